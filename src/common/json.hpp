@@ -11,7 +11,11 @@
 //   - input ignores unknown keys; null means unset; an unknown enum name is
 //     an error for a required field and ignored for an optional one; a
 //     missing required field is an error.
-// Errors name the path of the offending field: "framework_info.user: ...".
+// Errors name the path of the offending field: "framework_info.user: ...",
+// with "[i]" for array elements and ".key" for map entries.
+//
+// fromValue/fromJson clear the message first and leave it cleared on error.
+// They never throw; input nested deeper than 100 levels is rejected.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -30,6 +34,8 @@ Status fromValue(const boost::json::value& value, google::protobuf::Message* mes
 Status fromJson(std::string_view text, google::protobuf::Message* message);
 
 // Compact serialisation of a boost::json value (shared by the HTTP faces).
+// Doubles keep a decimal point as Mesos prints them ("5.0", "0.1"), and
+// non-finite doubles are written as the strings "Infinity"/"-Infinity"/"NaN".
 std::string serialize(const boost::json::value& value);
 
 }  // namespace tepui::json

@@ -10,9 +10,16 @@
 // Reservations: the "reservation stack" is `reservations[]`; the legacy
 // `role`/`reservation` fields are converted on input by normalize(), and a
 // resource with no reservations is unreserved (role "*").
+//
+// Entries that are empty or invalid once normalised (no name, TEXT type, a
+// zero/negative/non-finite scalar, no ranges or set items) are dropped when
+// a Resources is built from protobufs: callers that must reject bad input
+// call validate() first. Shared resources merge by quantity like any other
+// (Mesos instead counts copies of a shared resource).
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,7 +40,8 @@ class Resources {
   // Parses Mesos's text form "cpus:4;mem(role):1024;ports:[31000-32000];
   // disks:{a,b}" (`;` separated; `name(role):value`; ranges "[a-b,c-d]"; sets
   // "{a,b}") or a JSON array of Resource objects. `defaultRole` applies to
-  // entries without a role ("*" for none).
+  // entries without a role ("*" for none). A role other than "*" makes a
+  // STATIC reservation. Entries with the same name and role add up.
   static Result<Resources> parse(std::string_view text, const std::string& defaultRole = "*");
 
   // Validates one resource as the master must before trusting it: a known
@@ -81,16 +89,24 @@ class Resources {
   // The role that owns a resource: its innermost reservation, or "*".
   static std::string reservationRole(const v1::Resource& resource);
 
-  // Mesos's text form, e.g. "cpus:2;mem:1024;ports:[31000-32000]" (roles in
-  // parentheses when reserved).
+  // Mesos's text form, e.g. "cpus:2;mem:1024;ports:[31000-32000]" (the
+  // innermost reservation role in parentheses when reserved). Allocation,
+  // disk, revocable and reservation details other than the role are not
+  // shown, so only unreserved and STATIC resources round-trip via parse().
   std::string toString() const;
-  // The v1 repeated-field form.
+  // The v1 repeated-field form (replaces the contents of `out`).
   void copyTo(google::protobuf::RepeatedPtrField<v1::Resource>* out) const;
 
  private:
+  // Both take a resource already in normal form (normalize()d, value
+  // canonical and non-empty), as the entries of another Resources are.
   void add(const v1::Resource& resource);
+  void add(v1::Resource&& resource);
   void subtract(const v1::Resource& resource);
   std::vector<v1::Resource> items_;
 };
+
+// toString(), for logs and test failure messages.
+std::ostream& operator<<(std::ostream& stream, const Resources& resources);
 
 }  // namespace tepui

@@ -47,6 +47,7 @@ struct StreamCallbacks {
 class Client {
  public:
   explicit Client(boost::asio::io_context& io);
+  // Closes every connection and stream without running their callbacks.
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -64,7 +65,8 @@ class Client {
                                            std::chrono::milliseconds connectTimeout =
                                                std::chrono::milliseconds(10000));
 
-  // Closes pooled connections; outstanding calls end with an Error.
+  // Closes pooled connections; outstanding calls and streams end with an
+  // Error (synchronously, inside this call). The client stays usable.
   void shutdown();
 
  private:

@@ -35,6 +35,10 @@ class Stream {
   virtual bool closed() const = 0;
   // Called once, on the loop, when the stream ends for any reason (peer
   // gone, close(), server stopping). Set it right after stream().
+  // It runs synchronously inside close() and Server::stop() when those end
+  // the stream; set on a stream that has already ended, it is posted to run
+  // soon. Dropping the last reference without close() ends the response
+  // cleanly and does not call it.
   virtual void onClose(std::function<void()> callback) = 0;
   // Bytes queued but not yet written to the socket (for back-pressure
   // decisions and metrics).
@@ -54,7 +58,9 @@ class Responder {
 
   void respond(Response response);
   // Starts a chunked response with the given status and headers (its body is
-  // ignored). The returned Stream stays valid while the caller holds it.
+  // ignored). The returned Stream stays valid while the caller holds it; it
+  // is already closed if the connection is gone or this Responder already
+  // answered.
   std::shared_ptr<Stream> stream(Response head);
 
   bool answered() const { return !connection_; }

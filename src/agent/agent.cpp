@@ -1,0 +1,247 @@
+// The agent's construction, flags, resource detection, its own HTTP
+// endpoints (/state, /health, /flags, /version, /metrics/snapshot) and stop.
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "agent/agent_impl.hpp"
+#include "common/attributes.hpp"
+#include "common/clock.hpp"
+#include "common/json.hpp"
+#include "common/logging.hpp"
+
+namespace tepui::agent {
+
+namespace bj = boost::json;
+
+void registerFlags(FlagSet& flags, AgentFlags& v) {
+  flags.add("master", &v.master, "The master to register with: host:port");
+  flags.add("ip", &v.ip, "IP address to listen on");
+  flags.add("port", &v.port, "Port to listen on (0 picks a free port)");
+  flags.add("advertise_ip", &v.advertise_ip,
+            "IP address the master and executors use to reach this agent (default: --ip, or 127.0.0.1)");
+  flags.add("hostname", &v.hostname, "Host name to advertise (default: this machine's host name)");
+  flags.add("work_dir", &v.work_dir, "Directory for sandboxes and the agent's state");
+  flags.add("resources", &v.resources,
+            "Resources to offer, as 'cpus:4;mem:8192;ports:[31000-32000]' or a JSON array "
+            "(default: detected)");
+  flags.add("attributes", &v.attributes, "Attributes of this machine: 'rack:a;zone:b'");
+  flags.add("default_role", &v.default_role, "Role that resources without one are reserved to ('*': none)");
+  flags.add("launcher", &v.launcher, "The tepui binary executors run from (default: this binary)");
+  flags.add("executor_registration_timeout", &v.executor_registration_timeout,
+            "Time an executor has to subscribe before it is destroyed");
+  flags.add("executor_shutdown_grace_period", &v.executor_shutdown_grace_period,
+            "Time an executor has to exit after SHUTDOWN before it is killed");
+  flags.add("status_update_retry_interval", &v.status_update_retry_interval,
+            "First interval at which an unacknowledged status update is re-sent (then doubles, up to 10mins)");
+  flags.add("switch_user", &v.switch_user, "Run tasks as their user when the agent runs as root");
+}
+
+Result<std::unique_ptr<Agent>> Agent::create(boost::asio::io_context& io, AgentFlags flags, FlagSet* flagSet) {
+  auto agent = std::make_unique<AgentImpl>(io, std::move(flags), flagSet);
+  if (auto s = agent->start(); !s) return s.error();
+  return std::unique_ptr<Agent>(std::move(agent));
+}
+
+AgentImpl::AgentImpl(boost::asio::io_context& io, AgentFlags flags, FlagSet* flagSet)
+    : io_(io),
+      flags_(std::move(flags)),
+      flagSet_(flagSet),
+      server_(io),
+      client_(io),
+      watcher_(io),
+      updates_(
+          io, [this](const std::string& f, const v1::TaskStatus& s, v1::TaskState l) { forwardStatus(f, s, l); },
+          std::chrono::milliseconds(static_cast<int64_t>(flags_.status_update_retry_interval.count() * 1000))),
+      reconnectTimer_(io),
+      watchdog_(io) {}
+
+AgentImpl::~AgentImpl() { stop(); }
+
+Status AgentImpl::detectResources() {
+  auto parsed = Resources::parse(flags_.resources, flags_.default_role);
+  if (!parsed) return parsed.error().context("invalid --resources");
+  Resources given = *parsed;
+  std::string defaults;
+  auto add = [&](const std::string& entry) { defaults += (defaults.empty() ? "" : ";") + entry; };
+  if (!given.cpus()) add("cpus:" + std::to_string(std::max(1u, std::thread::hardware_concurrency())));
+  if (!given.mem()) {
+    double mb = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE)) / 1048576;
+    add("mem:" + std::to_string(static_cast<int64_t>(mb >= 2048 ? mb - 1024 : mb / 2)));
+  }
+  if (!given.disk()) {
+    struct statvfs fs {};
+    double mb = statvfs(flags_.work_dir.c_str(), &fs) == 0
+                    ? static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize) / 1048576
+                    : 0;
+    add("disk:" + std::to_string(static_cast<int64_t>(mb >= 10240 ? mb - 5120 : mb / 2)));
+  }
+  if (given.ports().empty()) add("ports:[31000-32000]");
+  auto detected = Resources::parse(defaults, flags_.default_role);
+  if (!detected) return detected.error();
+  total_ = given + *detected;
+  return okStatus();
+}
+
+Status AgentImpl::start() {
+  startTime_ = clock::wallSeconds();
+  std::error_code ec;
+  std::filesystem::create_directories(flags_.work_dir, ec);
+  if (ec) return Error("cannot create --work_dir '" + flags_.work_dir + "': " + ec.message());
+  if (flags_.launcher.empty()) {
+    flags_.launcher = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    if (ec) return Error("cannot find this binary to launch executors from; set --launcher");
+  }
+  auto master = http::parseEndpoint(flags_.master);
+  if (!master) return Error("invalid --master '" + flags_.master + "': expected host:port");
+  master_ = *master;
+  if (auto s = detectResources(); !s) return s;
+  auto attributes = parseAttributes(flags_.attributes);
+  if (!attributes) return attributes.error().context("invalid --attributes");
+  if (flags_.hostname.empty()) {
+    char buf[256] = {};
+    flags_.hostname = gethostname(buf, sizeof buf - 1) == 0 ? buf : "localhost";
+  }
+
+  installRoutes();
+  if (auto s = server_.listen(flags_.ip, flags_.port); !s) return s.error().context("agent");
+  if (flags_.advertise_ip.empty()) flags_.advertise_ip = flags_.ip == "0.0.0.0" ? "127.0.0.1" : flags_.ip;
+
+  info_.set_hostname(flags_.hostname);
+  info_.set_port(server_.port());
+  total_.copyTo(info_.mutable_resources());
+  for (auto& a : *attributes) *info_.add_attributes() = a;
+  TLOG(INFO) << "Agent listening on " << endpoint() << " with " << total_.toString() << "; master " << master_.str();
+  connect();
+  return okStatus();
+}
+
+void AgentImpl::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  reconnectTimer_.cancel();
+  watchdog_.cancel();
+  if (masterStream_) masterStream_->cancel();
+  for (auto& [fid, f] : frameworks_) {
+    for (auto& [eid, e] : f.executors) {
+      if (e.pid > 0) containerizer::signalGroup(e.pid, SIGKILL);
+      if (e.registrationTimer) e.registrationTimer->cancel();
+      if (e.shutdownTimer) e.shutdownTimer->cancel();
+      if (e.stream) e.stream->close();
+    }
+  }
+  watcher_.cancelAll();
+  client_.shutdown();
+  server_.stop();
+}
+
+std::string AgentImpl::endpoint() const { return flags_.advertise_ip + ":" + std::to_string(server_.port()); }
+
+void AgentImpl::installRoutes() {
+  server_.route("/api/v1/executor", [this](http::Request& r, http::Responder p) { handleExecutor(r, std::move(p)); });
+  registerFileRoutes(server_, [this] { return flags_.work_dir; }, [this] { return agentId_; });
+  auto get = [](std::function<std::string()> body) {
+    return [body = std::move(body)](http::Request&, http::Responder p) { p.respond(http::Response::json(200, body())); };
+  };
+  for (const char* path : {"/state", "/slave(1)/state", "/state.json"}) {
+    server_.route(path, get([this] { return stateJson(); }));
+  }
+  for (const char* path : {"/metrics/snapshot"}) server_.route(path, get([this] { return metricsJson(); }));
+  for (const char* path : {"/flags", "/slave(1)/flags"}) {
+    server_.route(path, get([this] {
+      bj::object flags;
+      if (flagSet_) {
+        for (auto& [name, value] : flagSet_->values()) flags[name] = value;
+      }
+      return json::serialize(bj::object{{"flags", std::move(flags)}});
+    }));
+  }
+  server_.route("/version", get([] { return json::serialize(bj::object{{"version", TEPUI_VERSION}}); }));
+  for (const char* path : {"/health", "/slave(1)/health"}) {
+    server_.route(path, [](http::Request&, http::Responder p) { p.respond(http::Response::empty(200)); });
+  }
+}
+
+std::string AgentImpl::stateJson() const {
+  bj::object o;
+  o["version"] = TEPUI_VERSION;
+  o["start_time"] = startTime_;
+  o["id"] = agentId_;
+  o["pid"] = "slave(1)@" + endpoint();
+  o["hostname"] = flags_.hostname;
+  o["resources"] = json::toValue(info_).as_object()["resources"];
+  o["master_hostname"] = master_.host;
+  bj::array attributes;
+  for (auto& a : info_.attributes()) attributes.push_back(json::toValue(a));
+  o["attributes"] = std::move(attributes);
+  bj::array frameworks;
+  for (auto& [fid, f] : frameworks_) {
+    bj::object fo;
+    fo["id"] = fid;
+    fo["name"] = f.info.name();
+    fo["user"] = f.info.user();
+    bj::array executors;
+    for (auto& [eid, e] : f.executors) {
+      bj::object eo;
+      eo["id"] = eid;
+      eo["name"] = e.info.name();
+      eo["container"] = e.containerId;
+      eo["directory"] = e.directory;
+      bj::array tasks;
+      for (auto& [tid, t] : e.tasks) {
+        bj::object to;
+        to["id"] = tid;
+        to["name"] = t.info.name();
+        to["state"] = v1::TaskState_Name(t.state);
+        to["framework_id"] = fid;
+        to["executor_id"] = eid;
+        tasks.push_back(std::move(to));
+      }
+      eo["tasks"] = std::move(tasks);
+      executors.push_back(std::move(eo));
+    }
+    fo["executors"] = std::move(executors);
+    frameworks.push_back(std::move(fo));
+  }
+  o["frameworks"] = std::move(frameworks);
+  return json::serialize(o);
+}
+
+std::string AgentImpl::metricsJson() const {
+  bj::object m;
+  m["slave/registered"] = registered_ ? 1 : 0;
+  m["slave/uptime_secs"] = clock::wallSeconds() - startTime_;
+  size_t running = 0, registering = 0, terminating = 0, tasks = 0;
+  Resources used;
+  for (auto& [fid, f] : frameworks_) {
+    for (auto& [eid, e] : f.executors) {
+      running += e.state == Executor::State::RUNNING;
+      registering += e.state == Executor::State::REGISTERING;
+      terminating += e.state == Executor::State::TERMINATING;
+      tasks += e.tasks.size();
+      for (auto& [tid, t] : e.tasks) used += Resources(t.info.resources());
+    }
+  }
+  for (const char* r : {"cpus", "mem", "disk", "gpus"}) {
+    double t = total_.scalar(r), u = used.scalar(r);
+    m[std::string("slave/") + r + "_total"] = t;
+    m[std::string("slave/") + r + "_used"] = u;
+    m[std::string("slave/") + r + "_percent"] = t > 0 ? u / t : 0.0;
+  }
+  m["slave/executors_running"] = running;
+  m["slave/executors_registering"] = registering;
+  m["slave/executors_terminating"] = terminating;
+  m["slave/executors_terminated"] = executorsTerminated_;
+  m["slave/tasks_running"] = tasks;
+  m["slave/tasks_finished"] = tasksFinished_;
+  m["slave/tasks_failed"] = tasksFailed_;
+  m["slave/tasks_killed"] = tasksKilled_;
+  m["slave/tasks_lost"] = tasksLost_;
+  m["slave/status_updates_pending"] = updates_.pendingCount();
+  return json::serialize(m);
+}
+
+}  // namespace tepui::agent

@@ -1,0 +1,54 @@
+// The agent: offers one machine's resources to the master, runs executors
+// and their tasks in sandboxes under --work_dir, serves the v1 executor API
+// to them, and reports task status reliably (status_update_manager.hpp).
+//
+// The agent dials the master (POST /internal/agent, a long-lived event
+// stream) and re-registers with backoff, keeping its agent id, whenever the
+// link drops. Everything runs on the io_context given to create().
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/duration.hpp"
+#include "common/flags.hpp"
+#include "common/result.hpp"
+
+namespace tepui::agent {
+
+struct AgentFlags {
+  std::string master;  // host:port
+  std::string ip = "0.0.0.0";
+  uint16_t port = 5051;
+  std::string advertise_ip;  // what the master and executors use to reach us
+  std::string hostname;
+  std::string work_dir = "/tmp/tepui-agent";
+  std::string resources;   // text or JSON; empty: detected
+  std::string attributes;  // "rack:a;zone:b"
+  std::string default_role = "*";
+  std::string launcher;  // the tepui binary executors run from; default: this one
+  Seconds executor_registration_timeout{60.0};
+  Seconds executor_shutdown_grace_period{5.0};
+  Seconds status_update_retry_interval{10.0};
+  bool switch_user = true;
+};
+
+void registerFlags(FlagSet& flags, AgentFlags& values);
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+  static Result<std::unique_ptr<Agent>> create(boost::asio::io_context& io, AgentFlags flags,
+                                               FlagSet* flagSet = nullptr);
+  virtual uint16_t port() const = 0;
+  virtual std::string id() const = 0;  // empty until registered
+  virtual bool registered() const = 0;
+  // Kills every executor and closes every connection.
+  virtual void stop() = 0;
+  // Called if the master tells the agent to shut down (it was removed).
+  virtual void onShutdown(std::function<void(const std::string& why)> callback) = 0;
+};
+
+}  // namespace tepui::agent

@@ -1,0 +1,155 @@
+// Private to src/agent: the agent's state and the class whose member
+// functions the files of this folder implement, one concern per file:
+//   agent.cpp         construction, flags, resource detection, endpoints
+//   master_link.cpp   registration with the master, its events, our calls
+//   executors.cpp     launching executors, their exit, kill and shutdown
+//   executor_api.cpp  POST /api/v1/executor (the v1 executor API)
+//   files.cpp         the sandbox file endpoints
+// All of it runs on the agent's event loop; no locks.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agent/agent.hpp"
+#include "agent/status_update_manager.hpp"
+#include "common/codec.hpp"
+#include "common/resources.hpp"
+#include "containerizer/process.hpp"
+#include "http/client.hpp"
+#include "http/recordio.hpp"
+#include "http/server.hpp"
+#include "tepui/internal/agent.pb.h"
+#include "tepui/v1/executor.pb.h"
+
+namespace tepui::agent {
+
+using Timer = boost::asio::steady_timer;
+
+struct TaskRecord {
+  v1::TaskInfo info;
+  v1::TaskState state = v1::TASK_STAGING;  // the latest the executor reported
+  bool launched = false;                   // handed to the executor
+};
+
+struct Executor {
+  enum class State { REGISTERING, RUNNING, TERMINATING, TERMINATED };
+
+  std::string frameworkId;
+  std::string id;
+  std::string containerId;
+  std::string directory;
+  v1::ExecutorInfo info;
+  bool commandExecutor = false;
+  State state = State::REGISTERING;
+  pid_t pid = -1;
+
+  std::shared_ptr<http::Stream> stream;
+  codec::ContentType type = codec::ContentType::JSON;
+  std::map<std::string, TaskRecord> tasks;  // by task id, until terminal
+  std::unique_ptr<Timer> registrationTimer;
+  std::unique_ptr<Timer> shutdownTimer;
+  std::optional<v1::TaskStatus::Reason> terminationReason;
+  std::string terminationMessage;
+
+  bool subscribed() const { return stream && !stream->closed(); }
+};
+
+struct FrameworkRecord {
+  v1::FrameworkInfo info;
+  bool removed = false;  // the master removed it: its updates go nowhere
+  std::map<std::string, Executor> executors;  // by executor id
+};
+
+// files.cpp: /files/browse, /files/read, /files/download, /files/debug.
+void registerFileRoutes(http::Server& server, std::function<std::string()> workDir,
+                        std::function<std::string()> agentId);
+
+class AgentImpl final : public Agent {
+ public:
+  AgentImpl(boost::asio::io_context& io, AgentFlags flags, FlagSet* flagSet);
+  ~AgentImpl() override;
+
+  Status start();
+  uint16_t port() const override { return server_.port(); }
+  std::string id() const override { return agentId_; }
+  bool registered() const override { return registered_; }
+  void stop() override;
+  void onShutdown(std::function<void(const std::string&)> callback) override { onShutdown_ = std::move(callback); }
+
+ private:
+  // agent.cpp
+  Status detectResources();
+  void installRoutes();
+  std::string stateJson() const;
+  std::string metricsJson() const;
+  std::string endpoint() const;  // "ip:port" for executors and the master
+
+  // master_link.cpp
+  void connect();
+  void reconnectLater();
+  void onMasterData(std::string_view data);
+  void handleMasterEvent(const internal::AgentEvent& event);
+  void resetWatchdog();
+  void sendToMaster(internal::AgentCall call);
+  void forwardStatus(const std::string& frameworkId, const v1::TaskStatus& status, v1::TaskState latest);
+  void acknowledged(const internal::AgentEvent::Acknowledge& ack);
+
+  // executors.cpp
+  void runTask(const v1::FrameworkInfo& framework, const v1::TaskInfo& task);
+  Result<Executor*> launchExecutor(FrameworkRecord& framework, const v1::ExecutorInfo& info, bool command);
+  v1::ExecutorInfo commandExecutorInfo(const v1::FrameworkInfo& framework, const v1::TaskInfo& task) const;
+  void executorExited(const std::string& frameworkId, const std::string& executorId, const std::string& containerId,
+                      int waitStatus);
+  void killTask(const internal::AgentEvent::KillTask& kill);
+  void shutdownExecutor(const std::string& frameworkId, const std::string& executorId, const std::string& why);
+  void shutdownFramework(const std::string& frameworkId);
+  // An update the agent itself generates (source AGENT, with a uuid).
+  void agentUpdate(const std::string& frameworkId, const v1::TaskID& taskId, v1::TaskState state,
+                   v1::TaskStatus::Reason reason, const std::string& message, const std::string& executorId = "");
+  void sendToExecutor(Executor& executor, const v1::executor::Event& event);
+  void maybeForgetExecutor(const std::string& frameworkId, const std::string& executorId);
+  Executor* findExecutor(const std::string& frameworkId, const std::string& executorId);
+
+  // executor_api.cpp
+  void handleExecutor(http::Request& request, http::Responder responder);
+  void subscribeExecutor(Executor& executor, const v1::executor::Call& call, codec::ContentType type,
+                         http::Responder responder);
+  void executorUpdate(Executor& executor, v1::TaskStatus status);
+
+  boost::asio::io_context& io_;
+  AgentFlags flags_;
+  FlagSet* flagSet_;
+  http::Server server_;
+  http::Client client_;
+  containerizer::ProcessWatcher watcher_;
+  StatusUpdateManager updates_;
+
+  v1::AgentInfo info_;
+  Resources total_;
+  std::string agentId_;
+  std::string session_;
+  bool registered_ = false;
+  bool stopped_ = false;
+  double startTime_ = 0;
+  std::function<void(const std::string&)> onShutdown_;
+
+  http::Endpoint master_;
+  std::shared_ptr<http::ClientStream> masterStream_;
+  http::recordio::Decoder decoder_;
+  Timer reconnectTimer_;
+  Timer watchdog_;
+  std::chrono::milliseconds backoff_{100};
+  double pingInterval_ = 15;
+
+  std::map<std::string, FrameworkRecord> frameworks_;
+  uint64_t tasksFinished_ = 0, tasksFailed_ = 0, tasksKilled_ = 0, tasksLost_ = 0;
+  uint64_t executorsLaunched_ = 0, executorsTerminated_ = 0;
+};
+
+}  // namespace tepui::agent

@@ -1,0 +1,142 @@
+// POST /api/v1/executor: the v1 executor API served to the agent's
+// executors. SUBSCRIBE opens the event stream (SUBSCRIBED, then LAUNCH for
+// each task waiting), UPDATE feeds the status update manager, MESSAGE goes
+// to the framework through the master, HEARTBEAT is accepted.
+#include <boost/asio/post.hpp>
+
+#include "agent/agent_impl.hpp"
+#include "common/clock.hpp"
+#include "common/logging.hpp"
+#include "common/task_states.hpp"
+
+namespace tepui::agent {
+
+namespace {
+using Call = v1::executor::Call;
+using Event = v1::executor::Event;
+
+http::Response bad(const std::string& message) { return http::Response::text(400, message + "\n"); }
+}  // namespace
+
+void AgentImpl::handleExecutor(http::Request& request, http::Responder responder) {
+  if (request.method != "POST") {
+    auto response = http::Response::text(405, "Expecting 'POST', got '" + request.method + "'\n");
+    response.headers["Allow"] = "POST";
+    return responder.respond(std::move(response));
+  }
+  auto header = request.header("Content-Type");
+  if (!header) return responder.respond(bad("Expecting 'Content-Type' to be present"));
+  auto type = codec::fromContentType(*header);
+  if (!type) return responder.respond(http::Response::text(415, "Unsupported 'Content-Type': " + *header + "\n"));
+  Call call;
+  if (auto s = codec::decode(request.body, *type, &call); !s) {
+    return responder.respond(bad("Failed to validate executor::Call: " + s.error().message));
+  }
+  if (!call.has_type()) return responder.respond(bad("Expecting 'type' to be present"));
+  if (call.type() == Call::HEARTBEAT) return responder.respond(http::Response::empty(202));
+
+  Executor* executor = findExecutor(call.framework_id().value(), call.executor_id().value());
+  if (!executor || executor->state == Executor::State::TERMINATED) {
+    return responder.respond(bad("Executor '" + call.executor_id().value() + "' of framework '" +
+                                 call.framework_id().value() + "' is not known to this agent"));
+  }
+
+  switch (call.type()) {
+    case Call::SUBSCRIBE: {
+      auto accept = codec::fromAccept(request.header("Accept"));
+      if (!accept) return responder.respond(http::Response::text(406, "Unacceptable 'Accept' header\n"));
+      return subscribeExecutor(*executor, call, *accept, std::move(responder));
+    }
+    case Call::UPDATE: {
+      if (!call.has_update()) return responder.respond(bad("Expecting 'update' to be present"));
+      const auto& status = call.update().status();
+      if (status.uuid().size() != 16) return responder.respond(bad("'update.status.uuid' must be a 16-byte UUID"));
+      if (status.state() == v1::TASK_STAGING) return responder.respond(bad("An executor cannot send TASK_STAGING"));
+      if (status.has_executor_id() && status.executor_id().value() != executor->id) {
+        return responder.respond(bad("'update.status.executor_id' does not match the executor"));
+      }
+      if (!executor->subscribed()) return responder.respond(http::Response::text(403, "Executor is not subscribed\n"));
+      responder.respond(http::Response::empty(202));
+      return executorUpdate(*executor, status);
+    }
+    case Call::MESSAGE: {
+      if (!call.has_message()) return responder.respond(bad("Expecting 'message' to be present"));
+      if (!executor->subscribed()) return responder.respond(http::Response::text(403, "Executor is not subscribed\n"));
+      responder.respond(http::Response::empty(202));
+      internal::AgentCall out;
+      out.set_type(internal::AgentCall::EXECUTOR_MESSAGE);
+      auto* m = out.mutable_executor_message();
+      *m->mutable_framework_id() = call.framework_id();
+      *m->mutable_executor_id() = call.executor_id();
+      m->set_data(call.message().data());
+      return sendToMaster(std::move(out));
+    }
+    default: return responder.respond(http::Response::text(501, "Unsupported executor call\n"));
+  }
+}
+
+void AgentImpl::subscribeExecutor(Executor& executor, const Call& call, codec::ContentType type,
+                                  http::Responder responder) {
+  if (executor.state == Executor::State::TERMINATING) {
+    return responder.respond(http::Response::text(403, "Executor is shutting down\n"));
+  }
+  if (executor.stream) executor.stream->close();  // a reconnect replaces the old stream
+  http::Response head;
+  head.status = 200;
+  head.headers["Content-Type"] = std::string(codec::mediaType(type));
+  executor.stream = responder.stream(std::move(head));
+  executor.type = type;
+  executor.state = Executor::State::RUNNING;
+  if (executor.registrationTimer) executor.registrationTimer->cancel();
+  std::string fid = executor.frameworkId, eid = executor.id, cid = executor.containerId;
+  executor.stream->onClose([this, fid, eid, cid] {
+    boost::asio::post(io_, [this, fid, eid, cid] {
+      Executor* e = findExecutor(fid, eid);
+      if (e && e->containerId == cid && !stopped_) {
+        TLOG(INFO) << "Executor " << eid << " of framework " << fid << " closed its connection";
+      }
+    });
+  });
+
+  // Updates the executor still holds unacknowledged go back in the queue
+  // (the status update manager drops the ones it already has).
+  for (auto& update : call.subscribe().unacknowledged_updates()) executorUpdate(executor, update.status());
+
+  Event subscribed;
+  subscribed.set_type(Event::SUBSCRIBED);
+  auto* s = subscribed.mutable_subscribed();
+  *s->mutable_executor_info() = executor.info;
+  *s->mutable_framework_info() = frameworks_.at(executor.frameworkId).info;
+  *s->mutable_agent_info() = info_;
+  s->mutable_agent_info()->mutable_id()->set_value(agentId_);
+  s->mutable_container_id()->set_value(executor.containerId);
+  sendToExecutor(executor, subscribed);
+
+  std::set<std::string> known;
+  for (auto& t : call.subscribe().unacknowledged_tasks()) known.insert(t.task_id().value());
+  for (auto& [taskId, record] : executor.tasks) {
+    if (record.launched && known.count(taskId)) continue;
+    if (isTerminalState(record.state)) continue;
+    Event launch;
+    launch.set_type(Event::LAUNCH);
+    *launch.mutable_launch()->mutable_task() = record.info;
+    sendToExecutor(executor, launch);
+    record.launched = true;
+  }
+}
+
+void AgentImpl::executorUpdate(Executor& executor, v1::TaskStatus status) {
+  status.set_source(v1::TaskStatus::SOURCE_EXECUTOR);
+  status.mutable_agent_id()->set_value(agentId_);
+  if (!executor.commandExecutor) status.mutable_executor_id()->set_value(executor.id);
+  if (!status.has_timestamp()) status.set_timestamp(clock::wallSeconds());
+  auto tit = executor.tasks.find(status.task_id().value());
+  if (tit != executor.tasks.end()) tit->second.state = status.state();
+  if (updates_.update(executor.frameworkId, status)) {
+    if (status.state() == v1::TASK_FINISHED) tasksFinished_++;
+    if (status.state() == v1::TASK_FAILED) tasksFailed_++;
+    if (status.state() == v1::TASK_KILLED) tasksKilled_++;
+  }
+}
+
+}  // namespace tepui::agent

@@ -1,0 +1,321 @@
+// Executors on the agent: starting them in their sandboxes with the
+// environment the v1 executor API promises, handing them tasks, killing
+// tasks and shutting executors down, and making every task terminal when
+// its executor goes away.
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "agent/agent_impl.hpp"
+#include "common/clock.hpp"
+#include "common/ids.hpp"
+#include "common/logging.hpp"
+#include "common/task_states.hpp"
+
+extern char** environ;
+
+namespace tepui::agent {
+
+namespace fs = std::filesystem;
+using ExecutorEvent = v1::executor::Event;
+
+Executor* AgentImpl::findExecutor(const std::string& frameworkId, const std::string& executorId) {
+  auto fit = frameworks_.find(frameworkId);
+  if (fit == frameworks_.end()) return nullptr;
+  auto eit = fit->second.executors.find(executorId);
+  return eit == fit->second.executors.end() ? nullptr : &eit->second;
+}
+
+void AgentImpl::sendToExecutor(Executor& executor, const ExecutorEvent& event) {
+  if (!executor.subscribed()) return;
+  executor.stream->write(http::recordio::encode(codec::encode(event, executor.type)));
+}
+
+void AgentImpl::agentUpdate(const std::string& frameworkId, const v1::TaskID& taskId, v1::TaskState state,
+                            v1::TaskStatus::Reason reason, const std::string& message, const std::string& executorId) {
+  v1::TaskStatus status;
+  *status.mutable_task_id() = taskId;
+  status.set_state(state);
+  status.set_source(v1::TaskStatus::SOURCE_AGENT);
+  status.set_reason(reason);
+  status.set_message(message);
+  status.set_timestamp(clock::wallSeconds());
+  status.set_uuid(ids::uuidBytes());
+  status.mutable_agent_id()->set_value(agentId_);
+  if (!executorId.empty()) status.mutable_executor_id()->set_value(executorId);
+  if (state == v1::TASK_FAILED) tasksFailed_++;
+  if (state == v1::TASK_KILLED) tasksKilled_++;
+  if (state == v1::TASK_LOST) tasksLost_++;
+  auto fit = frameworks_.find(frameworkId);
+  if (fit != frameworks_.end() && fit->second.removed) return;  // nobody to tell
+  updates_.update(frameworkId, status);
+}
+
+v1::ExecutorInfo AgentImpl::commandExecutorInfo(const v1::FrameworkInfo& framework, const v1::TaskInfo& task) const {
+  v1::ExecutorInfo info;
+  info.set_type(v1::ExecutorInfo::CUSTOM);
+  *info.mutable_executor_id()->mutable_value() = task.task_id().value();
+  *info.mutable_framework_id() = framework.id();
+  std::string shown = task.command().shell() ? "sh -c '" + task.command().value() + "'" : task.command().value();
+  info.set_name("Command Executor (Task: " + task.task_id().value() + ") (Command: " + shown + ")");
+  info.set_source(task.task_id().value());
+  auto* command = info.mutable_command();
+  command->set_shell(false);
+  command->set_value(flags_.launcher);
+  command->add_arguments(flags_.launcher);
+  command->add_arguments("executor");
+  command->add_arguments("command");
+  if (task.command().has_user()) command->set_user(task.command().user());
+  return info;
+}
+
+void AgentImpl::runTask(const v1::FrameworkInfo& frameworkInfo, const v1::TaskInfo& task) {
+  const std::string& fid = frameworkInfo.id().value();
+  FrameworkRecord& framework = frameworks_[fid];
+  framework.info = frameworkInfo;
+
+  bool command = !task.has_executor();
+  v1::ExecutorInfo info = command ? commandExecutorInfo(frameworkInfo, task) : task.executor();
+  const std::string eid = info.executor_id().value();
+  Executor* executor = findExecutor(fid, eid);
+  if (executor && executor->state != Executor::State::REGISTERING && executor->state != Executor::State::RUNNING) {
+    agentUpdate(fid, task.task_id(), v1::TASK_DROPPED, v1::TaskStatus::REASON_EXECUTOR_TERMINATED,
+                "Executor " + eid + " is shutting down", eid);
+    return;
+  }
+  if (!executor) {
+    auto launched = launchExecutor(framework, info, command);
+    if (!launched) {
+      TLOG(WARNING) << "Failed to launch executor for task " << task.task_id().value() << ": "
+                    << launched.error().message;
+      agentUpdate(fid, task.task_id(), v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED,
+                  "Failed to launch container: " + launched.error().message, command ? "" : eid);
+      return;
+    }
+    executor = *launched;
+  }
+  TaskRecord& record = executor->tasks[task.task_id().value()];
+  record.info = task;
+  if (executor->subscribed()) {
+    ExecutorEvent event;
+    event.set_type(ExecutorEvent::LAUNCH);
+    *event.mutable_launch()->mutable_task() = task;
+    sendToExecutor(*executor, event);
+    record.launched = true;
+  }
+}
+
+Result<Executor*> AgentImpl::launchExecutor(FrameworkRecord& framework, const v1::ExecutorInfo& info, bool command) {
+  const std::string fid = framework.info.id().value();
+  const std::string eid = info.executor_id().value();
+  std::string containerId = ids::uuidString();
+  fs::path runs = fs::path(flags_.work_dir) / "slaves" / agentId_ / "frameworks" / fid / "executors" / eid / "runs";
+  fs::path directory = runs / containerId;
+  std::error_code ec;
+  fs::create_directories(directory, ec);
+  if (ec) return Error("cannot create sandbox '" + directory.string() + "': " + ec.message());
+  fs::remove(runs / "latest", ec);
+  fs::create_directory_symlink(containerId, runs / "latest", ec);
+
+  containerizer::SpawnSpec spec;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) spec.environment[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  auto& env = spec.environment;
+  env["MESOS_FRAMEWORK_ID"] = fid;
+  env["MESOS_EXECUTOR_ID"] = eid;
+  env["MESOS_DIRECTORY"] = directory.string();
+  env["MESOS_SANDBOX"] = directory.string();
+  env["MESOS_AGENT_ENDPOINT"] = endpoint();
+  env["MESOS_SLAVE_ID"] = agentId_;
+  env["MESOS_SLAVE_PID"] = "slave(1)@" + endpoint();
+  env["MESOS_CONTAINER_ID"] = containerId;
+  env["MESOS_CHECKPOINT"] = framework.info.checkpoint() ? "1" : "0";
+  env["MESOS_HTTP_COMMAND_EXECUTOR"] = "1";
+  Seconds grace = info.has_shutdown_grace_period()
+                      ? Seconds(static_cast<double>(info.shutdown_grace_period().nanoseconds()) / 1e9)
+                      : flags_.executor_shutdown_grace_period;
+  env["MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"] = formatDuration(grace);
+  if (framework.info.checkpoint()) {
+    env["MESOS_RECOVERY_TIMEOUT"] = "15mins";
+    env["MESOS_SUBSCRIPTION_BACKOFF_MAX"] = "2secs";
+  }
+  env["LIBPROCESS_PORT"] = "0";
+  for (auto& v : info.command().environment().variables()) {
+    if (v.type() != v1::Environment::Variable::SECRET) env[v.name()] = v.value();
+  }
+
+  if (info.command().shell()) {
+    spec.argv = {"/bin/sh", "-c", info.command().value()};
+  } else {
+    spec.argv.assign(info.command().arguments().begin(), info.command().arguments().end());
+    if (spec.argv.empty()) spec.argv.push_back(info.command().value());
+    if (info.command().has_value()) spec.argv[0] = info.command().value();
+  }
+  spec.workingDirectory = directory.string();
+  spec.stdoutPath = (directory / "stdout").string();
+  spec.stderrPath = (directory / "stderr").string();
+  std::string user = info.command().has_user() ? info.command().user() : framework.info.user();
+  if (flags_.switch_user && geteuid() == 0 && !user.empty() && user != "root") {
+    spec.user = user;
+    // The sandbox belongs to the task's user; the agent keeps its parents.
+    if (auto s = containerizer::chownToUser(directory.string(), user); !s) return s.error();
+  }
+
+  auto pid = containerizer::spawn(spec);
+  if (!pid) return pid.error();
+
+  Executor& e = framework.executors[eid];
+  e.frameworkId = fid;
+  e.id = eid;
+  e.containerId = containerId;
+  e.directory = directory.string();
+  e.info = info;
+  e.info.mutable_framework_id()->set_value(fid);
+  e.commandExecutor = command;
+  e.state = Executor::State::REGISTERING;
+  e.pid = *pid;
+  executorsLaunched_++;
+  if (auto s = watcher_.watch(*pid, [this, fid, eid, containerId](int status) {
+        executorExited(fid, eid, containerId, status);
+      });
+      !s) {
+    TLOG(ERROR) << "Cannot watch executor " << eid << ": " << s.error().message;
+  }
+  e.registrationTimer = std::make_unique<Timer>(io_);
+  e.registrationTimer->expires_after(clock::seconds(flags_.executor_registration_timeout.count()));
+  e.registrationTimer->async_wait([this, fid, eid, containerId](const boost::system::error_code& ec) {
+    if (ec) return;
+    Executor* ex = findExecutor(fid, eid);
+    if (!ex || ex->containerId != containerId || ex->state != Executor::State::REGISTERING) return;
+    TLOG(WARNING) << "Executor " << eid << " did not subscribe in time; destroying it";
+    ex->terminationReason = v1::TaskStatus::REASON_EXECUTOR_REGISTRATION_TIMEOUT;
+    ex->terminationMessage = "Executor did not subscribe within " +
+                             formatDuration(flags_.executor_registration_timeout);
+    containerizer::signalGroup(ex->pid, SIGKILL);
+  });
+  TLOG(INFO) << "Launched executor " << eid << " of framework " << fid << " (pid " << *pid << ") in " << e.directory;
+  return &e;
+}
+
+void AgentImpl::executorExited(const std::string& frameworkId, const std::string& executorId,
+                               const std::string& containerId, int waitStatus) {
+  Executor* e = findExecutor(frameworkId, executorId);
+  if (!e || e->containerId != containerId) return;
+  std::string how = containerizer::describeWaitStatus(waitStatus);
+  TLOG(INFO) << "Executor " << executorId << " of framework " << frameworkId << " " << how;
+  bool shuttingDown = e->state == Executor::State::TERMINATING;
+  e->state = Executor::State::TERMINATED;
+  e->pid = -1;
+  executorsTerminated_++;
+  if (e->registrationTimer) e->registrationTimer->cancel();
+  if (e->shutdownTimer) e->shutdownTimer->cancel();
+  if (e->stream) e->stream->close();
+
+  for (auto& [taskId, record] : e->tasks) {
+    v1::TaskState latest = updates_.latestQueuedState(frameworkId, taskId).value_or(record.state);
+    if (isTerminalState(latest)) continue;
+    auto reason = e->terminationReason.value_or(v1::TaskStatus::REASON_EXECUTOR_TERMINATED);
+    std::string message = e->terminationMessage.empty() ? "Executor " + how : e->terminationMessage;
+    v1::TaskState state = shuttingDown ? v1::TASK_KILLED : v1::TASK_FAILED;
+    record.state = state;
+    agentUpdate(frameworkId, record.info.task_id(), state, reason, message, e->commandExecutor ? "" : executorId);
+  }
+
+  internal::AgentCall call;
+  call.set_type(internal::AgentCall::EXECUTOR_EXITED);
+  auto* exited = call.mutable_executor_exited();
+  exited->mutable_framework_id()->set_value(frameworkId);
+  exited->mutable_executor_id()->set_value(executorId);
+  exited->set_status(waitStatus);
+  sendToMaster(std::move(call));
+  maybeForgetExecutor(frameworkId, executorId);
+}
+
+void AgentImpl::maybeForgetExecutor(const std::string& frameworkId, const std::string& executorId) {
+  auto fit = frameworks_.find(frameworkId);
+  if (fit == frameworks_.end()) return;
+  auto eit = fit->second.executors.find(executorId);
+  if (eit == fit->second.executors.end()) return;
+  Executor& e = eit->second;
+  if (e.state != Executor::State::TERMINATED) {
+    // A command executor with nothing left to run has done its job: it
+    // exits by itself after its last acknowledgement.
+    return;
+  }
+  for (auto& [taskId, record] : e.tasks) {
+    if (!updates_.drained(frameworkId, taskId)) return;
+  }
+  for (auto& [taskId, record] : e.tasks) updates_.removeTask(frameworkId, taskId);
+  fit->second.executors.erase(eit);
+  if (fit->second.executors.empty()) frameworks_.erase(fit);
+}
+
+void AgentImpl::killTask(const internal::AgentEvent::KillTask& kill) {
+  const std::string& fid = kill.framework_id().value();
+  const std::string& tid = kill.task_id().value();
+  auto fit = frameworks_.find(fid);
+  if (fit != frameworks_.end()) {
+    for (auto& [eid, e] : fit->second.executors) {
+      auto tit = e.tasks.find(tid);
+      if (tit == e.tasks.end()) continue;
+      if (!tit->second.launched) {
+        // Never reached its executor: it is killed before it starts.
+        tit->second.state = v1::TASK_KILLED;
+        agentUpdate(fid, kill.task_id(), v1::TASK_KILLED, v1::TaskStatus::REASON_TASK_KILLED_DURING_LAUNCH,
+                    "Killed before delivery to the executor", e.commandExecutor ? "" : eid);
+        if (e.commandExecutor) shutdownExecutor(fid, eid, "its task was killed");
+        return;
+      }
+      ExecutorEvent event;
+      event.set_type(ExecutorEvent::KILL);
+      *event.mutable_kill()->mutable_task_id() = kill.task_id();
+      if (kill.has_kill_policy()) *event.mutable_kill()->mutable_kill_policy() = kill.kill_policy();
+      sendToExecutor(e, event);
+      return;
+    }
+  }
+  agentUpdate(fid, kill.task_id(), v1::TASK_LOST, v1::TaskStatus::REASON_TASK_UNKNOWN,
+              "Attempted to kill a task this agent does not know");
+}
+
+void AgentImpl::shutdownExecutor(const std::string& frameworkId, const std::string& executorId,
+                                 const std::string& why) {
+  Executor* e = findExecutor(frameworkId, executorId);
+  if (!e || e->state == Executor::State::TERMINATED || e->state == Executor::State::TERMINATING) return;
+  TLOG(INFO) << "Shutting down executor " << executorId << " of framework " << frameworkId << ": " << why;
+  bool subscribed = e->subscribed();
+  e->state = Executor::State::TERMINATING;
+  if (!subscribed) {
+    containerizer::signalGroup(e->pid, SIGKILL);
+    return;
+  }
+  ExecutorEvent event;
+  event.set_type(ExecutorEvent::SHUTDOWN);
+  sendToExecutor(*e, event);
+  Seconds grace = e->info.has_shutdown_grace_period()
+                      ? Seconds(static_cast<double>(e->info.shutdown_grace_period().nanoseconds()) / 1e9)
+                      : flags_.executor_shutdown_grace_period;
+  e->shutdownTimer = std::make_unique<Timer>(io_);
+  e->shutdownTimer->expires_after(clock::seconds(grace.count()));
+  pid_t pid = e->pid;
+  e->shutdownTimer->async_wait([pid](const boost::system::error_code& ec) {
+    if (!ec) containerizer::signalGroup(pid, SIGKILL);
+  });
+}
+
+void AgentImpl::shutdownFramework(const std::string& frameworkId) {
+  auto fit = frameworks_.find(frameworkId);
+  if (fit == frameworks_.end()) return;
+  fit->second.removed = true;
+  for (auto& [eid, e] : fit->second.executors) {
+    (void)e;
+    shutdownExecutor(frameworkId, eid, "its framework was removed");
+  }
+  updates_.removeFramework(frameworkId);
+}
+
+}  // namespace tepui::agent

@@ -1,0 +1,255 @@
+// HierarchicalDRF: agents, allocation bookkeeping and recovery.
+//
+// Invariant kept here: on every agent, available + everything allocated
+// there == total (as multisets, with allocation_info cleared), except that
+// an agent reporting more in use than it has saturates available at empty.
+// The role sorter, the role's framework sorter and allocatedTotal_ all see
+// each tracked change exactly once.
+#include <algorithm>
+
+#include "allocator/hierarchical_drf.hpp"
+#include "common/logging.hpp"
+
+namespace tepui::allocator {
+
+namespace {
+
+constexpr double kMaxRefuseSeconds = 31536000;  // 365 days, as Mesos caps it
+
+}  // namespace
+
+AvailableGroup* AgentState::group(const std::string& owner) {
+  for (AvailableGroup& g : available) {
+    if (g.owner == owner) return &g;
+  }
+  return nullptr;
+}
+
+Resources HierarchicalDRF::availableOf(const AgentState& agent) {
+  Resources sum;
+  for (const AvailableGroup& g : agent.available) sum += g.resources;
+  return sum;
+}
+
+void HierarchicalDRF::setAvailable(AgentState& agent, Resources available) {
+  agent.available.clear();
+  auto addGroup = [&](std::string owner, Resources resources) {
+    if (resources.empty()) return;
+    AvailableGroup g;
+    g.owner = std::move(owner);
+    g.flat = FlatResources(resources, keys_);
+    g.resources = std::move(resources);
+    agent.available.push_back(std::move(g));
+  };
+  bool reserved = std::any_of(available.begin(), available.end(),
+                              [](const v1::Resource& r) { return Resources::reservationRole(r) != "*"; });
+  if (!reserved) {
+    addGroup("*", std::move(available));  // the common case: no copies
+  } else {
+    // Partition by owner so that groups never overlap: "*" first (the
+    // cycle asks for it most), then one group per reservation role.
+    std::map<std::string, std::vector<v1::Resource>> byOwner;
+    for (const v1::Resource& r : available) byOwner[Resources::reservationRole(r)].push_back(r);
+    if (auto it = byOwner.find("*"); it != byOwner.end()) addGroup("*", Resources(it->second));
+    for (const auto& [owner, items] : byOwner) {
+      if (owner != "*") addGroup(owner, Resources(items));
+    }
+  }
+  ++agent.generation;
+}
+
+void HierarchicalDRF::track(AgentState& agent, FrameworkState& framework, const std::string& role,
+                            Resources resources, const Quantities& quantities) {
+  if (resources.empty()) return;
+  auto& byRole = agent.allocated[framework.key];
+  if (byRole.empty()) framework.agents.insert(agent.key);
+  Resources& held = byRole[role];
+  if (held.empty()) {
+    ++framework.holdings[role];
+    syncClient(role, framework);  // makes sure the role and client exist
+    held = std::move(resources);
+  } else {
+    held += resources;
+  }
+  RoleState& state = *findRole(role);
+  state.frameworks.allocated(state.frameworks.find(framework.id), quantities);
+  roleSorter_.allocated(state.client, quantities);
+  allocatedTotal_ += quantities;
+}
+
+Resources HierarchicalDRF::untrack(AgentState& agent, FrameworkState& framework, const std::string& role,
+                                   const Resources& resources) {
+  auto byRole = agent.allocated.find(framework.key);
+  if (byRole == agent.allocated.end()) return {};
+  auto heldIt = byRole->second.find(role);
+  if (heldIt == byRole->second.end()) return {};
+  Resources& held = heldIt->second;
+  // Only what is actually held comes back (held ∩ resources): the master may
+  // race, e.g. recover an offer the allocator already dropped.
+  Resources released = held.contains(resources) ? resources : held - (held - resources);
+  if (released.empty()) return {};
+  held -= released;
+  Quantities quantities = Quantities::of(released);
+  if (RoleState* state = findRole(role)) {
+    if (Sorter::Client* client = state->frameworks.find(framework.id)) {
+      state->frameworks.unallocated(client, quantities);
+    }
+    roleSorter_.unallocated(state->client, quantities);
+  }
+  allocatedTotal_ -= quantities;
+  if (held.empty()) {
+    byRole->second.erase(heldIt);
+    if (byRole->second.empty()) {
+      agent.allocated.erase(byRole);
+      framework.agents.erase(agent.key);
+    }
+    if (--framework.holdings[role] == 0) framework.holdings.erase(role);
+    syncClient(role, framework);
+  }
+  return released;
+}
+
+void HierarchicalDRF::addAgent(const std::string& agentId, const v1::AgentInfo& info, const Resources& total,
+                               const std::map<std::string, Resources>& used) {
+  if (agents_.contains(agentId)) {
+    TLOG(WARNING) << "allocator: agent " << agentId << " added twice; replacing it";
+    removeAgent(agentId);
+  }
+  auto owned = std::make_unique<AgentState>();
+  AgentState& agent = *owned;
+  agent.id = agentId;
+  agent.key = nextAgentKey_++;
+  agent.info = info;
+  agent.total = total.withoutAllocation();
+  agent.totalQuantities = Quantities::of(agent.total);
+  agent.listIndex = agentList_.size();
+  agents_.emplace(agentId, std::move(owned));
+  agentsByKey_.emplace(agent.key, &agent);
+  agentList_.push_back(&agent);
+  basis_.total += agent.totalQuantities;
+  ++basis_.version;
+
+  Resources available = agent.total;
+  for (const auto& [frameworkId, resources] : used) {
+    FrameworkState& framework = frameworkState(frameworkId);
+    // Resources the agent reports without an allocation role are charged to
+    // the role they are reserved to if the framework has it, else to its
+    // first role (legacy single-role frameworks), else to their owner.
+    std::map<std::string, std::vector<v1::Resource>> byRole;
+    for (v1::Resource r : resources) {
+      std::string role;
+      if (r.has_allocation_info() && !r.allocation_info().role().empty()) {
+        role = r.allocation_info().role();
+      } else {
+        role = Resources::reservationRole(r);
+        if (!framework.roles.contains(role) && !framework.roles.empty()) role = *framework.roles.begin();
+      }
+      r.clear_allocation_info();
+      byRole[role].push_back(std::move(r));
+    }
+    for (const auto& [role, items] : byRole) {
+      Resources part(items);
+      track(agent, framework, role, part, Quantities::of(part));
+      available -= part;
+    }
+  }
+  setAvailable(agent, available);
+}
+
+void HierarchicalDRF::removeAgent(const std::string& agentId) {
+  auto it = agents_.find(agentId);
+  if (it == agents_.end()) return;
+  AgentState& agent = *it->second;
+  auto allocated = agent.allocated;  // copy: untrack edits it
+  for (const auto& [frameworkKey, byRole] : allocated) {
+    FrameworkState* framework = frameworksByKey_[frameworkKey];
+    for (const auto& [role, resources] : byRole) untrack(agent, *framework, role, resources);
+    forgetIfUnused(*framework);
+  }
+  basis_.total -= agent.totalQuantities;
+  ++basis_.version;
+  filters_.removeAgent(agent.key);
+  AgentState* last = agentList_.back();
+  agentList_[agent.listIndex] = last;
+  last->listIndex = agent.listIndex;
+  agentList_.pop_back();
+  agentsByKey_.erase(agent.key);
+  agents_.erase(it);
+}
+
+void HierarchicalDRF::activateAgent(const std::string& agentId) {
+  auto it = agents_.find(agentId);
+  if (it == agents_.end()) return;
+  it->second->active = true;
+  ++it->second->generation;
+}
+
+void HierarchicalDRF::deactivateAgent(const std::string& agentId) {
+  auto it = agents_.find(agentId);
+  if (it == agents_.end()) return;
+  it->second->active = false;
+  ++it->second->generation;
+}
+
+void HierarchicalDRF::recoverResources(const std::string& frameworkId, const std::string& agentId,
+                                       const Resources& resources, std::optional<double> refuseSeconds,
+                                       double now) {
+  auto agentIt = agents_.find(agentId);
+  FrameworkState* framework = findFramework(frameworkId);
+  if (agentIt == agents_.end() || framework == nullptr) {
+    TLOG(DEBUG) << "allocator: ignoring recovery of " << resources << " for framework " << frameworkId
+                << " on agent " << agentId << ": unknown framework or agent";
+    return;
+  }
+  AgentState& agent = *agentIt->second;
+
+  std::map<std::string, std::vector<v1::Resource>> byRole;
+  std::vector<v1::Resource> unattributed;
+  for (v1::Resource r : resources) {
+    bool attributed = r.has_allocation_info() && !r.allocation_info().role().empty();
+    std::string role = attributed ? r.allocation_info().role() : std::string();
+    r.clear_allocation_info();
+    (attributed ? byRole[role] : unattributed).push_back(std::move(r));
+  }
+
+  // What the framework gave back, per role: the refused resources of the
+  // filters below, whether or not they were still allocated.
+  std::map<std::string, Resources> declined;
+  Resources released;
+  for (const auto& [role, items] : byRole) {
+    Resources part(items);
+    released += untrack(agent, *framework, role, part);
+    declined[role] += part;
+  }
+  if (!unattributed.empty()) {
+    // Without allocation_info, take them from whichever roles hold them.
+    Resources rest(unattributed);
+    std::vector<std::string> roles;
+    if (auto held = agent.allocated.find(framework->key); held != agent.allocated.end()) {
+      for (const auto& [role, r] : held->second) roles.push_back(role);
+    }
+    for (const std::string& role : roles) {
+      Resources got = untrack(agent, *framework, role, rest);
+      if (got.empty()) continue;
+      released += got;
+      declined[role] += got;
+      rest -= got;
+    }
+    if (!rest.empty() && framework->roles.size() == 1) declined[*framework->roles.begin()] += rest;
+  }
+  if (!released.empty()) setAvailable(agent, availableOf(agent) + released);
+
+  if (refuseSeconds && *refuseSeconds > 0 && framework->added) {
+    double deadline = now + std::min(*refuseSeconds, kMaxRefuseSeconds);
+    for (const auto& [role, refused] : declined) {
+      // Filters only matter for roles it can be offered; a role it left
+      // would only leak them.
+      if (refused.empty() || !framework->roles.contains(role)) continue;
+      filters_.install(agent.key, framework->key, roleKeys_.at(role), FlatResources(refused, keys_), deadline,
+                       runs_);
+    }
+  }
+  forgetIfUnused(*framework);
+}
+
+}  // namespace tepui::allocator

@@ -1,0 +1,211 @@
+// The hierarchical weighted DRF allocator (Mesos's HierarchicalDRF), behind
+// the Allocator interface; create it with createHierarchicalDRF().
+//
+// Private to src/allocator: the rest of the code base uses allocator.hpp.
+// The implementation is split by concern:
+//   hierarchical_drf.cpp     frameworks, roles, suppression, weights, metrics
+//   allocator_agents.cpp     agents, allocation bookkeeping, recovery
+//   allocation_cycle.cpp     allocate(): one DRF pass over the agents
+//
+// State in one picture: each agent knows what it has available, split by
+// owner (unreserved "*" and one group per reservation role), and what every
+// framework holds there per role. Roles are clients of one role sorter; each
+// role has a sorter of its frameworks. Both sorters account the same
+// allocations (role = sum of its frameworks). Refusals live in OfferFilters.
+//
+// Performance: an agent is "settled" once a cycle has examined it: whatever
+// is left there, nobody could take. While its availability (a per-agent
+// generation) and its filters' deadlines don't change, only a framework that
+// became eligible since (added, activated, updated, revived: logged as
+// eligibility events) can take something, so the next cycle asks just those
+// frameworks, in DRF order, instead of walking every role and framework. A
+// quiet cluster's cycle is O(agents) however many frameworks and filters it
+// has. A cycle touches protobufs only for offers it actually makes.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "allocator/allocator.hpp"
+#include "allocator/flat_resources.hpp"
+#include "allocator/offer_filter.hpp"
+#include "allocator/quantities.hpp"
+#include "allocator/sorter.hpp"
+
+namespace tepui::allocator {
+
+// Resources on an agent owned by one role: "*" for unreserved, else the
+// innermost reservation's role. Never empty.
+struct AvailableGroup {
+  std::string owner;
+  Resources resources;  // allocation_info cleared
+  FlatResources flat;
+};
+
+struct AgentState {
+  std::string id;
+  uint32_t key = 0;
+  v1::AgentInfo info;
+  bool active = true;
+  Resources total;  // allocation_info cleared
+  Quantities totalQuantities;
+  std::vector<AvailableGroup> available;
+  // Framework key -> role -> what it holds here (allocation_info cleared).
+  // Inner maps are never empty.
+  std::map<uint32_t, std::map<std::string, Resources>> allocated;
+  size_t listIndex = 0;  // position in HierarchicalDRF::agentList_
+  // Bumped on every change of `available` or `active`. A cycle that finds
+  // the generation as it left it only needs to look at eligibility events
+  // after settledEpoch.
+  uint64_t generation = 0;
+  uint64_t settledGeneration = UINT64_MAX;
+  uint64_t settledEpoch = 0;
+
+  AvailableGroup* group(const std::string& owner);
+};
+
+struct FrameworkState {
+  std::string id;
+  uint32_t key = 0;
+  // False for a framework known only because an agent reported it holds
+  // resources (addAgent's `used`): tracked, never offered.
+  bool added = false;
+  bool active = false;
+  v1::FrameworkInfo info;
+  std::set<std::string> roles;
+  std::set<std::string> suppressed;  // subset of roles
+  std::unordered_set<uint32_t> agents;     // keys of agents where it holds resources
+  std::map<std::string, size_t> holdings;  // role -> agents holding under it
+};
+
+struct RoleState {
+  explicit RoleState(const ShareBasis* basis) : frameworks(basis) {}
+  std::string name;
+  uint32_t key = 0;
+  Sorter::Client* client = nullptr;  // in the role sorter
+  Sorter frameworks;
+};
+
+class HierarchicalDRF final : public Allocator {
+ public:
+  // `shortcuts` = false examines every agent fully every cycle: slower,
+  // same offers; tests use it as the reference the shortcuts must match.
+  explicit HierarchicalDRF(Options options, bool shortcuts = true);
+
+  void addFramework(const std::string& frameworkId, const v1::FrameworkInfo& info,
+                    const std::set<std::string>& suppressedRoles, bool active) override;
+  void updateFramework(const std::string& frameworkId, const v1::FrameworkInfo& info,
+                       const std::set<std::string>& suppressedRoles) override;
+  void removeFramework(const std::string& frameworkId) override;
+  void activateFramework(const std::string& frameworkId) override;
+  void deactivateFramework(const std::string& frameworkId) override;
+
+  void addAgent(const std::string& agentId, const v1::AgentInfo& info, const Resources& total,
+                const std::map<std::string, Resources>& used) override;
+  void removeAgent(const std::string& agentId) override;
+  void activateAgent(const std::string& agentId) override;
+  void deactivateAgent(const std::string& agentId) override;
+
+  void recoverResources(const std::string& frameworkId, const std::string& agentId,
+                        const Resources& resources, std::optional<double> refuseSeconds,
+                        double now) override;
+
+  void suppressOffers(const std::string& frameworkId, const std::set<std::string>& roles) override;
+  void reviveOffers(const std::string& frameworkId, const std::set<std::string>& roles,
+                    double now) override;
+  void updateWeights(const std::map<std::string, double>& weights) override;
+
+  std::vector<Allocation> allocate(double now) override;
+  Metrics metrics() const override;
+
+ private:
+  // The roles FrameworkInfo asks for: `roles` with MULTI_ROLE, else `role`.
+  static std::set<std::string> rolesOf(const v1::FrameworkInfo& info);
+
+  // --- frameworks and roles (hierarchical_drf.cpp)
+  FrameworkState* findFramework(const std::string& id);
+  FrameworkState& frameworkState(const std::string& id);  // creates if absent
+  void forgetIfUnused(FrameworkState& framework);
+  RoleState& roleState(const std::string& name);  // creates if absent
+  RoleState* findRole(const std::string& name);
+  // Brings the framework's client in the role's sorter (and the role in the
+  // role sorter) in line: present while subscribed or holding, active while
+  // eligible for offers; drops the role when nobody is left in it.
+  void syncClient(const std::string& role, FrameworkState& framework);
+  void setRoles(FrameworkState& framework, const std::set<std::string>& roles,
+                const std::set<std::string>& suppressed);
+  double weightOf(const std::string& role) const;
+  // Logs that the framework may now accept offers for these roles.
+  void becameEligible(const FrameworkState& framework, const std::set<std::string>& roles);
+
+  // --- bookkeeping (allocator_agents.cpp)
+  // `resources` (allocation_info cleared) held by framework under role on
+  // agent; updates both sorters and the totals. Does not touch `available`.
+  void track(AgentState& agent, FrameworkState& framework, const std::string& role, Resources resources,
+             const Quantities& quantities);
+  // Inverse of track for at most what is held; returns what was released.
+  Resources untrack(AgentState& agent, FrameworkState& framework, const std::string& role,
+                    const Resources& resources);
+  void setAvailable(AgentState& agent, Resources available);
+  static Resources availableOf(const AgentState& agent);
+
+  // --- the cycle (allocation_cycle.cpp)
+  void allocateAgent(AgentState& agent, double now, std::vector<Allocation>& out);
+  // For a settled agent: offers to the frameworks that became eligible since
+  // it settled. False when too many did (the caller walks everything).
+  bool allocateToNewlyEligible(AgentState& agent, double now, std::vector<Allocation>& out);
+  // Grants to `framework` unless a refusal blocks it.
+  bool tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters,
+                double now, std::vector<Allocation>& out);
+  bool offerToRole(AgentState& agent, RoleState& role, AgentFilters* filters, double now,
+                   std::vector<Allocation>& out);
+  bool allocatable(const AvailableGroup* unreserved, const AvailableGroup* reserved) const;
+  void grant(AgentState& agent, RoleState& role, FrameworkState& framework, std::vector<Allocation>& out);
+
+  Options options_;
+  bool shortcuts_;
+  std::vector<std::vector<Quantities::Entry>> minAllocatable_;  // fixed point
+  std::map<std::string, double> weights_;
+  std::mt19937_64 rng_;
+
+  ShareBasis basis_;
+  Quantities allocatedTotal_;
+  Sorter roleSorter_{&basis_};
+
+  std::unordered_map<std::string, std::unique_ptr<AgentState>> agents_;
+  std::unordered_map<uint32_t, AgentState*> agentsByKey_;
+  std::vector<AgentState*> agentList_;  // shuffled in place every cycle
+  uint32_t nextAgentKey_ = 0;
+
+  std::unordered_map<std::string, std::unique_ptr<FrameworkState>> frameworks_;
+  std::vector<FrameworkState*> frameworksByKey_;  // null once removed
+
+  std::unordered_map<std::string, std::unique_ptr<RoleState>> roles_;
+  std::unordered_map<std::string, uint32_t> roleKeys_;  // interned forever
+  std::vector<RoleState*> rolesByKey_;                  // null while absent
+
+  OfferFilters filters_;
+  ResourceKeys keys_;
+
+  struct EligibilityEvent {
+    uint64_t epoch;
+    uint32_t framework;
+    uint32_t role;
+  };
+  // The most recent events, oldest first; epoch_ is the last one's.
+  std::deque<EligibilityEvent> events_;
+  uint64_t epoch_ = 0;
+  uint64_t runs_ = 0;  // allocation runs started
+  double lastRunMs_ = 0;
+  size_t agentOutStart_ = 0;  // first allocation of the agent being examined
+};
+
+}  // namespace tepui::allocator

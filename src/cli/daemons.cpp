@@ -1,0 +1,100 @@
+// `tepui master`, `tepui agent` and `tepui executor`: parse flags, run the
+// daemon's event loop on this thread until SIGINT or SIGTERM.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <iostream>
+
+#include "agent/agent.hpp"
+#include "cli/commands.hpp"
+#include "common/logging.hpp"
+#include "executor/executors.hpp"
+#include "master/master.hpp"
+
+namespace tepui::cli {
+
+namespace {
+
+// Parses flags; on --help prints it and returns 0, on error prints it and
+// returns 2; otherwise returns -1 to go on.
+int parseOrExit(FlagSet& flags, int argc, const char* const* argv, const char* command) {
+  auto parsed = flags.parse(argc, argv);
+  if (!parsed) {
+    std::cerr << "tepui " << command << ": " << parsed.error().message << "\n";
+    return 2;
+  }
+  if (flags.helpRequested()) {
+    std::cout << flags.help();
+    return 0;
+  }
+  if (!parsed->empty()) {
+    std::cerr << "tepui " << command << ": unexpected argument '" << parsed->front() << "'\n";
+    return 2;
+  }
+  return -1;
+}
+
+template <typename Daemon>
+int runUntilSignalled(boost::asio::io_context& io, Daemon& daemon) {
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    TLOG(INFO) << "Stopping";
+    daemon->stop();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace
+
+int masterMain(int argc, const char* const* argv) {
+  logging::setComponent("master");
+  master::MasterFlags values;
+  FlagSet flags("Usage: tepui master [flags]\n\nRuns a master on --ip:--port (default 0.0.0.0:5050).");
+  master::registerFlags(flags, values);
+  if (int rc = parseOrExit(flags, argc, argv, "master"); rc >= 0) return rc;
+  boost::asio::io_context io;
+  auto master = master::Master::create(io, values, &flags);
+  if (!master) {
+    std::cerr << "tepui master: " << master.error().message << "\n";
+    return 1;
+  }
+  return runUntilSignalled(io, *master);
+}
+
+int agentMain(int argc, const char* const* argv) {
+  logging::setComponent("agent");
+  agent::AgentFlags values;
+  FlagSet flags("Usage: tepui agent --master=HOST:PORT [flags]\n\nRuns an agent that registers with the master.");
+  agent::registerFlags(flags, values);
+  if (int rc = parseOrExit(flags, argc, argv, "agent"); rc >= 0) return rc;
+  if (values.master.empty()) {
+    std::cerr << "tepui agent: --master is required (for example --master=127.0.0.1:5050)\n";
+    return 2;
+  }
+  boost::asio::io_context io;
+  auto agent = agent::Agent::create(io, values, &flags);
+  if (!agent) {
+    std::cerr << "tepui agent: " << agent.error().message << "\n";
+    return 1;
+  }
+  int rc = 0;
+  (*agent)->onShutdown([&](const std::string& why) {
+    std::cerr << "tepui agent: the master shut this agent down: " << why << "\n";
+    rc = 1;
+    (*agent)->stop();
+    io.stop();
+  });
+  runUntilSignalled(io, *agent);
+  return rc;
+}
+
+int executorMain(int argc, const char* const* argv) {
+  std::string kind = argc > 1 ? argv[1] : "";
+  if (kind == "command") return executor::commandExecutorMain();
+  std::cerr << "Usage: tepui executor command\n\nExecutors are started by a Tepui agent, not by hand.\n";
+  return 2;
+}
+
+}  // namespace tepui::cli

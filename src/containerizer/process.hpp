@@ -1,0 +1,69 @@
+// Starting and watching child processes without blocking the event loop.
+//
+// spawn() forks and execs with everything prepared beforehand (argv, envp,
+// user ids), so the child only makes async-signal-safe calls before exec:
+// new session (so the whole process tree can be signalled as a group),
+// working directory, stdout/stderr redirected to files, and a switch of user
+// when asked (the agent runs as root). Exec failures are reported back
+// through a close-on-exec pipe, so the caller learns "no such file" or
+// "permission denied" synchronously instead of seeing exit status 127.
+//
+// ProcessWatcher turns a child's exit into a callback on the loop using a
+// pidfd (Linux >= 5.3), one per child; it reaps the child.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace tepui::containerizer {
+
+struct SpawnSpec {
+  std::vector<std::string> argv;                  // argv[0] is the program (PATH is searched)
+  std::map<std::string, std::string> environment;  // the whole environment
+  std::string workingDirectory;                    // empty: inherit
+  std::string stdoutPath;                          // empty: inherit
+  std::string stderrPath;                          // empty: inherit
+  std::optional<std::string> user;                 // switch to this user (needs root)
+  bool newSession = true;                          // setsid(): own process group
+  bool dieWithParent = false;                      // SIGKILL when the parent dies
+};
+
+Result<pid_t> spawn(const SpawnSpec& spec);
+
+// Gives `path` to `user` (and the user's primary group).
+Status chownToUser(const std::string& path, const std::string& user);
+
+// Sends `signal` to the process group led by pid (falls back to the single
+// process if it has no group of its own).
+void signalGroup(pid_t pid, int signal);
+
+// "exited with status 3", "terminated by signal 9 (Killed)".
+std::string describeWaitStatus(int status);
+
+class ProcessWatcher {
+ public:
+  explicit ProcessWatcher(boost::asio::io_context& io) : io_(io) {}
+  ~ProcessWatcher();
+
+  // Calls onExit(waitStatus) on the loop once `pid` (a child of this
+  // process) exits. Returns an error if the pidfd cannot be opened.
+  Status watch(pid_t pid, std::function<void(int)> onExit);
+  void cancelAll();
+
+ private:
+  struct Watch;
+  boost::asio::io_context& io_;
+  std::map<pid_t, std::shared_ptr<Watch>> watches_;
+};
+
+}  // namespace tepui::containerizer

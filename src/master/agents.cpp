@@ -1,0 +1,285 @@
+// Agents: the internal endpoint they dial (/internal/agent), registration
+// and re-registration with reconciliation of what they run, liveness by
+// pings, and loss (unreachable) and return.
+#include <boost/asio/post.hpp>
+
+#include "common/clock.hpp"
+#include "common/ids.hpp"
+#include "common/logging.hpp"
+#include "master/master_impl.hpp"
+
+namespace tepui::master {
+
+namespace {
+using AgentCall = internal::AgentCall;
+using AgentEvent = internal::AgentEvent;
+using Event = v1::scheduler::Event;
+}  // namespace
+
+void MasterImpl::sendToAgent(Agent& agent, const AgentEvent& event) {
+  if (!agent.events.open()) {
+    counters_.droppedMessages++;
+    return;
+  }
+  agent.events.send(event);
+}
+
+void MasterImpl::handleAgent(http::Request& request, http::Responder responder) {
+  if (request.method != "POST") {
+    auto response = http::Response::text(405, "Expecting 'POST', got '" + request.method + "'\n");
+    response.headers["Allow"] = "POST";
+    return responder.respond(std::move(response));
+  }
+  auto type = codec::fromContentType(request.header("Content-Type").value_or(""));
+  if (!type) return responder.respond(http::Response::text(415, "Expecting a protobuf or JSON body\n"));
+  AgentCall call;
+  if (auto s = codec::decode(request.body, *type, &call); !s) {
+    return responder.respond(http::Response::text(400, "Failed to validate agent call: " + s.error().message + "\n"));
+  }
+  if (call.type() == AgentCall::REGISTER) {
+    if (!call.has_register_()) return responder.respond(http::Response::text(400, "Expecting 'register'\n"));
+    return registerAgent(call.register_(), request.remote, std::move(responder));
+  }
+  auto it = agents_.find(call.agent_id().value());
+  if (it == agents_.end() || it->second.session != call.session()) {
+    return responder.respond(http::Response::text(403, "Agent is not registered with this session\n"));
+  }
+  Agent& agent = it->second;
+  responder.respond(http::Response::empty(202));
+  switch (call.type()) {
+    case AgentCall::STATUS_UPDATE:
+      if (call.has_status_update()) statusUpdate(agent, call.status_update());
+      break;
+    case AgentCall::PONG:
+      agent.pongSinceLastPing = true;
+      agent.missedPings = 0;
+      break;
+    case AgentCall::EXECUTOR_MESSAGE: {
+      auto& m = call.executor_message();
+      auto fit = frameworks_.find(m.framework_id().value());
+      if (fit == frameworks_.end()) {
+        counters_.droppedMessages++;
+        break;
+      }
+      Event event;
+      event.set_type(Event::MESSAGE);
+      event.mutable_message()->mutable_agent_id()->set_value(agent.id);
+      *event.mutable_message()->mutable_executor_id() = m.executor_id();
+      event.mutable_message()->set_data(m.data());
+      counters_.validExecutorToFrameworkMessages++;
+      sendToFramework(fit->second, event);
+      break;
+    }
+    case AgentCall::EXECUTOR_EXITED: {
+      auto& e = call.executor_exited();
+      auto fit = frameworks_.find(e.framework_id().value());
+      if (fit == frameworks_.end()) break;
+      fit->second.executors.erase({agent.id, e.executor_id().value()});
+      Event event;
+      event.set_type(Event::FAILURE);
+      event.mutable_failure()->mutable_agent_id()->set_value(agent.id);
+      *event.mutable_failure()->mutable_executor_id() = e.executor_id();
+      if (e.has_status()) event.mutable_failure()->set_status(e.status());
+      sendToFramework(fit->second, event);
+      break;
+    }
+    default: TLOG(WARNING) << "Ignoring agent call of unknown type from " << agent.id;
+  }
+}
+
+void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remote, http::Responder responder) {
+  v1::AgentInfo info = reg.agent_info();
+  std::string id = info.has_id() ? info.id().value() : "";
+  bool returning = !id.empty();
+  if (id.empty()) {
+    id = masterId_ + "-S" + std::to_string(nextAgentId_++);
+    info.mutable_id()->set_value(id);
+  }
+  double wall = clock::wallSeconds();
+
+  auto [it, created] = agents_.try_emplace(id);
+  Agent& agent = it->second;
+  if (created) {
+    agent.id = id;
+    agent.registeredTime = wall;
+    agent.ping = std::make_unique<Timer>(io_);
+    if (unreachableAgents_.erase(id)) TLOG(INFO) << "Unreachable agent " << id << " is back";
+    counters_.agentRegistrations += returning ? 0 : 1;
+  } else {
+    // The same agent over a new connection: drop the old one and its offers.
+    agent.events.close();
+    rescindOffersOf(agent.offers);
+    allocator_->removeAgent(id);
+  }
+  if (returning) {
+    agent.reregisteredTime = wall;
+    counters_.agentReregistrations++;
+  }
+  agent.info = info;
+  agent.total = Resources(info.resources());
+  agent.version = reg.version();
+  agent.address = remote.substr(0, remote.rfind(':')) + ":" + std::to_string(info.port());
+  agent.session = ids::uuidString();
+  agent.connected = true;
+  agent.missedPings = 0;
+  agent.pongSinceLastPing = true;
+
+  // Reconcile what the agent runs with what the master believes.
+  std::set<std::pair<std::string, std::string>> reported;
+  for (auto& task : reg.tasks()) {
+    reported.insert({task.framework_id().value(), task.task_id().value()});
+    adoptReportedTask(agent, task);
+  }
+  for (auto key : std::set<std::pair<std::string, std::string>>(agent.tasks)) {
+    if (reported.count(key)) continue;
+    auto fit = frameworks_.find(key.first);
+    if (fit == frameworks_.end()) continue;
+    auto tit = fit->second.tasks.find(key.second);
+    if (tit == fit->second.tasks.end() || isTerminal(tit->second.task.state())) continue;
+    sendMasterUpdate(fit->second, tit->second.task.task_id(), lostState(fit->second, v1::TASK_DROPPED),
+                     v1::TaskStatus::REASON_RECONCILIATION, "Task is unknown to the agent", id);
+    tit->second.task.set_state(lostState(fit->second, v1::TASK_DROPPED));
+    removeTask(fit->second, key.second, false);
+  }
+
+  std::map<std::string, Resources> used;
+  for (auto& [frameworkId, taskId] : agent.tasks) {
+    auto fit = frameworks_.find(frameworkId);
+    if (fit == frameworks_.end()) continue;
+    auto tit = fit->second.tasks.find(taskId);
+    if (tit != fit->second.tasks.end() && !tit->second.resourcesRecovered) used[frameworkId] += tit->second.resources;
+  }
+  allocator_->addAgent(id, agent.info, agent.total, used);
+
+  http::Response head;
+  head.status = 200;
+  head.headers["Content-Type"] = std::string(codec::kProtobuf);
+  agent.events.type = codec::ContentType::PROTOBUF;
+  agent.events.stream = responder.stream(std::move(head));
+  agent.events.stream->onClose([this, id, session = agent.session] {
+    boost::asio::post(io_, [this, id, session] { agentDisconnected(id, session); });
+  });
+
+  AgentEvent event;
+  event.set_type(AgentEvent::REGISTERED);
+  event.mutable_registered()->mutable_agent_id()->set_value(id);
+  event.mutable_registered()->set_session(agent.session);
+  *event.mutable_registered()->mutable_master_info() = masterInfo();
+  event.mutable_registered()->set_ping_interval_seconds(flags_.agent_ping_timeout.count());
+  sendToAgent(agent, event);
+  TLOG(INFO) << (returning ? "Agent re-registered: " : "Agent registered: ") << id << " at " << agent.address
+             << " with " << agent.total.toString();
+
+  agent.ping->cancel();
+  pingAgent(id);
+  requestAllocation();
+}
+
+void MasterImpl::adoptReportedTask(Agent& agent, const v1::Task& reported) {
+  auto fit = frameworks_.find(reported.framework_id().value());
+  if (fit == frameworks_.end()) return;  // frameworks come back by resubscribing
+  Framework& f = fit->second;
+  std::string taskId = reported.task_id().value();
+  if (f.tasks.count(taskId)) {
+    agent.tasks.insert({f.id, taskId});
+    return;
+  }
+  // A task the master had given up on (its agent was unreachable): it lives.
+  auto& unreachable = f.unreachableTasks;
+  auto uit = std::find_if(unreachable.begin(), unreachable.end(),
+                          [&](const v1::Task& t) { return t.task_id().value() == taskId; });
+  if (uit != unreachable.end()) unreachable.erase(uit);
+  TaskEntry& entry = f.tasks[taskId];
+  entry.task = reported;
+  entry.task.mutable_agent_id()->set_value(agent.id);
+  entry.resources = Resources(reported.resources());
+  for (auto& r : reported.resources()) {
+    if (r.has_allocation_info()) entry.role = r.allocation_info().role();
+  }
+  agent.tasks.insert({f.id, taskId});
+  if (!isTerminal(reported.state())) {
+    sendMasterUpdate(f, reported.task_id(), reported.state(), v1::TaskStatus::REASON_AGENT_REREGISTERED,
+                     "Agent " + agent.id + " re-registered", agent.id);
+  }
+}
+
+void MasterImpl::pingAgent(const std::string& agentId) {
+  auto it = agents_.find(agentId);
+  if (it == agents_.end() || stopped_) return;
+  Agent& agent = it->second;
+  if (!agent.pongSinceLastPing) {
+    agent.missedPings++;
+    if (agent.missedPings >= flags_.max_agent_ping_timeouts) {
+      return markUnreachable(agentId, std::to_string(agent.missedPings) + " pings missed");
+    }
+  }
+  agent.pongSinceLastPing = false;
+  AgentEvent event;
+  event.set_type(AgentEvent::PING);
+  if (agent.events.open()) agent.events.send(event);
+  agent.ping->expires_after(clock::seconds(flags_.agent_ping_timeout.count()));
+  agent.ping->async_wait([this, agentId](const boost::system::error_code& ec) {
+    if (!ec) pingAgent(agentId);
+  });
+}
+
+void MasterImpl::agentDisconnected(const std::string& agentId, const std::string& session) {
+  auto it = agents_.find(agentId);
+  if (it == agents_.end() || it->second.session != session || !it->second.connected || stopped_) return;
+  Agent& agent = it->second;
+  TLOG(WARNING) << "Agent " << agentId << " disconnected; it becomes unreachable unless it returns within "
+                << flags_.agent_ping_timeout.count() * flags_.max_agent_ping_timeouts << "s";
+  agent.connected = false;
+  agent.events.close();
+  allocator_->deactivateAgent(agentId);
+  rescindOffersOf(agent.offers);
+  // The ping timer keeps running: pings unanswered while disconnected count.
+}
+
+void MasterImpl::markUnreachable(const std::string& agentId, const std::string& why) {
+  auto it = agents_.find(agentId);
+  if (it == agents_.end()) return;
+  Agent& agent = it->second;
+  TLOG(WARNING) << "Marking agent " << agentId << " unreachable: " << why;
+  agent.ping->cancel();
+  rescindOffersOf(agent.offers);
+  double wall = clock::wallSeconds();
+  for (auto [frameworkId, taskId] : std::set<std::pair<std::string, std::string>>(agent.tasks)) {
+    auto fit = frameworks_.find(frameworkId);
+    if (fit == frameworks_.end()) continue;
+    Framework& f = fit->second;
+    auto tit = f.tasks.find(taskId);
+    if (tit == f.tasks.end()) continue;
+    v1::TaskState state = lostState(f, v1::TASK_UNREACHABLE);
+    v1::TaskStatus status;
+    *status.mutable_task_id() = tit->second.task.task_id();
+    status.set_state(state);
+    status.set_source(v1::TaskStatus::SOURCE_MASTER);
+    status.set_reason(v1::TaskStatus::REASON_AGENT_REMOVED);
+    status.set_message("Agent " + agentId + " is unreachable: " + why);
+    status.set_timestamp(wall);
+    status.mutable_agent_id()->set_value(agentId);
+    status.mutable_unreachable_time()->set_nanoseconds(static_cast<int64_t>(wall * 1e9));
+    updateTaskState(f, tit->second, status, state);
+    tit->second.pendingUpdate.reset();
+    Event event;
+    event.set_type(Event::UPDATE);
+    *event.mutable_update()->mutable_status() = status;
+    sendToFramework(f, event);
+    removeTask(f, taskId, true);
+  }
+  for (auto& [frameworkId, f] : frameworks_) {
+    std::erase_if(f.executors, [&](auto& e) { return e.first.first == agentId; });
+    Event failure;
+    failure.set_type(Event::FAILURE);
+    failure.mutable_failure()->mutable_agent_id()->set_value(agentId);
+    sendToFramework(f, failure);
+  }
+  allocator_->removeAgent(agentId);
+  agent.events.close();
+  unreachableAgents_[agentId] = {agent.info, wall};
+  counters_.agentRemovals++;
+  agents_.erase(it);
+}
+
+}  // namespace tepui::master

@@ -1,0 +1,233 @@
+// Framework lifecycle: SUBSCRIBE (new, resubscribe, failover of the
+// connection), heartbeats, disconnection and the failover timeout, TEARDOWN
+// and removal.
+#include <boost/asio/post.hpp>
+
+#include "common/clock.hpp"
+#include "common/ids.hpp"
+#include "common/logging.hpp"
+#include "http/recordio.hpp"
+#include "master/master_impl.hpp"
+#include "master/validation.hpp"
+
+namespace tepui::master {
+
+namespace {
+
+using Event = v1::scheduler::Event;
+constexpr double kHeartbeatSeconds = 15.0;
+
+void refuse(codec::ContentType type, std::string_view streamId, http::Responder responder, const std::string& why) {
+  // A refused subscription gets one ERROR event and the stream is closed.
+  http::Response head;
+  head.status = 200;
+  head.headers["Content-Type"] = std::string(codec::mediaType(type));
+  if (!streamId.empty()) head.headers["Mesos-Stream-Id"] = std::string(streamId);
+  auto stream = responder.stream(std::move(head));
+  Event event;
+  event.set_type(Event::ERROR);
+  event.mutable_error()->set_message(why);
+  stream->write(http::recordio::encode(codec::encode(event, type)));
+  stream->close();
+}
+
+}  // namespace
+
+void MasterImpl::subscribe(const v1::scheduler::Call& call, codec::ContentType type, http::Responder responder) {
+  v1::FrameworkInfo info = call.subscribe().framework_info();
+  if (auto e = validation::frameworkInfo(info)) {
+    TLOG(WARNING) << "Refusing subscription of framework '" << info.name() << "': " << e->message;
+    return refuse(type, "", std::move(responder), e->message);
+  }
+
+  std::string id;
+  if (info.has_id()) {
+    id = info.id().value();
+    if (removedFrameworkIds_.count(id)) {
+      return refuse(type, "", std::move(responder), "Framework has been removed");
+    }
+  } else {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "-%04llu", static_cast<unsigned long long>(nextFrameworkId_++));
+    id = masterId_ + suffix;
+    info.mutable_id()->set_value(id);
+  }
+
+  auto [it, created] = frameworks_.try_emplace(id);
+  Framework& f = it->second;
+  double wall = clock::wallSeconds();
+  std::set<std::string> suppressed(call.subscribe().suppressed_roles().begin(),
+                                   call.subscribe().suppressed_roles().end());
+  if (created) {
+    f.id = id;
+    f.info = info;
+    f.registeredTime = wall;
+    f.heartbeat = std::make_unique<Timer>(io_);
+    f.failover = std::make_unique<Timer>(io_);
+  } else {
+    // Resubscription: the framework keeps its tasks. user and checkpoint
+    // cannot change (silently kept, as Mesos does).
+    info.set_user(f.info.user());
+    info.set_checkpoint(f.info.checkpoint());
+    f.info = info;
+    f.reregisteredTime = wall;
+    f.failover->cancel();
+    if (f.events.open()) {
+      Event error;
+      error.set_type(Event::ERROR);
+      error.mutable_error()->set_message("Framework failed over");
+      f.events.send(error);
+      f.events.close();
+    }
+    for (auto& offerId : std::set<std::string>(f.offers)) removeOffer(offerId, true, std::nullopt);
+  }
+  f.roles = validation::frameworkRoles(info);
+  f.suppressedRoles = suppressed;
+  f.partitionAware = f.hasCapability(v1::FrameworkInfo::Capability::PARTITION_AWARE);
+  f.connected = true;
+  f.active = true;
+  f.streamId = ids::uuidString();
+
+  http::Response head;
+  head.status = 200;
+  head.headers["Content-Type"] = std::string(codec::mediaType(type));
+  head.headers["Mesos-Stream-Id"] = f.streamId;
+  f.events.stream = responder.stream(std::move(head));
+  f.events.type = type;
+  f.events.stream->onClose(
+      [this, id, streamId = f.streamId] { boost::asio::post(io_, [this, id, streamId] { frameworkDisconnected(id, streamId); }); });
+
+  if (created) {
+    allocator_->addFramework(id, f.info, f.suppressedRoles, true);
+    TLOG(INFO) << "Framework " << id << " (" << f.info.name() << ") subscribed";
+  } else {
+    allocator_->updateFramework(id, f.info, f.suppressedRoles);
+    allocator_->activateFramework(id);
+    TLOG(INFO) << "Framework " << id << " (" << f.info.name() << ") resubscribed";
+  }
+
+  Event subscribed;
+  subscribed.set_type(Event::SUBSCRIBED);
+  subscribed.mutable_subscribed()->mutable_framework_id()->set_value(id);
+  subscribed.mutable_subscribed()->set_heartbeat_interval_seconds(kHeartbeatSeconds);
+  *subscribed.mutable_subscribed()->mutable_master_info() = masterInfo();
+  f.events.send(subscribed);
+  heartbeat(id, f.streamId);
+
+  // Updates still waiting for an acknowledgement go out again now, rather
+  // than when the agent's retry timer next fires.
+  for (auto& [taskId, entry] : f.tasks) {
+    if (entry.pendingUpdate) {
+      Event update;
+      update.set_type(Event::UPDATE);
+      *update.mutable_update()->mutable_status() = *entry.pendingUpdate;
+      f.events.send(update);
+    }
+  }
+  requestAllocation();
+}
+
+void MasterImpl::heartbeat(const std::string& frameworkId, const std::string& streamId) {
+  auto it = frameworks_.find(frameworkId);
+  if (it == frameworks_.end() || it->second.streamId != streamId || !it->second.events.open()) return;
+  Framework& f = it->second;
+  Event event;
+  event.set_type(Event::HEARTBEAT);
+  f.events.send(event);
+  f.heartbeat->expires_after(clock::seconds(kHeartbeatSeconds));
+  f.heartbeat->async_wait([this, frameworkId, streamId](const boost::system::error_code& ec) {
+    if (!ec) heartbeat(frameworkId, streamId);
+  });
+}
+
+void MasterImpl::sendToFramework(Framework& framework, const Event& event) {
+  if (!framework.connected) {
+    counters_.droppedMessages++;
+    return;
+  }
+  framework.events.send(event);
+}
+
+void MasterImpl::frameworkDisconnected(const std::string& frameworkId, const std::string& streamId) {
+  if (stopped_) return;
+  auto it = frameworks_.find(frameworkId);
+  if (it == frameworks_.end() || it->second.streamId != streamId || !it->second.connected) return;
+  Framework& f = it->second;
+  TLOG(INFO) << "Framework " << f.id << " disconnected; failover timeout " << f.info.failover_timeout() << "s";
+  f.connected = false;
+  f.active = false;
+  f.unregisteredTime = clock::wallSeconds();
+  f.heartbeat->cancel();
+  f.events.close();
+  allocator_->deactivateFramework(f.id);
+  for (auto& offerId : std::set<std::string>(f.offers)) removeOffer(offerId, false, std::nullopt);
+
+  f.failover->expires_after(clock::seconds(f.info.failover_timeout()));
+  f.failover->async_wait([this, frameworkId](const boost::system::error_code& ec) {
+    if (ec) return;
+    auto fit = frameworks_.find(frameworkId);
+    if (fit == frameworks_.end() || fit->second.connected) return;
+    TLOG(INFO) << "Framework " << frameworkId << " did not resubscribe within its failover timeout; removing it";
+    removeFramework(frameworkId);
+  });
+}
+
+void MasterImpl::teardown(Framework& framework) {
+  TLOG(INFO) << "Tearing down framework " << framework.id;
+  removeFramework(framework.id);
+}
+
+void MasterImpl::removeFramework(const std::string& frameworkId) {
+  auto it = frameworks_.find(frameworkId);
+  if (it == frameworks_.end()) return;
+  Framework& f = it->second;
+  f.heartbeat->cancel();
+  f.failover->cancel();
+  for (auto& offerId : std::set<std::string>(f.offers)) removeOffer(offerId, false, std::nullopt);
+
+  // Agents kill the framework's tasks and executors.
+  std::set<std::string> agentIds;
+  for (auto& [taskId, entry] : f.tasks) agentIds.insert(entry.task.agent_id().value());
+  for (auto& [key, info] : f.executors) agentIds.insert(key.first);
+  for (auto& agentId : agentIds) {
+    auto agent = agents_.find(agentId);
+    if (agent == agents_.end()) continue;
+    internal::AgentEvent event;
+    event.set_type(internal::AgentEvent::SHUTDOWN_FRAMEWORK);
+    event.mutable_shutdown_framework()->mutable_framework_id()->set_value(frameworkId);
+    sendToAgent(agent->second, event);
+  }
+  // The master's record: non-terminal tasks end KILLED (framework removed).
+  for (auto& [taskId, entry] : f.tasks) {
+    recoverTaskResources(f, entry);
+    if (!isTerminal(entry.task.state())) {
+      v1::TaskStatus status;
+      *status.mutable_task_id() = entry.task.task_id();
+      status.set_state(v1::TASK_KILLED);
+      status.set_source(v1::TaskStatus::SOURCE_MASTER);
+      status.set_reason(v1::TaskStatus::REASON_FRAMEWORK_REMOVED);
+      status.set_message("Framework " + frameworkId + " removed");
+      status.set_timestamp(clock::wallSeconds());
+      entry.task.set_state(v1::TASK_KILLED);
+      *entry.task.add_statuses() = status;
+      counters_.terminalTasks[v1::TASK_KILLED]++;
+    }
+    auto agent = agents_.find(entry.task.agent_id().value());
+    if (agent != agents_.end()) agent->second.tasks.erase({frameworkId, taskId});
+  }
+
+  if (f.events.open()) f.events.close();
+  f.connected = false;
+  f.active = false;
+  allocator_->removeFramework(frameworkId);
+  f.info.mutable_id()->set_value(frameworkId);
+  completedFrameworks_.emplace_back(frameworkId, f.info);
+  while (static_cast<int>(completedFrameworks_.size()) > flags_.max_completed_frameworks) {
+    completedFrameworks_.pop_front();
+  }
+  removedFrameworkIds_.insert(frameworkId);
+  counters_.frameworksRemoved++;
+  frameworks_.erase(it);
+}
+
+}  // namespace tepui::master

@@ -1,0 +1,209 @@
+// ACCEPT: checks the offers, validates each task against what is left of
+// them, sends RUN_TASK to the agent for the valid ones and answers the
+// invalid ones with TASK_ERROR (or TASK_DROPPED/TASK_LOST for bad offers),
+// then gives back what was not used, behind a refuse filter.
+#include "common/clock.hpp"
+#include "common/logging.hpp"
+#include "master/master_impl.hpp"
+#include "master/validation.hpp"
+
+namespace tepui::master {
+
+namespace {
+
+using Operation = v1::Offer::Operation;
+
+// Fills in allocation_info where the framework left it out; a resource
+// allocated to another role than the offers' is an error.
+Result<Resources> allocated(const google::protobuf::RepeatedPtrField<v1::Resource>& resources,
+                            const std::string& role) {
+  std::vector<v1::Resource> out;
+  out.reserve(resources.size());
+  for (auto r : resources) {
+    if (r.has_allocation_info() && r.allocation_info().has_role() && r.allocation_info().role() != role) {
+      return Error("resource '" + r.name() + "' is allocated to role '" + r.allocation_info().role() +
+                   "' but the offers are for role '" + role + "'");
+    }
+    r.mutable_allocation_info()->set_role(role);
+    out.push_back(std::move(r));
+  }
+  return Resources(out);
+}
+
+}  // namespace
+
+void MasterImpl::sendMasterUpdate(Framework& framework, const v1::TaskID& taskId, v1::TaskState state,
+                                  v1::TaskStatus::Reason reason, const std::string& message,
+                                  const std::string& agentId) {
+  v1::scheduler::Event event;
+  event.set_type(v1::scheduler::Event::UPDATE);
+  auto* status = event.mutable_update()->mutable_status();
+  *status->mutable_task_id() = taskId;
+  status->set_state(state);
+  status->set_source(v1::TaskStatus::SOURCE_MASTER);
+  status->set_reason(reason);
+  status->set_message(message);
+  status->set_timestamp(clock::wallSeconds());
+  if (!agentId.empty()) status->mutable_agent_id()->set_value(agentId);
+  if (isTerminal(state)) counters_.terminalTasks[state]++;
+  sendToFramework(framework, event);
+}
+
+void MasterImpl::accept(Framework& framework, const v1::scheduler::Call::Accept& accept) {
+  // 1. The offers: known, this framework's, each once, one agent, one role.
+  std::optional<Error> invalid;
+  std::set<std::string> seen;
+  std::string agentId, role;
+  for (auto& id : accept.offer_ids()) {
+    auto it = offers_.find(id.value());
+    if (!seen.insert(id.value()).second) {
+      invalid = Error("Offer " + id.value() + " appears more than once in the call");
+    } else if (it == offers_.end()) {
+      invalid = Error("Offer " + id.value() + " is no longer valid");
+    } else if (it->second.frameworkId != framework.id) {
+      invalid = Error("Offer " + id.value() + " was not made to this framework");
+    } else if (!agentId.empty() && it->second.agentId != agentId) {
+      invalid = Error("Offers are for more than one agent");
+    } else if (!role.empty() && it->second.role != role) {
+      invalid = Error("Offers are for more than one role");
+    } else {
+      agentId = it->second.agentId;
+      role = it->second.role;
+    }
+  }
+  if (accept.offer_ids_size() == 0) invalid = Error("No offers given");
+
+  if (invalid) {
+    TLOG(WARNING) << "Framework " << framework.id << " accepted invalid offers: " << invalid->message;
+    for (auto& id : accept.offer_ids()) {
+      auto it = offers_.find(id.value());
+      if (it != offers_.end() && it->second.frameworkId == framework.id) removeOffer(id.value(), false, std::nullopt);
+    }
+    v1::TaskState lost = lostState(framework, v1::TASK_DROPPED);
+    for (auto& op : accept.operations()) {
+      auto tasks = op.type() == Operation::LAUNCH ? op.launch().task_infos() : op.launch_group().task_group().tasks();
+      for (auto& task : tasks) {
+        sendMasterUpdate(framework, task.task_id(), lost, v1::TaskStatus::REASON_INVALID_OFFERS, invalid->message);
+      }
+    }
+    return;
+  }
+
+  // 2. Take the offers: their resources are now this call's to use.
+  Resources remaining;
+  for (auto& id : accept.offer_ids()) {
+    auto it = offers_.find(id.value());
+    remaining += it->second.resources;
+    if (it->second.expiry) it->second.expiry->cancel();
+    framework.offers.erase(id.value());
+    agents_.at(agentId).offers.erase(id.value());
+    offers_.erase(it);
+  }
+  counters_.offersAccepted += accept.offer_ids_size();
+  Agent& agent = agents_.at(agentId);
+
+  // 3. The operations, in order, each against what the previous ones left.
+  for (auto& op : accept.operations()) {
+    if (op.type() == Operation::LAUNCH_GROUP) {
+      for (auto& task : op.launch_group().task_group().tasks()) {
+        sendMasterUpdate(framework, task.task_id(), v1::TASK_ERROR, v1::TaskStatus::REASON_TASK_GROUP_INVALID,
+                         "LAUNCH_GROUP is not supported by this master yet", agentId);
+      }
+      continue;
+    }
+    if (op.type() != Operation::LAUNCH) {
+      TLOG(WARNING) << "Framework " << framework.id << " sent operation " << Operation::Type_Name(op.type())
+                    << ", which is not supported yet; ignoring it";
+      continue;
+    }
+    for (auto& task : op.launch().task_infos()) {
+      auto error = [&](const std::string& message) {
+        TLOG(INFO) << "Task " << task.task_id().value() << " of framework " << framework.id
+                   << " is invalid: " << message;
+        sendMasterUpdate(framework, task.task_id(), v1::TASK_ERROR, v1::TaskStatus::REASON_TASK_INVALID, message,
+                         agentId);
+      };
+      if (auto e = validation::task(task, agentId)) {
+        error(e->message);
+        continue;
+      }
+      if (framework.tasks.count(task.task_id().value())) {
+        error("Task has duplicate ID: " + task.task_id().value());
+        continue;
+      }
+      if (op.has_id()) {
+        error("Operation feedback (an 'id') is not supported for LAUNCH");
+        continue;
+      }
+      auto needed = allocated(task.resources(), role);
+      if (!needed) {
+        error(needed.error().message);
+        continue;
+      }
+      bool newExecutor =
+          task.has_executor() && !framework.executors.count({agentId, task.executor().executor_id().value()});
+      if (newExecutor) {
+        auto executorResources = allocated(task.executor().resources(), role);
+        if (!executorResources) {
+          error(executorResources.error().message);
+          continue;
+        }
+        *needed += *executorResources;
+      }
+      if (!remaining.contains(*needed)) {
+        error("Task uses more resources " + needed->toString() + " than available " + remaining.toString());
+        continue;
+      }
+      remaining -= *needed;
+      launchTask(framework, agent, task, role, *needed);
+    }
+  }
+
+  // 4. What was not used counts as declined.
+  if (!remaining.empty()) {
+    allocator_->recoverResources(framework.id, agentId, remaining,
+                                 refuseSeconds(accept.has_filters(), accept.filters()), now());
+  }
+}
+
+void MasterImpl::launchTask(Framework& framework, Agent& agent, const v1::TaskInfo& task, const std::string& role,
+                            Resources resources) {
+  TaskEntry& entry = framework.tasks[task.task_id().value()];
+  entry.role = role;
+  v1::Task& t = entry.task;
+  t.set_name(task.name());
+  *t.mutable_task_id() = task.task_id();
+  t.mutable_framework_id()->set_value(framework.id);
+  t.mutable_agent_id()->set_value(agent.id);
+  t.set_state(v1::TASK_STAGING);
+  // entry.resources includes a new executor's resources: they are held
+  // from the allocator until the task ends (executor accounting is
+  // approximate until executors are tracked on their own).
+  entry.resources = std::move(resources);
+  if (task.has_executor()) {
+    *t.mutable_executor_id() = task.executor().executor_id();
+    v1::ExecutorInfo executor = task.executor();
+    executor.mutable_framework_id()->set_value(framework.id);
+    framework.executors[{agent.id, executor.executor_id().value()}] = executor;
+  }
+  v1::TaskInfo sent = task;
+  for (auto& r : *sent.mutable_resources()) r.mutable_allocation_info()->set_role(role);
+  *t.mutable_resources() = sent.resources();
+  if (task.has_labels()) *t.mutable_labels() = task.labels();
+  if (task.has_discovery()) *t.mutable_discovery() = task.discovery();
+  if (task.has_container()) *t.mutable_container() = task.container();
+  if (task.has_health_check()) *t.mutable_health_check() = task.health_check();
+  if (task.has_kill_policy()) *t.mutable_kill_policy() = task.kill_policy();
+  *t.mutable_limits() = task.limits();
+  t.set_user(task.has_command() && task.command().has_user() ? task.command().user() : framework.info.user());
+  agent.tasks.insert({framework.id, task.task_id().value()});
+
+  internal::AgentEvent event;
+  event.set_type(internal::AgentEvent::RUN_TASK);
+  *event.mutable_run_task()->mutable_framework_info() = framework.info;
+  *event.mutable_run_task()->mutable_task() = std::move(sent);
+  sendToAgent(agent, event);
+  counters_.tasksLaunched++;
+}
+
+}  // namespace tepui::master

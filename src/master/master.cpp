@@ -1,0 +1,246 @@
+// The master's construction, HTTP routes, allocation scheduling and
+// shutdown. The other concerns live in the files listed in master_impl.hpp.
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <random>
+#include <sstream>
+
+#include "common/clock.hpp"
+#include "common/ids.hpp"
+#include "common/logging.hpp"
+#include "http/recordio.hpp"
+#include "master/master_impl.hpp"
+
+namespace tepui::master {
+
+void registerFlags(FlagSet& flags, MasterFlags& v) {
+  flags.add("ip", &v.ip, "IP address to listen on");
+  flags.add("port", &v.port, "Port to listen on (0 picks a free port)");
+  flags.add("hostname", &v.hostname, "Host name to advertise (default: this machine's host name)");
+  flags.add("work_dir", &v.work_dir, "Directory for the master's durable state");
+  flags.add("allocation_interval", &v.allocation_interval,
+            "Time between periodic allocation cycles (cycles also run when resources change)");
+  flags.add("offer_timeout", &v.offer_timeout, "Time after which an unanswered offer is rescinded (default: never)");
+  flags.add("agent_ping_timeout", &v.agent_ping_timeout, "Time between pings of each agent");
+  flags.add("max_agent_ping_timeouts", &v.max_agent_ping_timeouts,
+            "Missed pings after which an agent is marked unreachable");
+  flags.add("min_allocatable_resources", &v.min_allocatable_resources,
+            "Smallest offer worth making: '|'-separated alternatives of ';'-separated quantities");
+  flags.add("weights", &v.weights, "Role weights for fair sharing: role=weight,role=weight");
+  flags.add("fair_sharing_excluded_resource_names", &v.fair_sharing_excluded_resource_names,
+            "Comma-separated resource names left out of fair-share computations");
+  flags.add("max_completed_frameworks", &v.max_completed_frameworks, "Completed frameworks kept for the state endpoints");
+  flags.add("max_completed_tasks_per_framework", &v.max_completed_tasks_per_framework,
+            "Completed tasks kept per framework");
+  flags.add("max_unreachable_tasks_per_framework", &v.max_unreachable_tasks_per_framework,
+            "Unreachable tasks kept per framework");
+  flags.add("cluster", &v.cluster, "A name for the cluster, shown in the state endpoints");
+}
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, sep);) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+Result<allocator::Options> allocatorOptions(const MasterFlags& flags) {
+  allocator::Options options;
+  options.minAllocatable.clear();
+  for (auto& alternative : split(flags.min_allocatable_resources, '|')) {
+    std::map<std::string, double> quantities;
+    for (auto& item : split(alternative, ';')) {
+      auto colon = item.find(':');
+      char* end = nullptr;
+      double value = colon == std::string::npos ? 0 : std::strtod(item.c_str() + colon + 1, &end);
+      if (colon == std::string::npos || end == item.c_str() + colon + 1 || *end != '\0' || value < 0) {
+        return Error("invalid --min_allocatable_resources entry '" + item + "': expected name:quantity");
+      }
+      quantities[item.substr(0, colon)] = value;
+    }
+    if (!quantities.empty()) options.minAllocatable.push_back(quantities);
+  }
+  for (auto& item : split(flags.weights, ',')) {
+    auto eq = item.find('=');
+    char* end = nullptr;
+    double w = eq == std::string::npos ? 0 : std::strtod(item.c_str() + eq + 1, &end);
+    if (eq == std::string::npos || *end != '\0' || w <= 0) {
+      return Error("invalid --weights entry '" + item + "': expected role=positive number");
+    }
+    options.weights[item.substr(0, eq)] = w;
+  }
+  for (auto& name : split(flags.fair_sharing_excluded_resource_names, ',')) options.fairSharingExcluded.insert(name);
+  options.seed = std::random_device{}();
+  return options;
+}
+
+std::string machineHostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+}  // namespace
+
+void EventStream::send(const google::protobuf::Message& event) {
+  if (!open()) return;
+  stream->write(http::recordio::encode(codec::encode(event, type)));
+}
+
+void EventStream::close() {
+  if (stream) stream->close();
+  stream.reset();
+}
+
+bool Framework::hasCapability(v1::FrameworkInfo::Capability::Type type) const {
+  for (auto& c : info.capabilities()) {
+    if (c.type() == type) return true;
+  }
+  return false;
+}
+
+Result<std::unique_ptr<Master>> Master::create(boost::asio::io_context& io, MasterFlags flags, FlagSet* flagSet) {
+  auto master = std::make_unique<MasterImpl>(io, std::move(flags), flagSet);
+  if (auto s = master->start(); !s) return s.error();
+  return std::unique_ptr<Master>(std::move(master));
+}
+
+MasterImpl::MasterImpl(boost::asio::io_context& io, MasterFlags flags, FlagSet* flagSet)
+    : io_(io), flags_(std::move(flags)), flagSet_(flagSet), server_(io), allocationTick_(io) {}
+
+MasterImpl::~MasterImpl() { stop(); }
+
+Status MasterImpl::start() {
+  auto options = allocatorOptions(flags_);
+  if (!options) return options.error();
+  allocator_ = allocator::createHierarchicalDRF(*options);
+  if (flags_.hostname.empty()) flags_.hostname = machineHostname();
+  if (flags_.agent_ping_timeout.count() <= 0) return Error("--agent_ping_timeout must be positive");
+  if (flags_.max_agent_ping_timeouts < 1) return Error("--max_agent_ping_timeouts must be at least 1");
+  if (flags_.allocation_interval.count() <= 0) return Error("--allocation_interval must be positive");
+
+  masterId_ = ids::uuidString();
+  startTime_ = clock::wallSeconds();
+  electedTime_ = startTime_;
+  installRoutes();
+  if (auto s = server_.listen(flags_.ip, flags_.port); !s) return s.error().context("master");
+  TLOG(INFO) << "Master " << masterId_ << " listening on " << flags_.ip << ":" << server_.port();
+  scheduleAllocationTick();
+  return okStatus();
+}
+
+void MasterImpl::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  allocationTick_.cancel();
+  for (auto& [id, f] : frameworks_) {
+    if (f.heartbeat) f.heartbeat->cancel();
+    if (f.failover) f.failover->cancel();
+    f.events.close();
+  }
+  for (auto& [id, a] : agents_) {
+    if (a.ping) a.ping->cancel();
+    a.events.close();
+  }
+  for (auto& [id, o] : offers_) {
+    if (o.expiry) o.expiry->cancel();
+  }
+  server_.stop();
+}
+
+void MasterImpl::installRoutes() {
+  server_.route("/api/v1/scheduler", [this](http::Request& r, http::Responder p) { handleScheduler(r, std::move(p)); });
+  server_.route("/internal/agent", [this](http::Request& r, http::Responder p) { handleAgent(r, std::move(p)); });
+
+  auto get = [this](std::function<std::string()> body) {
+    return [body = std::move(body)](http::Request& r, http::Responder p) {
+      if (r.method != "GET" && r.method != "HEAD") {
+        auto response = http::Response::text(405, "Expecting 'GET', got '" + r.method + "'\n");
+        response.headers["Allow"] = "GET";
+        p.respond(std::move(response));
+        return;
+      }
+      auto text = body();
+      // JSONP, as the legacy endpoints offer it.
+      if (auto cb = r.query.find("jsonp"); cb != r.query.end()) {
+        auto response = http::Response::text(200, cb->second + "(" + text + ");");
+        response.headers["Content-Type"] = "text/javascript";
+        p.respond(std::move(response));
+        return;
+      }
+      p.respond(http::Response::json(200, std::move(text)));
+    };
+  };
+  for (const char* path : {"/master/state", "/state", "/master/state.json", "/state.json"}) {
+    server_.route(path, get([this] { return stateJson(); }));
+  }
+  for (const char* path : {"/master/state-summary", "/state-summary"}) {
+    server_.route(path, get([this] { return stateSummaryJson(); }));
+  }
+  for (const char* path : {"/master/flags", "/flags"}) server_.route(path, get([this] { return flagsJson(); }));
+  for (const char* path : {"/version", "/master/version"}) server_.route(path, get([this] { return versionJson(); }));
+  server_.route("/metrics/snapshot", get([this] { return metricsJson(); }));
+  for (const char* path : {"/health", "/master/health"}) {
+    server_.route(path, [](http::Request&, http::Responder p) { p.respond(http::Response::empty(200)); });
+  }
+  for (const char* path : {"/master/redirect", "/redirect"}) {
+    server_.route(path, [this](http::Request&, http::Responder p) {
+      auto response = http::Response::empty(307);
+      response.headers["Location"] = "//" + flags_.hostname + ":" + std::to_string(server_.port());
+      p.respond(std::move(response));
+    });
+  }
+}
+
+double MasterImpl::now() const { return clock::monotonicSeconds(); }
+
+// Allocation runs on a timer every --allocation_interval and, coalesced, as
+// soon as the loop is free after anything that can make an offer possible
+// (a framework or agent arriving, revive, resources coming back). Refuse
+// filters keep that from ping-ponging offers.
+void MasterImpl::requestAllocation() {
+  if (allocationPending_ || stopped_) return;
+  allocationPending_ = true;
+  boost::asio::post(io_, [this] {
+    allocationPending_ = false;
+    if (!stopped_) runAllocation();
+  });
+}
+
+void MasterImpl::scheduleAllocationTick() {
+  allocationTick_.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(flags_.allocation_interval));
+  allocationTick_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    runAllocation();
+    scheduleAllocationTick();
+  });
+}
+
+void MasterImpl::runAllocation() { makeOffers(allocator_->allocate(now())); }
+
+v1::MasterInfo MasterImpl::masterInfo() const {
+  v1::MasterInfo info;
+  info.set_id(masterId_);
+  in_addr addr{};
+  std::string ip = flags_.ip == "0.0.0.0" ? "127.0.0.1" : flags_.ip;
+  inet_pton(AF_INET, ip.c_str(), &addr);
+  info.set_ip(addr.s_addr);
+  info.set_port(server_.port());
+  info.set_pid("master@" + ip + ":" + std::to_string(server_.port()));
+  info.set_hostname(flags_.hostname);
+  info.set_version(TEPUI_VERSION);
+  auto* address = info.mutable_address();
+  address->set_hostname(flags_.hostname);
+  address->set_ip(ip);
+  address->set_port(server_.port());
+  info.add_capabilities()->set_type(v1::MasterInfo::Capability::AGENT_UPDATE);
+  return info;
+}
+
+}  // namespace tepui::master

@@ -1,0 +1,52 @@
+// The master: pools agents' resources, offers them to frameworks through the
+// allocator, launches and tracks tasks, and serves the v1 scheduler API, the
+// agents' internal endpoint and the read-only operator endpoints.
+//
+// Threading: everything runs on the io_context given to create(), which one
+// thread runs (the master's event loop). Nothing here blocks.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/duration.hpp"
+#include "common/flags.hpp"
+#include "common/result.hpp"
+
+namespace tepui::master {
+
+struct MasterFlags {
+  std::string ip = "0.0.0.0";
+  uint16_t port = 5050;
+  std::string hostname;  // default: the machine's host name
+  std::string work_dir;
+  Seconds allocation_interval{1.0};
+  std::optional<Seconds> offer_timeout;
+  Seconds agent_ping_timeout{15.0};
+  int max_agent_ping_timeouts = 5;
+  std::string min_allocatable_resources = "cpus:0.01|mem:32";
+  std::string weights;  // "role=weight,role=weight"
+  std::string fair_sharing_excluded_resource_names;
+  int max_completed_frameworks = 50;
+  int max_completed_tasks_per_framework = 1000;
+  int max_unreachable_tasks_per_framework = 1000;
+  std::string cluster;
+};
+
+void registerFlags(FlagSet& flags, MasterFlags& values);
+
+class Master {
+ public:
+  virtual ~Master() = default;
+  // Binds the HTTP port (port 0 picks a free one) and starts serving.
+  static Result<std::unique_ptr<Master>> create(boost::asio::io_context& io, MasterFlags flags,
+                                                FlagSet* flagSet = nullptr);
+  virtual uint16_t port() const = 0;
+  // Closes every connection and cancels every timer; the io_context can then
+  // run out.
+  virtual void stop() = 0;
+};
+
+}  // namespace tepui::master

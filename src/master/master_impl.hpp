@@ -1,0 +1,250 @@
+// Private to src/master: the master's state and the class whose member
+// functions the files of this folder implement, one concern per file:
+//   master.cpp         construction, routes, allocation scheduling, stop
+//   scheduler_api.cpp  POST /api/v1/scheduler: transport checks and dispatch
+//   frameworks.cpp     subscribe, disconnect, failover timeout, teardown
+//   offers.cpp         allocations -> offers, rescind, decline, expiry
+//   launch.cpp         ACCEPT: validation and RUN_TASK to agents
+//   updates.cpp        status updates, acknowledgements, kill, reconcile
+//   agents.cpp         /internal/agent: registration, pings, loss, return
+//   readonly_api.cpp   /master/state, /state-summary, /health, /version, ...
+//   metrics.cpp        /metrics/snapshot
+// All of it runs on the master's event loop; no locks.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "allocator/allocator.hpp"
+#include "common/codec.hpp"
+#include "common/resources.hpp"
+#include "http/server.hpp"
+#include "master/master.hpp"
+#include "tepui/internal/agent.pb.h"
+#include "tepui/v1/scheduler.pb.h"
+
+namespace tepui::master {
+
+using Timer = boost::asio::steady_timer;
+
+// One direction of an event stream to a subscriber (framework or agent).
+struct EventStream {
+  std::shared_ptr<http::Stream> stream;
+  codec::ContentType type = codec::ContentType::JSON;
+
+  bool open() const { return stream && !stream->closed(); }
+  void send(const google::protobuf::Message& event);
+  void close();
+};
+
+struct TaskEntry {
+  v1::Task task;  // state and statuses as the master knows them
+  std::string role;
+  Resources resources;  // with allocation_info, as held from the allocator
+  // The latest update forwarded to the framework that still waits for its
+  // acknowledgement; re-sent when the framework resubscribes.
+  std::optional<v1::TaskStatus> pendingUpdate;
+  bool resourcesRecovered = false;  // terminal: given back to the allocator
+};
+
+struct Framework {
+  std::string id;
+  v1::FrameworkInfo info;
+  std::set<std::string> roles;
+  std::set<std::string> suppressedRoles;
+  bool partitionAware = false;
+
+  EventStream events;
+  std::string streamId;
+  bool connected = false;
+  bool active = false;
+  double registeredTime = 0;
+  double reregisteredTime = 0;
+  double unregisteredTime = 0;
+  std::unique_ptr<Timer> heartbeat;
+  std::unique_ptr<Timer> failover;
+
+  std::unordered_map<std::string, TaskEntry> tasks;  // by task id: not yet removed
+  std::deque<v1::Task> completedTasks;
+  std::deque<v1::Task> unreachableTasks;
+  std::set<std::string> offers;
+  // executor id -> (agent id, info) for custom executors
+  std::map<std::pair<std::string, std::string>, v1::ExecutorInfo> executors;
+
+  bool hasCapability(v1::FrameworkInfo::Capability::Type type) const;
+};
+
+struct Agent {
+  std::string id;
+  v1::AgentInfo info;
+  Resources total;
+  std::string version;
+  std::string address;  // "ip:port" the agent serves on
+
+  EventStream events;
+  std::string session;
+  bool connected = false;
+  bool deactivated = false;
+  double registeredTime = 0;
+  double reregisteredTime = 0;
+  int missedPings = 0;
+  bool pongSinceLastPing = true;
+  std::unique_ptr<Timer> ping;
+
+  // (framework id, task id) of the tasks on this agent.
+  std::set<std::pair<std::string, std::string>> tasks;
+  std::set<std::string> offers;
+
+  bool active() const { return connected && !deactivated; }
+};
+
+struct OfferEntry {
+  v1::Offer offer;
+  std::string frameworkId;
+  std::string agentId;
+  std::string role;
+  Resources resources;
+  std::unique_ptr<Timer> expiry;
+};
+
+struct UnreachableAgent {
+  v1::AgentInfo info;
+  double since = 0;
+};
+
+struct Counters {
+  uint64_t droppedMessages = 0;
+  uint64_t validStatusUpdates = 0;
+  uint64_t invalidStatusUpdates = 0;
+  uint64_t validFrameworkToExecutorMessages = 0;
+  uint64_t validExecutorToFrameworkMessages = 0;
+  uint64_t offersSent = 0;
+  uint64_t offersDeclined = 0;
+  uint64_t offersRescinded = 0;
+  uint64_t offersAccepted = 0;
+  uint64_t tasksLaunched = 0;
+  uint64_t agentRegistrations = 0;
+  uint64_t agentReregistrations = 0;
+  uint64_t agentRemovals = 0;
+  uint64_t frameworksRemoved = 0;
+  std::map<int, uint64_t> terminalTasks;  // TaskState -> count (finished, failed, ...)
+  std::map<int, uint64_t> schedulerCalls;  // Call::Type -> count
+};
+
+// Filters.refuse_seconds as Mesos reads it: absent or negative means the
+// default (5 s), NaN too; 0 means no filter.
+inline double refuseSeconds(bool present, const v1::Filters& filters) {
+  double s = present ? filters.refuse_seconds() : v1::Filters().refuse_seconds();
+  return (s >= 0) ? s : v1::Filters().refuse_seconds();
+}
+
+class MasterImpl final : public Master {
+ public:
+  MasterImpl(boost::asio::io_context& io, MasterFlags flags, FlagSet* flagSet);
+  ~MasterImpl() override;
+
+  Status start();
+  uint16_t port() const override { return server_.port(); }
+  void stop() override;
+
+ private:
+  // master.cpp
+  void installRoutes();
+  void requestAllocation();
+  void runAllocation();
+  void scheduleAllocationTick();
+  v1::MasterInfo masterInfo() const;
+  double now() const;  // monotonic seconds, for the allocator
+
+  // scheduler_api.cpp
+  void handleScheduler(http::Request& request, http::Responder responder);
+  void dispatchCall(Framework& framework, const v1::scheduler::Call& call);
+
+  // frameworks.cpp
+  void subscribe(const v1::scheduler::Call& call, codec::ContentType type, http::Responder responder);
+  void frameworkDisconnected(const std::string& frameworkId, const std::string& streamId);
+  void removeFramework(const std::string& frameworkId);
+  void teardown(Framework& framework);
+  void sendToFramework(Framework& framework, const v1::scheduler::Event& event);
+  void heartbeat(const std::string& frameworkId, const std::string& streamId);
+
+  // offers.cpp
+  void makeOffers(std::vector<allocator::Allocation> allocations);
+  void removeOffer(const std::string& offerId, bool rescind, std::optional<double> refuseSeconds);
+  void rescindOffersOf(std::set<std::string> offerIds);
+  void decline(Framework& framework, const v1::scheduler::Call::Decline& decline);
+
+  // launch.cpp
+  void accept(Framework& framework, const v1::scheduler::Call::Accept& accept);
+  void launchTask(Framework& framework, Agent& agent, const v1::TaskInfo& task, const std::string& role,
+                  Resources resources);
+  void sendMasterUpdate(Framework& framework, const v1::TaskID& taskId, v1::TaskState state,
+                        v1::TaskStatus::Reason reason, const std::string& message,
+                        const std::string& agentId = "");
+
+  // updates.cpp
+  void statusUpdate(Agent& agent, const internal::AgentCall::StatusUpdate& update);
+  void acknowledge(Framework& framework, const v1::scheduler::Call::Acknowledge& ack);
+  void kill(Framework& framework, const v1::scheduler::Call::Kill& kill);
+  void reconcile(Framework& framework, const v1::scheduler::Call::Reconcile& reconcile);
+  void updateTaskState(Framework& framework, TaskEntry& entry, const v1::TaskStatus& status,
+                       v1::TaskState latest);
+  void removeTask(Framework& framework, const std::string& taskId, bool unreachable);
+  void recoverTaskResources(Framework& framework, TaskEntry& entry);
+  bool isTerminal(v1::TaskState state) const;
+  v1::TaskState lostState(const Framework& framework, v1::TaskState partitionAwareState) const;
+
+  // agents.cpp
+  void handleAgent(http::Request& request, http::Responder responder);
+  void registerAgent(internal::AgentCall::Register reg, const std::string& remote, http::Responder responder);
+  void agentDisconnected(const std::string& agentId, const std::string& session);
+  void pingAgent(const std::string& agentId);
+  void markUnreachable(const std::string& agentId, const std::string& why);
+  void sendToAgent(Agent& agent, const internal::AgentEvent& event);
+  void adoptReportedTask(Agent& agent, const v1::Task& reported);
+
+  // readonly_api.cpp and metrics.cpp
+  std::string stateJson() const;
+  std::string stateSummaryJson() const;
+  std::string flagsJson() const;
+  std::string versionJson() const;
+  std::string metricsJson() const;
+
+  friend struct MasterAccess;
+
+  boost::asio::io_context& io_;
+  MasterFlags flags_;
+  FlagSet* flagSet_;
+  http::Server server_;
+  std::unique_ptr<allocator::Allocator> allocator_;
+
+  std::string masterId_;
+  double startTime_ = 0;
+  double electedTime_ = 0;
+  uint64_t nextFrameworkId_ = 0;
+  uint64_t nextAgentId_ = 0;
+  uint64_t nextOfferId_ = 0;
+
+  std::unordered_map<std::string, Framework> frameworks_;
+  std::deque<std::pair<std::string, v1::FrameworkInfo>> completedFrameworks_;
+  std::unordered_set<std::string> removedFrameworkIds_;
+  std::unordered_map<std::string, Agent> agents_;
+  std::unordered_map<std::string, UnreachableAgent> unreachableAgents_;
+  std::unordered_map<std::string, OfferEntry> offers_;
+
+  bool allocationPending_ = false;
+  Timer allocationTick_;
+  Counters counters_;
+  bool stopped_ = false;
+};
+
+}  // namespace tepui::master

@@ -1,0 +1,208 @@
+"""Test harness for end-to-end tests of the built tepui binary.
+
+Starts `tepui local` as a separate process on free ports, and speaks the v1
+scheduler API to it with nothing but the Python standard library: an
+independent client, so the tests check the wire format, not our own C++
+client against itself.
+"""
+
+import base64
+import http.client
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+
+class Cluster:
+    """A `tepui local` process; use as a context manager."""
+
+    def __init__(self, tepui, agents=2, resources="cpus:8;mem:4096;disk:4096;ports:[31000-32000]", extra=()):
+        self.tepui = tepui
+        self.work_dir = tempfile.mkdtemp(prefix="tepui-e2e-")
+        self.args = [tepui, "local", "--port", "0", "--agents", str(agents),
+                     "--work_dir", self.work_dir, "--resources", resources, *extra]
+        self.proc = None
+        self.master = None
+        self.agents = agents
+
+    def __enter__(self):
+        self.log = open(os.path.join(self.work_dir, "local.log"), "w+")
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("tepui local exited: " + self.logs())
+            m = re.search(r"master:\s+http://([\d.]+:\d+)", line)
+            if m:
+                self.master = m.group(1)
+                break
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        self.wait_for(lambda: len(self.state()["slaves"]) == self.agents, "agents to register")
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def logs(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()[-4000:]
+
+    def request(self, method, path, body=None, headers=None):
+        host, port = self.master.split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        return resp.status, dict(resp.getheaders()), data
+
+    def get_json(self, path):
+        status, _, data = self.request("GET", path)
+        assert status == 200, (path, status, data)
+        return json.loads(data)
+
+    def state(self):
+        return self.get_json("/master/state")
+
+    @staticmethod
+    def wait_for(predicate, what, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if predicate():
+                return
+            time.sleep(0.05)
+        raise AssertionError("timed out waiting for " + what)
+
+
+def read_recordio(stream):
+    """Yields records from a file-like HTTP body in RecordIO framing."""
+    while True:
+        length = b""
+        while True:
+            c = stream.read(1)
+            if not c:
+                return
+            if c == b"\n":
+                break
+            length += c
+        yield stream.read(int(length))
+
+
+class Scheduler:
+    """A v1 scheduler over HTTP/JSON: events arrive on a queue."""
+
+    def __init__(self, master, name="e2e", capabilities=(), failover_timeout=0, user=None):
+        self.master = master
+        self.info = {"user": user or os.environ.get("USER", "root"), "name": name,
+                     "failover_timeout": failover_timeout,
+                     "capabilities": [{"type": c} for c in capabilities]}
+        self.events = queue.Queue()
+        self.framework_id = None
+        self.stream_id = None
+        self.conn = None
+
+    def subscribe(self):
+        host, port = self.master.split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=120)
+        call = {"type": "SUBSCRIBE", "subscribe": {"framework_info": self.info}}
+        if self.framework_id:
+            call["framework_id"] = {"value": self.framework_id}
+        self.conn.request("POST", "/api/v1/scheduler", body=json.dumps(call),
+                          headers={"Content-Type": "application/json", "Accept": "application/json"})
+        resp = self.conn.getresponse()
+        assert resp.status == 200, (resp.status, resp.read())
+        assert resp.getheader("Content-Type") == "application/json"
+        self.stream_id = resp.getheader("Mesos-Stream-Id")
+
+        def pump():
+            try:
+                for record in read_recordio(resp):
+                    self.events.put(json.loads(record))
+            except Exception:  # the connection was closed under us
+                pass
+            self.events.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        event = self.next_event("SUBSCRIBED")
+        self.framework_id = event["subscribed"]["framework_id"]["value"]
+        self.info["id"] = {"value": self.framework_id}
+        return event
+
+    def next_event(self, *types, timeout=30):
+        deadline = time.time() + timeout
+        while True:
+            remaining = deadline - time.time()
+            if remaining <= 0:
+                raise AssertionError("no %s event within %ss" % (types, timeout))
+            event = self.events.get(timeout=remaining)
+            if event is None:
+                raise AssertionError("event stream closed while waiting for %s" % (types,))
+            if not types or event["type"] in types:
+                return event
+
+    def call(self, call, stream_id=True, content_type="application/json"):
+        call.setdefault("framework_id", {"value": self.framework_id})
+        host, port = self.master.split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        headers = {"Content-Type": content_type}
+        if stream_id:
+            headers["Mesos-Stream-Id"] = self.stream_id
+        conn.request("POST", "/api/v1/scheduler", body=json.dumps(call), headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        return resp.status, data
+
+    def acknowledge(self, status):
+        if "uuid" not in status:
+            return
+        code, body = self.call({"type": "ACKNOWLEDGE", "acknowledge": {
+            "agent_id": status["agent_id"], "task_id": status["task_id"], "uuid": status["uuid"]}})
+        assert code == 202, (code, body)
+
+    def close(self):
+        if self.conn:
+            self.conn.close()
+
+
+def task(task_id, agent_id, cmd, cpus=0.1, mem=16, **extra):
+    t = {"name": task_id, "task_id": {"value": task_id}, "agent_id": {"value": agent_id},
+         "resources": [{"name": "cpus", "type": "SCALAR", "scalar": {"value": cpus}},
+                       {"name": "mem", "type": "SCALAR", "scalar": {"value": mem}}],
+         "command": {"value": cmd}}
+    t.update(extra)
+    return t
+
+
+def scalar(offer, name):
+    return sum(r["scalar"]["value"] for r in offer["resources"] if r["name"] == name)
+
+
+def launch(scheduler, offer_ids, tasks, refuse=None):
+    call = {"type": "ACCEPT", "accept": {
+        "offer_ids": [{"value": o} for o in offer_ids],
+        "operations": [{"type": "LAUNCH", "launch": {"task_infos": tasks}}]}}
+    if refuse is not None:
+        call["accept"]["filters"] = {"refuse_seconds": refuse}
+    code, body = scheduler.call(call)
+    assert code == 202, (code, body)
+
+
+def uuid_bytes(status):
+    return base64.b64decode(status["uuid"])
