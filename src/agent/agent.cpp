@@ -12,6 +12,7 @@
 #include "common/clock.hpp"
 #include "common/json.hpp"
 #include "common/logging.hpp"
+#include "common/task_states.hpp"
 
 namespace tepui::agent {
 
@@ -144,7 +145,14 @@ void AgentImpl::installRoutes() {
   server_.route("/api/v1/executor", [this](http::Request& r, http::Responder p) { handleExecutor(r, std::move(p)); });
   registerFileRoutes(server_, [this] { return flags_.work_dir; }, [this] { return agentId_; });
   auto get = [](std::function<std::string()> body) {
-    return [body = std::move(body)](http::Request&, http::Responder p) { p.respond(http::Response::json(200, body())); };
+    return [body = std::move(body)](http::Request& r, http::Responder p) {
+      if (r.method != "GET" && r.method != "HEAD") {
+        auto response = http::Response::text(405, "Expecting 'GET', got '" + r.method + "'\n");
+        response.headers["Allow"] = "GET";
+        return p.respond(std::move(response));
+      }
+      p.respond(http::Response::json(200, body()));
+    };
   };
   for (const char* path : {"/state", "/slave(1)/state", "/state.json"}) {
     server_.route(path, get([this] { return stateJson(); }));
@@ -221,8 +229,11 @@ std::string AgentImpl::metricsJson() const {
       running += e.state == Executor::State::RUNNING;
       registering += e.state == Executor::State::REGISTERING;
       terminating += e.state == Executor::State::TERMINATING;
-      tasks += e.tasks.size();
-      for (auto& [tid, t] : e.tasks) used += Resources(t.info.resources());
+      for (auto& [tid, t] : e.tasks) {
+        if (isTerminalState(t.state)) continue;
+        tasks += t.state == v1::TASK_RUNNING;
+        used += Resources(t.info.resources());
+      }
     }
   }
   for (const char* r : {"cpus", "mem", "disk", "gpus"}) {

@@ -112,11 +112,8 @@ void AgentImpl::subscribeExecutor(Executor& executor, const Call& call, codec::C
   s->mutable_container_id()->set_value(executor.containerId);
   sendToExecutor(executor, subscribed);
 
-  std::set<std::string> known;
-  for (auto& t : call.subscribe().unacknowledged_tasks()) known.insert(t.task_id().value());
   for (auto& [taskId, record] : executor.tasks) {
-    if (record.launched && known.count(taskId)) continue;
-    if (isTerminalState(record.state)) continue;
+    if (record.launched || isTerminalState(record.state)) continue;
     Event launch;
     launch.set_type(Event::LAUNCH);
     *launch.mutable_launch()->mutable_task() = record.info;

@@ -114,8 +114,8 @@ bool HierarchicalDRF::allocateToNewlyEligible(AgentState& agent, double now, std
   return true;
 }
 
-bool HierarchicalDRF::tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework,
-                               AgentFilters* filters, double now, std::vector<Allocation>& out) {
+bool HierarchicalDRF::tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters,
+                               double now, std::vector<Allocation>& out) {
   const AvailableGroup* unreserved = agent.group("*");
   const AvailableGroup* reserved = role.name == "*" ? nullptr : agent.group(role.name);
   if (unreserved == nullptr && reserved == nullptr) return false;
@@ -151,8 +151,8 @@ bool HierarchicalDRF::allocatable(const AvailableGroup* unreserved, const Availa
   for (const auto& entry : minAllocatable_) {
     bool satisfied = true;
     for (const auto& [name, minimum] : entry) {
-      int64_t have = (unreserved ? unreserved->flat.scalars().get(name) : 0) +
-                     (reserved ? reserved->flat.scalars().get(name) : 0);
+      int64_t have =
+          (unreserved ? unreserved->flat.scalars().get(name) : 0) + (reserved ? reserved->flat.scalars().get(name) : 0);
       if (have < minimum) {
         satisfied = false;
         break;

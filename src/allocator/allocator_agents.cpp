@@ -58,8 +58,8 @@ void HierarchicalDRF::setAvailable(AgentState& agent, Resources available) {
   ++agent.generation;
 }
 
-void HierarchicalDRF::track(AgentState& agent, FrameworkState& framework, const std::string& role,
-                            Resources resources, const Quantities& quantities) {
+void HierarchicalDRF::track(AgentState& agent, FrameworkState& framework, const std::string& role, Resources resources,
+                            const Quantities& quantities) {
   if (resources.empty()) return;
   auto& byRole = agent.allocated[framework.key];
   if (byRole.empty()) framework.agents.insert(agent.key);
@@ -85,10 +85,17 @@ Resources HierarchicalDRF::untrack(AgentState& agent, FrameworkState& framework,
   if (heldIt == byRole->second.end()) return {};
   Resources& held = heldIt->second;
   // Only what is actually held comes back (held ∩ resources): the master may
-  // race, e.g. recover an offer the allocator already dropped.
-  Resources released = held.contains(resources) ? resources : held - (held - resources);
-  if (released.empty()) return {};
-  held -= released;
+  // race, e.g. recover an offer the allocator already dropped. Giving back
+  // exactly what is held (a declined offer) is the common case.
+  Resources released;
+  if (held == resources) {
+    released = std::move(held);
+    held = Resources();
+  } else {
+    released = held.contains(resources) ? resources : held - (held - resources);
+    if (released.empty()) return {};
+    held -= released;
+  }
   Quantities quantities = Quantities::of(released);
   if (RoleState* state = findRole(role)) {
     if (Sorter::Client* client = state->frameworks.find(framework.id)) {
@@ -192,35 +199,38 @@ void HierarchicalDRF::deactivateAgent(const std::string& agentId) {
 }
 
 void HierarchicalDRF::recoverResources(const std::string& frameworkId, const std::string& agentId,
-                                       const Resources& resources, std::optional<double> refuseSeconds,
-                                       double now) {
+                                       const Resources& resources, std::optional<double> refuseSeconds, double now) {
   auto agentIt = agents_.find(agentId);
   FrameworkState* framework = findFramework(frameworkId);
   if (agentIt == agents_.end() || framework == nullptr) {
-    TLOG(DEBUG) << "allocator: ignoring recovery of " << resources << " for framework " << frameworkId
-                << " on agent " << agentId << ": unknown framework or agent";
+    TLOG(DEBUG) << "allocator: ignoring recovery of " << resources << " for framework " << frameworkId << " on agent "
+                << agentId << ": unknown framework or agent";
     return;
   }
   AgentState& agent = *agentIt->second;
 
-  std::map<std::string, std::vector<v1::Resource>> byRole;
-  std::vector<v1::Resource> unattributed;
-  for (v1::Resource r : resources) {
-    bool attributed = r.has_allocation_info() && !r.allocation_info().role().empty();
-    std::string role = attributed ? r.allocation_info().role() : std::string();
-    r.clear_allocation_info();
-    (attributed ? byRole[role] : unattributed).push_back(std::move(r));
-  }
-
   // What the framework gave back, per role: the refused resources of the
   // filters below, whether or not they were still allocated.
   std::map<std::string, Resources> declined;
-  Resources released;
-  for (const auto& [role, items] : byRole) {
-    Resources part(items);
-    released += untrack(agent, *framework, role, part);
-    declined[role] += part;
+  std::vector<v1::Resource> unattributed;
+  auto roleOf = [](const v1::Resource& r) {
+    return r.has_allocation_info() ? r.allocation_info().role() : std::string();
+  };
+  if (!resources.empty() && !roleOf(*resources.begin()).empty() &&
+      std::all_of(resources.begin(), resources.end(),
+                  [&](const v1::Resource& r) { return roleOf(r) == roleOf(*resources.begin()); })) {
+    declined[roleOf(*resources.begin())] = resources.withoutAllocation();  // one offer: one role
+  } else {
+    std::map<std::string, std::vector<v1::Resource>> byRole;
+    for (v1::Resource r : resources) {
+      std::string role = roleOf(r);
+      r.clear_allocation_info();
+      (role.empty() ? unattributed : byRole[role]).push_back(std::move(r));
+    }
+    for (const auto& [role, items] : byRole) declined[role] = Resources(items);
   }
+  Resources released;
+  for (const auto& [role, part] : declined) released += untrack(agent, *framework, role, part);
   if (!unattributed.empty()) {
     // Without allocation_info, take them from whichever roles hold them.
     Resources rest(unattributed);
@@ -245,8 +255,7 @@ void HierarchicalDRF::recoverResources(const std::string& frameworkId, const std
       // Filters only matter for roles it can be offered; a role it left
       // would only leak them.
       if (refused.empty() || !framework->roles.contains(role)) continue;
-      filters_.install(agent.key, framework->key, roleKeys_.at(role), FlatResources(refused, keys_), deadline,
-                       runs_);
+      filters_.install(agent.key, framework->key, roleKeys_.at(role), FlatResources(refused, keys_), deadline, runs_);
     }
   }
   forgetIfUnused(*framework);

@@ -39,8 +39,8 @@ bool rangesSubset(const std::vector<std::pair<uint64_t, uint64_t>>& inner,
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 bool isPlain(const v1::Resource& r) {
-  return r.reservations_size() == 0 && !r.has_reservation() && !r.has_role() && !r.has_disk() &&
-         !r.has_revocable() && !r.has_shared() && !r.has_provider_id() && r.unknown_fields().empty();
+  return r.reservations_size() == 0 && !r.has_reservation() && !r.has_role() && !r.has_disk() && !r.has_revocable() &&
+         !r.has_shared() && !r.has_provider_id() && r.unknown_fields().empty();
 }
 #pragma GCC diagnostic pop
 
@@ -89,8 +89,7 @@ FlatResources::FlatResources(const Resources& resources, ResourceKeys& keys) {
     }
     entries_.push_back(std::move(e));
   }
-  std::sort(entries_.begin(), entries_.end(),
-            [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
   // A Resources normally has one entry per kind already; merge defensively
   // (e.g. two allocation roles of the same kind) so lookups stay unique.
   size_t out = 0;

@@ -54,9 +54,9 @@ class FlatResources {
  private:
   struct Entry {
     uint32_t key = 0;
-    int64_t scalar = 0;                                  // thousandths
-    std::vector<std::pair<uint64_t, uint64_t>> ranges;   // sorted, coalesced
-    std::vector<std::string> items;                      // sorted, unique
+    int64_t scalar = 0;                                 // thousandths
+    std::vector<std::pair<uint64_t, uint64_t>> ranges;  // sorted, coalesced
+    std::vector<std::string> items;                     // sorted, unique
     bool operator==(const Entry& other) const = default;
   };
 

@@ -203,8 +203,7 @@ void HierarchicalDRF::suppressOffers(const std::string& frameworkId, const std::
   for (const std::string& role : framework->roles) syncClient(role, *framework);
 }
 
-void HierarchicalDRF::reviveOffers(const std::string& frameworkId, const std::set<std::string>& roles,
-                                   double /*now*/) {
+void HierarchicalDRF::reviveOffers(const std::string& frameworkId, const std::set<std::string>& roles, double /*now*/) {
   FrameworkState* framework = findFramework(frameworkId);
   if (framework == nullptr || !framework->added) return;
   const std::set<std::string> which = roles.empty() ? framework->roles : roles;

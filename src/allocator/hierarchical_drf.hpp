@@ -81,7 +81,7 @@ struct FrameworkState {
   bool active = false;
   v1::FrameworkInfo info;
   std::set<std::string> roles;
-  std::set<std::string> suppressed;  // subset of roles
+  std::set<std::string> suppressed;        // subset of roles
   std::unordered_set<uint32_t> agents;     // keys of agents where it holds resources
   std::map<std::string, size_t> holdings;  // role -> agents holding under it
 };
@@ -114,13 +114,11 @@ class HierarchicalDRF final : public Allocator {
   void activateAgent(const std::string& agentId) override;
   void deactivateAgent(const std::string& agentId) override;
 
-  void recoverResources(const std::string& frameworkId, const std::string& agentId,
-                        const Resources& resources, std::optional<double> refuseSeconds,
-                        double now) override;
+  void recoverResources(const std::string& frameworkId, const std::string& agentId, const Resources& resources,
+                        std::optional<double> refuseSeconds, double now) override;
 
   void suppressOffers(const std::string& frameworkId, const std::set<std::string>& roles) override;
-  void reviveOffers(const std::string& frameworkId, const std::set<std::string>& roles,
-                    double now) override;
+  void reviveOffers(const std::string& frameworkId, const std::set<std::string>& roles, double now) override;
   void updateWeights(const std::map<std::string, double>& weights) override;
 
   std::vector<Allocation> allocate(double now) override;
@@ -140,8 +138,7 @@ class HierarchicalDRF final : public Allocator {
   // role sorter) in line: present while subscribed or holding, active while
   // eligible for offers; drops the role when nobody is left in it.
   void syncClient(const std::string& role, FrameworkState& framework);
-  void setRoles(FrameworkState& framework, const std::set<std::string>& roles,
-                const std::set<std::string>& suppressed);
+  void setRoles(FrameworkState& framework, const std::set<std::string>& roles, const std::set<std::string>& suppressed);
   double weightOf(const std::string& role) const;
   // Logs that the framework may now accept offers for these roles.
   void becameEligible(const FrameworkState& framework, const std::set<std::string>& roles);
@@ -152,8 +149,7 @@ class HierarchicalDRF final : public Allocator {
   void track(AgentState& agent, FrameworkState& framework, const std::string& role, Resources resources,
              const Quantities& quantities);
   // Inverse of track for at most what is held; returns what was released.
-  Resources untrack(AgentState& agent, FrameworkState& framework, const std::string& role,
-                    const Resources& resources);
+  Resources untrack(AgentState& agent, FrameworkState& framework, const std::string& role, const Resources& resources);
   void setAvailable(AgentState& agent, Resources available);
   static Resources availableOf(const AgentState& agent);
 
@@ -163,10 +159,9 @@ class HierarchicalDRF final : public Allocator {
   // it settled. False when too many did (the caller walks everything).
   bool allocateToNewlyEligible(AgentState& agent, double now, std::vector<Allocation>& out);
   // Grants to `framework` unless a refusal blocks it.
-  bool tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters,
-                double now, std::vector<Allocation>& out);
-  bool offerToRole(AgentState& agent, RoleState& role, AgentFilters* filters, double now,
-                   std::vector<Allocation>& out);
+  bool tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters, double now,
+                std::vector<Allocation>& out);
+  bool offerToRole(AgentState& agent, RoleState& role, AgentFilters* filters, double now, std::vector<Allocation>& out);
   bool allocatable(const AvailableGroup* unreserved, const AvailableGroup* reserved) const;
   void grant(AgentState& agent, RoleState& role, FrameworkState& framework, std::vector<Allocation>& out);
 

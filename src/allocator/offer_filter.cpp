@@ -76,8 +76,8 @@ bool AgentFilters::blocks(uint32_t framework, uint32_t role, const FlatResources
   return false;
 }
 
-void OfferFilters::install(uint32_t agent, uint32_t framework, uint32_t role, FlatResources refused,
-                           double deadline, uint64_t run) {
+void OfferFilters::install(uint32_t agent, uint32_t framework, uint32_t role, FlatResources refused, double deadline,
+                           uint64_t run) {
   AgentFilters& filters = agents_[agent];
   if (!filters.lastRefused_ || !(*filters.lastRefused_ == refused)) {
     filters.lastRefused_ = std::make_shared<const FlatResources>(std::move(refused));
@@ -132,8 +132,7 @@ void OfferFilters::removeFramework(uint32_t framework, uint32_t role) {
   for (uint32_t agent : index->second.agents) {
     auto it = agents_.find(agent);
     if (it == agents_.end()) continue;
-    it->second.dropIf(
-        [&](const AgentFilters::Refusal& r) { return r.framework == framework && r.role == role; });
+    it->second.dropIf([&](const AgentFilters::Refusal& r) { return r.framework == framework && r.role == role; });
     if (it->second.empty()) agents_.erase(it);
   }
   compact(framework, index->second, /*thorough=*/true);

@@ -37,8 +37,8 @@ class AgentFilters {
   // True when a live refusal of (framework, role) covers unreserved +
   // reserved (either may be null: nothing of that part). `generation`
   // identifies the agent's available resources (see AgentState).
-  bool blocks(uint32_t framework, uint32_t role, const FlatResources* unreserved,
-              const FlatResources* reserved, double now, uint64_t run, uint64_t generation);
+  bool blocks(uint32_t framework, uint32_t role, const FlatResources* unreserved, const FlatResources* reserved,
+              double now, uint64_t run, uint64_t generation);
 
   // Earliest deadline of the refusals here (may be stale-low after
   // removals, never stale-high); +inf when none.
@@ -82,8 +82,7 @@ class AgentFilters {
 
 class OfferFilters {
  public:
-  void install(uint32_t agent, uint32_t framework, uint32_t role, FlatResources refused, double deadline,
-               uint64_t run);
+  void install(uint32_t agent, uint32_t framework, uint32_t role, FlatResources refused, double deadline, uint64_t run);
 
   // Null when the agent has no filters.
   AgentFilters* forAgent(uint32_t agent);

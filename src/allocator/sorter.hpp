@@ -31,9 +31,9 @@ namespace tepui::allocator {
 
 // What shares are computed against; owned by the allocator.
 struct ShareBasis {
-  Quantities total;                    // every agent's resources
-  std::set<std::string> excluded;      // --fair_sharing_excluded_resource_names
-  uint64_t version = 0;                // bump whenever `total` changes
+  Quantities total;                // every agent's resources
+  std::set<std::string> excluded;  // --fair_sharing_excluded_resource_names
+  uint64_t version = 0;            // bump whenever `total` changes
 };
 
 class Sorter {

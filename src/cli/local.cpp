@@ -12,53 +12,11 @@
 
 #include "agent/agent.hpp"
 #include "cli/commands.hpp"
+#include "cli/in_process.hpp"
 #include "common/logging.hpp"
 #include "master/master.hpp"
 
 namespace tepui::cli {
-
-namespace {
-
-// A daemon running on its own thread and io_context.
-template <typename Daemon>
-struct Running {
-  boost::asio::io_context io;
-  std::unique_ptr<Daemon> daemon;
-  std::thread thread;
-
-  void stop() {
-    boost::asio::post(io, [this] {
-      if (daemon) daemon->stop();
-      io.stop();
-    });
-    if (thread.joinable()) thread.join();
-    daemon.reset();
-  }
-};
-
-// Creates the daemon on its own thread (so that its loop thread is the one
-// that built it) and returns once it listens, or with the error.
-template <typename Daemon, typename Make>
-Status start(Running<Daemon>& r, const std::string& component, Make make) {
-  std::promise<Status> ready;
-  r.thread = std::thread([&r, &ready, component, make] {
-    logging::setComponent(component);
-    auto created = make(r.io);
-    if (!created) {
-      ready.set_value(created.error());
-      return;
-    }
-    r.daemon = std::move(*created);
-    ready.set_value(okStatus());
-    auto guard = boost::asio::make_work_guard(r.io);
-    r.io.run();
-  });
-  Status s = ready.get_future().get();
-  if (!s) r.thread.join();
-  return s;
-}
-
-}  // namespace
 
 int localMain(int argc, const char* const* argv) {
   int agents = 2;
@@ -66,7 +24,6 @@ int localMain(int argc, const char* const* argv) {
   std::string workDir = "/tmp/tepui-local";
   std::string ip = "127.0.0.1";
   std::string resources;
-  std::string isolation;
   FlagSet flags(
       "Usage: tepui local [--agents N] [--port P] [--work_dir DIR]\n\n"
       "Starts a master and N agents on this machine and runs until Ctrl-C.");
@@ -99,7 +56,7 @@ int localMain(int argc, const char* const* argv) {
     return 1;
   }
 
-  Running<master::Master> master;
+  InProcess<master::Master> master;
   master::MasterFlags masterFlags;
   masterFlags.ip = ip;
   masterFlags.port = port;
@@ -107,17 +64,18 @@ int localMain(int argc, const char* const* argv) {
   masterFlags.hostname = ip;
   FlagSet masterFlagSet("");  // so that /flags shows what the master runs with
   master::registerFlags(masterFlagSet, masterFlags);
-  auto s = start(master, "master",
-                 [&](boost::asio::io_context& io) { return master::Master::create(io, masterFlags, &masterFlagSet); });
+  auto s = master.start("master", [&](boost::asio::io_context& io) {
+    return master::Master::create(io, masterFlags, &masterFlagSet);
+  });
   if (!s) {
     std::cerr << "tepui local: cannot start the master: " << s.error().message << "\n";
     return 1;
   }
-  std::string masterAddress = ip + ":" + std::to_string(master.daemon->port());
+  std::string masterAddress = ip + ":" + std::to_string(master->port());
 
-  std::vector<std::unique_ptr<Running<agent::Agent>>> running;
+  std::vector<std::unique_ptr<InProcess<agent::Agent>>> running;
   for (int i = 0; i < agents; ++i) {
-    auto r = std::make_unique<Running<agent::Agent>>();
+    auto r = std::make_unique<InProcess<agent::Agent>>();
     agent::AgentFlags agentFlags;
     agentFlags.master = masterAddress;
     agentFlags.ip = ip;
@@ -125,8 +83,8 @@ int localMain(int argc, const char* const* argv) {
     agentFlags.work_dir = workDir + "/agent-" + std::to_string(i);
     agentFlags.resources = resources;
     agentFlags.hostname = ip;
-    auto started = start(*r, "agent-" + std::to_string(i),
-                         [&](boost::asio::io_context& io) { return agent::Agent::create(io, agentFlags); });
+    auto started = r->start("agent-" + std::to_string(i),
+                            [&](boost::asio::io_context& io) { return agent::Agent::create(io, agentFlags); });
     if (!started) {
       std::cerr << "tepui local: cannot start agent " << i << ": " << started.error().message << "\n";
       for (auto& a : running) a->stop();

@@ -121,6 +121,7 @@ Result<std::vector<std::string>> FlagSet::parse(int argc, const char* const* arg
       if (!negated) it = flags_.end();
     }
     if (it == flags_.end()) return Error("unknown flag '--" + name + "' (see --help)");
+    if (negated && hasValue) return Error("flag '--" + name + "' takes no value");
     if (std::holds_alternative<bool*>(it->target) && !hasValue) {
       *std::get<bool*>(it->target) = !negated;
       continue;

@@ -32,6 +32,14 @@ int pidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid
   sigset_t all;
   sigemptyset(&all);
   sigprocmask(SIG_SETMASK, &all, nullptr);
+  // Nothing of the parent's leaks into the child: sockets (Asio does not
+  // open them close-on-exec) would keep connections and listening ports of
+  // the agent alive for as long as any task runs.
+  if (::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) < 0) {
+    for (int fd = 3; fd < 1024; ++fd) {
+      if (fd != errorPipe) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+  }
   if (spec.newSession && setsid() < 0) fail(1);
   if (spec.dieWithParent) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -44,7 +52,7 @@ int pidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid
   };
   redirect(spec.stdoutPath, STDOUT_FILENO);
   redirect(spec.stderrPath, STDERR_FILENO);
-  int devnull = ::open("/dev/null", O_RDONLY);
+  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull >= 0) dup2(devnull, STDIN_FILENO);
   if (user) {
     if (setgroups(static_cast<size_t>(ngroups), groups) < 0 || setgid(user->pw_gid) < 0 || setuid(user->pw_uid) < 0) {

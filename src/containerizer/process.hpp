@@ -2,6 +2,7 @@
 //
 // spawn() forks and execs with everything prepared beforehand (argv, envp,
 // user ids), so the child only makes async-signal-safe calls before exec:
+// every descriptor but 0-2 is closed on exec,
 // new session (so the whole process tree can be signalled as a group),
 // working directory, stdout/stderr redirected to files, and a switch of user
 // when asked (the agent runs as root). Exec failures are reported back

@@ -146,7 +146,7 @@ class CommandExecutor {
       seconds = static_cast<double>(task_.kill_policy().grace_period().nanoseconds()) / 1e9;
     }
     // A KILL may shorten the task's grace period, never lengthen it.
-    if (grace) seconds = killing_ ? std::min(seconds, *grace) : *grace;
+    if (grace) seconds = std::min(seconds, *grace);
     if (!killing_) {
       killing_ = true;
       for (auto& c : frameworkInfo_.capabilities()) {

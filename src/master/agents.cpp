@@ -7,6 +7,7 @@
 #include "common/ids.hpp"
 #include "common/logging.hpp"
 #include "master/master_impl.hpp"
+#include "master/validation.hpp"
 
 namespace tepui::master {
 
@@ -96,6 +97,7 @@ void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remot
     info.mutable_id()->set_value(id);
   }
   double wall = clock::wallSeconds();
+  std::vector<AgentEvent> pendingShutdowns;
 
   auto [it, created] = agents_.try_emplace(id);
   Agent& agent = it->second;
@@ -123,6 +125,33 @@ void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remot
   agent.connected = true;
   agent.missedPings = 0;
   agent.pongSinceLastPing = true;
+
+  // Frameworks the agent runs tasks for that this master does not know (it
+  // restarted): known again as recovered, inactive until they resubscribe,
+  // so that their tasks and resources are accounted for. Removed ones are
+  // told to go.
+  for (auto& fi : reg.frameworks()) {
+    const std::string& fid = fi.id().value();
+    if (removedFrameworkIds_.count(fid)) {
+      AgentEvent shutdown;
+      shutdown.set_type(AgentEvent::SHUTDOWN_FRAMEWORK);
+      shutdown.mutable_shutdown_framework()->mutable_framework_id()->set_value(fid);
+      pendingShutdowns.push_back(shutdown);
+      continue;
+    }
+    if (frameworks_.count(fid)) continue;
+    Framework& f = frameworks_[fid];
+    f.id = fid;
+    f.info = fi;
+    f.roles = validation::frameworkRoles(fi);
+    f.partitionAware = f.hasCapability(v1::FrameworkInfo::Capability::PARTITION_AWARE);
+    f.recovered = true;
+    f.registeredTime = wall;
+    f.heartbeat = std::make_unique<Timer>(io_);
+    f.failover = std::make_unique<Timer>(io_);
+    allocator_->addFramework(fid, fi, {}, false);
+    TLOG(INFO) << "Framework " << fid << " recovered from agent " << id << "; it is inactive until it resubscribes";
+  }
 
   // Reconcile what the agent runs with what the master believes.
   std::set<std::pair<std::string, std::string>> reported;
@@ -167,6 +196,7 @@ void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remot
   *event.mutable_registered()->mutable_master_info() = masterInfo();
   event.mutable_registered()->set_ping_interval_seconds(flags_.agent_ping_timeout.count());
   sendToAgent(agent, event);
+  for (auto& shutdown : pendingShutdowns) sendToAgent(agent, shutdown);
   TLOG(INFO) << (returning ? "Agent re-registered: " : "Agent registered: ") << id << " at " << agent.address
              << " with " << agent.total.toString();
 

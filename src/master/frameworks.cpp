@@ -86,6 +86,7 @@ void MasterImpl::subscribe(const v1::scheduler::Call& call, codec::ContentType t
   f.partitionAware = f.hasCapability(v1::FrameworkInfo::Capability::PARTITION_AWARE);
   f.connected = true;
   f.active = true;
+  f.recovered = false;
   f.streamId = ids::uuidString();
 
   http::Response head;
@@ -125,6 +126,32 @@ void MasterImpl::subscribe(const v1::scheduler::Call& call, codec::ContentType t
     }
   }
   requestAllocation();
+}
+
+std::optional<Error> MasterImpl::updateFramework(Framework& f, const v1::scheduler::Call::UpdateFramework& update) {
+  const v1::FrameworkInfo& info = update.framework_info();
+  if (auto e = validation::frameworkInfo(info)) return e;
+  if (!info.has_id() || info.id().value() != f.id) return Error("'framework_info.id' must be the framework's id");
+  if (info.user() != f.info.user()) return Error("'user' cannot be changed");
+  if (info.checkpoint() != f.info.checkpoint()) return Error("'checkpoint' cannot be changed");
+  if (info.principal() != f.info.principal()) return Error("'principal' cannot be changed");
+  auto roles = validation::frameworkRoles(info);
+  std::set<std::string> suppressed(update.suppressed_roles().begin(), update.suppressed_roles().end());
+  for (auto& r : suppressed) {
+    if (!roles.count(r)) return Error("suppressed role '" + r + "' is not one of the framework's roles");
+  }
+  f.info = info;
+  f.roles = roles;
+  f.suppressedRoles = suppressed;
+  f.partitionAware = f.hasCapability(v1::FrameworkInfo::Capability::PARTITION_AWARE);
+  allocator_->updateFramework(f.id, f.info, f.suppressedRoles);
+  // Offers for roles the framework left are taken back.
+  for (auto& offerId : std::set<std::string>(f.offers)) {
+    if (!roles.count(offers_.at(offerId).role)) removeOffer(offerId, true, std::nullopt);
+  }
+  TLOG(INFO) << "Framework " << f.id << " updated its FrameworkInfo";
+  requestAllocation();
+  return std::nullopt;
 }
 
 void MasterImpl::heartbeat(const std::string& frameworkId, const std::string& streamId) {

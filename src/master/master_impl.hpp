@@ -67,6 +67,7 @@ struct Framework {
   std::string streamId;
   bool connected = false;
   bool active = false;
+  bool recovered = false;  // known from an agent's report, not yet resubscribed
   double registeredTime = 0;
   double reregisteredTime = 0;
   double unregisteredTime = 0;
@@ -174,6 +175,7 @@ class MasterImpl final : public Master {
   void frameworkDisconnected(const std::string& frameworkId, const std::string& streamId);
   void removeFramework(const std::string& frameworkId);
   void teardown(Framework& framework);
+  std::optional<Error> updateFramework(Framework& framework, const v1::scheduler::Call::UpdateFramework& update);
   void sendToFramework(Framework& framework, const v1::scheduler::Event& event);
   void heartbeat(const std::string& frameworkId, const std::string& streamId);
 

@@ -31,6 +31,7 @@ std::string MasterImpl::metricsJson() const {
       if (!entry.resourcesRecovered) used += entry.resources;
       taskStates[entry.task.state()]++;
     }
+    taskStates[v1::TASK_UNREACHABLE] += static_cast<int>(f.unreachableTasks.size());
   }
   for (auto& [id, o] : offers_) used += o.resources;
   for (const char* r : {"cpus", "mem", "disk", "gpus"}) {

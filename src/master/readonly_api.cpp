@@ -185,7 +185,7 @@ std::string MasterImpl::stateJson() const {
     frameworkInfoFields(fo, f.info);
     fo["active"] = f.active;
     fo["connected"] = f.connected;
-    fo["recovered"] = false;
+    fo["recovered"] = f.recovered;
     fo["registered_time"] = f.registeredTime;
     if (f.reregisteredTime > 0) fo["reregistered_time"] = f.reregisteredTime;
     fo["unregistered_time"] = f.unregisteredTime;

@@ -71,6 +71,11 @@ void MasterImpl::handleScheduler(http::Request& request, http::Responder respond
                                         "' included in this request didn't match the stream ID currently "
                                         "associated with framework ID " + framework.id));
   }
+  if (call.type() == Call::UPDATE_FRAMEWORK) {
+    // Applied before answering: 200 once done, 400 if it cannot be.
+    if (auto e = updateFramework(framework, call.update_framework())) return responder.respond(badRequest(e->message));
+    return responder.respond(http::Response::empty(200));
+  }
   responder.respond(http::Response::empty(202));
   dispatchCall(framework, call);
 }
@@ -130,7 +135,6 @@ void MasterImpl::dispatchCall(Framework& framework, const Call& call) {
     case Call::DECLINE_INVERSE_OFFERS:
     case Call::ACKNOWLEDGE_OPERATION_STATUS:
     case Call::RECONCILE_OPERATIONS:
-    case Call::UPDATE_FRAMEWORK:
       TLOG(INFO) << "Ignoring " << Call::Type_Name(call.type()) << " from framework " << framework.id
                  << ": not supported yet";
       break;

@@ -143,8 +143,8 @@ std::optional<Error> task(const v1::TaskInfo& task, const std::string& agentId) 
   if (task.has_executor()) {
     if (auto e = id("executor id", task.executor().executor_id().value())) return e;
     if (auto e = Resources::validate(task.executor().resources())) return e->context("invalid executor resources");
-    if (!task.executor().has_command() && task.executor().type() != v1::ExecutorInfo::DEFAULT) {
-      return Error("executor must have a 'command'");
+    if (!task.executor().has_command()) {
+      return Error("executor must have a 'command' (DEFAULT executors run task groups, through LAUNCH_GROUP)");
     }
   }
   if (task.has_kill_policy() && task.kill_policy().has_grace_period() &&

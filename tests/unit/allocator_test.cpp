@@ -1,6 +1,8 @@
 // Unit tests of the hierarchical weighted DRF allocator
 // (src/allocator/hierarchical_drf.hpp) through the Allocator interface, plus
 // its offer filters and flat resources. Time is passed in, so no test sleeps.
+#include "allocator/allocator.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -8,7 +10,6 @@
 #include <set>
 #include <tuple>
 
-#include "allocator/allocator.hpp"
 #include "allocator/flat_resources.hpp"
 #include "allocator/hierarchical_drf.hpp"
 #include "allocator/offer_filter.hpp"
@@ -268,8 +269,7 @@ TEST_F(AllocatorTest, EmptyMinAllocatableAllowsAnyNonEmptyOffer) {
   options.minAllocatable = {};
   make(options);
   allocator->addFramework("fw", multiRole({"r"}), {}, true);
-  allocator->addAgent("agent", agentInfo("h"), R("cpus:4;mem:1024;ports:[1-2]"),
-                      {{"holder", R("cpus:4;mem:1024")}});
+  allocator->addAgent("agent", agentInfo("h"), R("cpus:4;mem:1024;ports:[1-2]"), {{"holder", R("cpus:4;mem:1024")}});
   auto offers = allocator->allocate(0);
   ASSERT_EQ(offers.size(), 1u);
   EXPECT_EQ(offers[0].resources.withoutAllocation(), R("ports:[1-2]"));
@@ -302,7 +302,7 @@ TEST_F(AllocatorTest, RemoveFrameworkCleansUp) {
   allocator->removeFramework("fw");
   EXPECT_TRUE(allocator->metrics().allocated.empty());
   EXPECT_TRUE(allocator->metrics().dominantShares.empty());  // role "r" is gone
-  decline(offers[0], 1000.0, 1);  // late: ignored, no filter
+  decline(offers[0], 1000.0, 1);                             // late: ignored, no filter
   allocator->addFramework("fw", multiRole({"r"}), {}, true);
   EXPECT_EQ(allocator->allocate(2).size(), 1u);
 }
@@ -362,8 +362,7 @@ TEST_F(AllocatorTest, DeactivatedFrameworkLosesOffersAndFilters) {
 
 TEST_F(AllocatorTest, UsedResourcesOfUnknownFrameworkCountAndCanBeRecovered) {
   allocator->addFramework("fw", multiRole({"r"}), {}, true);
-  allocator->addAgent("agent", agentInfo("h"), R("cpus:4;mem:1024"),
-                      {{"ghost", R("cpus:4;mem:1024").allocate("old")}});
+  allocator->addAgent("agent", agentInfo("h"), R("cpus:4;mem:1024"), {{"ghost", R("cpus:4;mem:1024").allocate("old")}});
   EXPECT_DOUBLE_EQ(allocator->metrics().allocated.at("cpus"), 4);
   EXPECT_DOUBLE_EQ(allocator->metrics().dominantShares.at("old"), 1.0);
   EXPECT_TRUE(allocator->allocate(0).empty());
@@ -457,10 +456,10 @@ TEST_F(AllocatorTest, NoResourceIsEverInTwoAllocationsAtOnce) {
   options.seed = 42;
   make(options);
   std::mt19937_64 rng(1234);
-  const std::vector<std::string> shapes = {
-      kAgent, "cpus:2;mem:512;cpus(web):1;mem(web):256", "cpus:8;mem:2048;disk(db):100;ports:[100-200,300-400]"};
-  std::map<std::string, Resources> totals;                                  // agent -> total
-  std::map<std::tuple<std::string, std::string>, Resources> held;           // (agent, framework) -> held
+  const std::vector<std::string> shapes = {kAgent, "cpus:2;mem:512;cpus(web):1;mem(web):256",
+                                           "cpus:8;mem:2048;disk(db):100;ports:[100-200,300-400]"};
+  std::map<std::string, Resources> totals;                         // agent -> total
+  std::map<std::tuple<std::string, std::string>, Resources> held;  // (agent, framework) -> held
   std::set<std::string> frameworks;
   const std::vector<std::vector<std::string>> roleChoices = {{"*"}, {"web"}, {"db", "web"}, {"x"}};
   int nextAgent = 0;
@@ -472,8 +471,8 @@ TEST_F(AllocatorTest, NoResourceIsEverInTwoAllocationsAtOnce) {
     std::map<std::string, Resources> sums;
     for (const auto& [key, resources] : held) sums[std::get<0>(key)] += resources.withoutAllocation();
     for (const auto& [agent, sum] : sums) {
-      ASSERT_TRUE(totals.at(agent).contains(sum)) << when << ": agent " << agent << " has " << totals.at(agent)
-                                                  << " but " << sum << " is allocated";
+      ASSERT_TRUE(totals.at(agent).contains(sum))
+          << when << ": agent " << agent << " has " << totals.at(agent) << " but " << sum << " is allocated";
     }
   };
 

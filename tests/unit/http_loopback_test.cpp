@@ -118,7 +118,7 @@ TEST_F(HttpServer, GetAndPostRoundTrip) {
   });
   auto got = call(get("/echo?q=a+b%21&z=1"));
   ASSERT_TRUE(got.ok()) << got.error().message;
-  EXPECT_EQ(got->status, 200 + 1);
+  EXPECT_EQ(got->status, 201);
   EXPECT_EQ(got->body, "GET /echo q=a b! h=- body=");
   EXPECT_EQ(got->header("content-type"), "application/json");
   EXPECT_EQ(got->header("Content-Length"), std::to_string(got->body.size()));

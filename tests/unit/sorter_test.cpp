@@ -1,12 +1,12 @@
 // Unit tests of the weighted DRF sorter (src/allocator/sorter.hpp) and the
 // fixed-point quantities it sorts by.
+#include "allocator/sorter.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 #include <tuple>
-
-#include "allocator/sorter.hpp"
 
 namespace tepui::allocator {
 namespace {
@@ -39,7 +39,7 @@ TEST(SorterTest, OrdersByDominantShareThenName) {
   for (const char* name : {"c", "a", "b"}) sorter.setActive(sorter.add(name, 0), true);
   EXPECT_EQ(sorter.sorted(), (std::vector<std::string>{"a", "b", "c"}));
 
-  sorter.allocated(sorter.find("a"), q({{"cpus", 10}}));              // 0.10
+  sorter.allocated(sorter.find("a"), q({{"cpus", 10}}));               // 0.10
   sorter.allocated(sorter.find("b"), q({{"cpus", 1}, {"mem", 200}}));  // 0.20 (mem dominates)
   EXPECT_EQ(sorter.sorted(), (std::vector<std::string>{"c", "a", "b"}));
   EXPECT_DOUBLE_EQ(sorter.dominantShare(sorter.find("b")), 0.2);
