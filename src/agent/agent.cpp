@@ -126,15 +126,19 @@ void AgentImpl::stop() {
   reconnectTimer_.cancel();
   watchdog_.cancel();
   if (masterStream_) masterStream_->cancel();
+  // Executors get SIGTERM first: the command executor then kills its task's
+  // whole process group, which SIGKILL to the executor alone would orphan.
+  std::vector<pid_t> pids;
   for (auto& [fid, f] : frameworks_) {
     for (auto& [eid, e] : f.executors) {
-      if (e.pid > 0) containerizer::signalGroup(e.pid, SIGKILL);
+      if (e.pid > 0) pids.push_back(e.pid);
       if (e.registrationTimer) e.registrationTimer->cancel();
       if (e.shutdownTimer) e.shutdownTimer->cancel();
       if (e.stream) e.stream->close();
     }
   }
   watcher_.cancelAll();
+  containerizer::terminateAll(pids, std::chrono::seconds(3));
   client_.shutdown();
   server_.stop();
 }

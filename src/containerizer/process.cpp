@@ -141,6 +141,30 @@ void signalGroup(pid_t pid, int signal) {
   if (::kill(-pid, signal) < 0) ::kill(pid, signal);
 }
 
+void terminateAll(const std::vector<pid_t>& pids, std::chrono::milliseconds grace) {
+  std::vector<pid_t> alive;
+  for (pid_t pid : pids) {
+    if (pid > 0) {
+      signalGroup(pid, SIGTERM);
+      alive.push_back(pid);
+    }
+  }
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (!alive.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::erase_if(alive, [](pid_t pid) {
+      int status;
+      pid_t r = waitpid(pid, &status, WNOHANG);
+      return r == pid || (r < 0 && errno == ECHILD);
+    });
+    if (!alive.empty()) usleep(10000);
+  }
+  for (pid_t pid : alive) {
+    signalGroup(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+  }
+}
+
 std::string describeWaitStatus(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {

@@ -17,6 +17,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,6 +48,11 @@ Status chownToUser(const std::string& path, const std::string& user);
 // Sends `signal` to the process group led by pid (falls back to the single
 // process if it has no group of its own).
 void signalGroup(pid_t pid, int signal);
+
+// Sends SIGTERM to each pid's process group, waits up to `grace` for them
+// to exit (reaping them), then SIGKILLs what is left. Blocks: for shutdown
+// paths only, never on a loop that is serving.
+void terminateAll(const std::vector<pid_t>& pids, std::chrono::milliseconds grace);
 
 // "exited with status 3", "terminated by signal 9 (Killed)".
 std::string describeWaitStatus(int status);

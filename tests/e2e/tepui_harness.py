@@ -26,6 +26,7 @@ class Cluster:
     def __init__(self, tepui, agents=2, resources="cpus:8;mem:4096;disk:4096;ports:[31000-32000]", extra=()):
         self.tepui = tepui
         self.work_dir = tempfile.mkdtemp(prefix="tepui-e2e-")
+        os.chmod(self.work_dir, 0o755)  # tasks may run as other users
         self.args = [tepui, "local", "--port", "0", "--agents", str(agents),
                      "--work_dir", self.work_dir, "--resources", resources, *extra]
         self.proc = None
@@ -56,6 +57,8 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.log.close()
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
     def logs(self):
