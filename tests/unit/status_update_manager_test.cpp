@@ -1,0 +1,102 @@
+// Unit tests of the agent's status update manager: order per task, one in
+// flight, retries until acknowledged, duplicates ignored, pause/resume.
+#include <gtest/gtest.h>
+
+#include "agent/status_update_manager.hpp"
+#include "common/ids.hpp"
+
+namespace tepui::agent {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Sent {
+  std::string framework;
+  v1::TaskStatus status;
+  v1::TaskState latest;
+};
+
+class StatusUpdateManagerTest : public ::testing::Test {
+ protected:
+  StatusUpdateManagerTest()
+      : sum(io, [this](const std::string& f, const v1::TaskStatus& s, v1::TaskState l) { sent.push_back({f, s, l}); },
+            20ms, 80ms) {}
+
+  static v1::TaskStatus status(const std::string& task, v1::TaskState state) {
+    v1::TaskStatus s;
+    s.mutable_task_id()->set_value(task);
+    s.set_state(state);
+    s.set_uuid(ids::uuidBytes());
+    return s;
+  }
+
+  void runFor(std::chrono::milliseconds d) {
+    io.restart();
+    io.run_for(d);
+  }
+
+  boost::asio::io_context io;
+  std::vector<Sent> sent;
+  StatusUpdateManager sum;
+};
+
+TEST_F(StatusUpdateManagerTest, OnlyTheHeadIsInFlightAndOrderHolds) {
+  auto starting = status("t", v1::TASK_STARTING), running = status("t", v1::TASK_RUNNING);
+  sum.pause();
+  sum.update("F", starting);
+  sum.update("F", running);
+  sum.resume();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].status.state(), v1::TASK_STARTING);
+  EXPECT_EQ(sent[0].latest, v1::TASK_RUNNING);  // the master learns the newest state
+  EXPECT_EQ(sum.acknowledge("F", "t", running.uuid()), nullptr);  // not the head
+  auto acked = sum.acknowledge("F", "t", starting.uuid());
+  ASSERT_NE(acked, nullptr);
+  EXPECT_EQ(acked->state(), v1::TASK_STARTING);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].status.uuid(), running.uuid());
+}
+
+TEST_F(StatusUpdateManagerTest, TheHeadIsRetriedWithBackoffUntilAcknowledged) {
+  auto s = status("t", v1::TASK_RUNNING);
+  sum.update("F", s);
+  runFor(200ms);  // retries at ~20, 60, 140 ms (backoff doubles, capped at 80)
+  EXPECT_GE(sent.size(), 3u);
+  for (auto& x : sent) EXPECT_EQ(x.status.uuid(), s.uuid());
+  size_t before = sent.size();
+  sum.acknowledge("F", "t", s.uuid());
+  runFor(150ms);
+  EXPECT_EQ(sent.size(), before);
+  EXPECT_TRUE(sum.drained("F", "t"));
+}
+
+TEST_F(StatusUpdateManagerTest, DuplicatesAndAcknowledgedUpdatesAreIgnored) {
+  auto s = status("t", v1::TASK_RUNNING);
+  EXPECT_TRUE(sum.update("F", s));
+  EXPECT_FALSE(sum.update("F", s));
+  sum.acknowledge("F", "t", s.uuid());
+  EXPECT_FALSE(sum.update("F", s));  // an executor re-sending after reconnect
+  EXPECT_EQ(sum.pendingCount(), 0u);
+}
+
+TEST_F(StatusUpdateManagerTest, PausedSendsNothingAndResumeSendsEveryHead) {
+  sum.pause();
+  sum.update("F", status("a", v1::TASK_RUNNING));
+  sum.update("F", status("b", v1::TASK_RUNNING));
+  runFor(50ms);
+  EXPECT_TRUE(sent.empty());
+  sum.resume();
+  EXPECT_EQ(sent.size(), 2u);
+}
+
+TEST_F(StatusUpdateManagerTest, RemovingAFrameworkDropsItsUpdates) {
+  sum.update("F", status("a", v1::TASK_RUNNING));
+  sum.update("G", status("b", v1::TASK_RUNNING));
+  sum.removeFramework("F");
+  EXPECT_EQ(sum.pendingCount(), 1u);
+  EXPECT_FALSE(sum.latestQueuedState("F", "a").has_value());
+  EXPECT_EQ(sum.latestQueuedState("G", "b"), v1::TASK_RUNNING);
+}
+
+}  // namespace
+}  // namespace tepui::agent
