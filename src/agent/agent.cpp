@@ -108,7 +108,7 @@ Status AgentImpl::start() {
   }
 
   installRoutes();
-  if (auto s = server_.listen(flags_.ip, flags_.port); !s) return s.error().context("agent");
+  if (auto s = server_.listen(flags_.ip, flags_.port); !s) return s.error();
   if (flags_.advertise_ip.empty()) flags_.advertise_ip = flags_.ip == "0.0.0.0" ? "127.0.0.1" : flags_.ip;
 
   info_.set_hostname(flags_.hostname);

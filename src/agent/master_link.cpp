@@ -5,6 +5,7 @@
 // session id from REGISTERED. A watchdog re-registers if the master falls
 // silent for five ping intervals (a partition that does not reset TCP).
 #include "agent/agent_impl.hpp"
+#include "http/api_request.hpp"
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "common/task_states.hpp"
@@ -43,12 +44,7 @@ void AgentImpl::connect() {
     }
   }
 
-  http::Request request;
-  request.method = "POST";
-  request.target = "/internal/agent";
-  request.headers["Content-Type"] = std::string(codec::kProtobuf);
-  request.headers["Accept"] = std::string(codec::kProtobuf);
-  request.body = call.SerializeAsString();
+  auto request = http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF, true);
   decoder_ = http::recordio::Decoder();
 
   http::StreamCallbacks callbacks;
@@ -181,12 +177,7 @@ void AgentImpl::sendToMaster(AgentCall call) {
   if (!registered_) return;  // updates are retried by the status update manager
   call.mutable_agent_id()->set_value(agentId_);
   call.set_session(session_);
-  http::Request request;
-  request.method = "POST";
-  request.target = "/internal/agent";
-  request.headers["Content-Type"] = std::string(codec::kProtobuf);
-  request.body = call.SerializeAsString();
-  client_.request(master_, std::move(request), [this](Result<http::Response> response) {
+  client_.request(master_, http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF), [this](Result<http::Response> response) {
     if (stopped_) return;
     if (!response) {
       TLOG(WARNING) << "Call to the master failed: " << response.error().message;

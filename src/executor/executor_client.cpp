@@ -1,6 +1,8 @@
 // The v1 executor API client (see executor_client.hpp).
 #include "executor/executor_client.hpp"
 
+#include "http/api_request.hpp"
+
 #include <cstdlib>
 
 #include "common/clock.hpp"
@@ -70,12 +72,7 @@ void ExecutorClient::subscribe() {
   for (auto& [id, task] : tasks_) *s->add_unacknowledged_tasks() = task;
   for (auto& [uuid, update] : unacknowledged_) *s->add_unacknowledged_updates() = update;
 
-  http::Request request;
-  request.method = "POST";
-  request.target = "/api/v1/executor";
-  request.headers["Content-Type"] = std::string(codec::kProtobuf);
-  request.headers["Accept"] = std::string(codec::kProtobuf);
-  request.body = call.SerializeAsString();
+  auto request = http::apiRequest("/api/v1/executor", call, codec::ContentType::PROTOBUF, true);
   decoder_ = http::recordio::Decoder();
   http::StreamCallbacks callbacks;
   callbacks.onHead = [this](const http::Response& head) {
@@ -160,11 +157,7 @@ void ExecutorClient::sendNext() {
     return;
   }
   sending_ = true;
-  http::Request request;
-  request.method = "POST";
-  request.target = "/api/v1/executor";
-  request.headers["Content-Type"] = std::string(codec::kProtobuf);
-  request.body = outbox_.front().SerializeAsString();
+  auto request = http::apiRequest("/api/v1/executor", outbox_.front(), codec::ContentType::PROTOBUF);
   outbox_.pop_front();
   client_.request(env_.agent, std::move(request), [this](Result<http::Response> r) {
     // A lost update is resent on resubscription; nothing else to do here.

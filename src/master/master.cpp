@@ -129,7 +129,7 @@ Status MasterImpl::start() {
   startTime_ = clock::wallSeconds();
   electedTime_ = startTime_;
   installRoutes();
-  if (auto s = server_.listen(flags_.ip, flags_.port); !s) return s.error().context("master");
+  if (auto s = server_.listen(flags_.ip, flags_.port); !s) return s.error();
   TLOG(INFO) << "Master " << masterId_ << " listening on " << flags_.ip << ":" << server_.port();
   scheduleAllocationTick();
   return okStatus();

@@ -1,6 +1,8 @@
 // The v1 scheduler API client (see scheduler_client.hpp).
 #include "scheduler/scheduler_client.hpp"
 
+#include "http/api_request.hpp"
+
 namespace tepui::scheduler {
 
 namespace {
@@ -25,12 +27,7 @@ void SchedulerClient::subscribe() {
     call.mutable_framework_id()->set_value(frameworkId_);
   }
   *call.mutable_subscribe()->mutable_framework_info() = info_;
-  http::Request request;
-  request.method = "POST";
-  request.target = "/api/v1/scheduler";
-  request.headers["Content-Type"] = std::string(codec::mediaType(type_));
-  request.headers["Accept"] = std::string(codec::mediaType(type_));
-  request.body = codec::encode(call, type_);
+  auto request = http::apiRequest("/api/v1/scheduler", call, type_, true);
   decoder_ = http::recordio::Decoder();
   streamId_.clear();
 
@@ -71,12 +68,8 @@ void SchedulerClient::onData(std::string_view data) {
 
 void SchedulerClient::call(Call call, Done done) {
   call.mutable_framework_id()->set_value(frameworkId_);
-  http::Request request;
-  request.method = "POST";
-  request.target = "/api/v1/scheduler";
-  request.headers["Content-Type"] = std::string(codec::mediaType(type_));
+  auto request = http::apiRequest("/api/v1/scheduler", call, type_);
   request.headers["Mesos-Stream-Id"] = streamId_;
-  request.body = codec::encode(call, type_);
   client_.request(master_, std::move(request), [done = std::move(done)](Result<http::Response> r) {
     if (done) done(std::move(r));
   });
