@@ -163,6 +163,7 @@ void MasterImpl::accept(Framework& framework, const v1::scheduler::Call::Accept&
   if (!remaining.empty()) {
     allocator_->recoverResources(framework.id, agentId, remaining,
                                  refuseSeconds(accept.has_filters(), accept.filters()), now());
+    requestAllocation();  // other frameworks may use it now, as after a DECLINE
   }
 }
 

@@ -25,10 +25,10 @@ TEST(AgentClusterTest, PartitionedAgentReturnsAndItsTasksAreReconciledNotKilled)
   TestScheduler aware(cluster.masterEndpoint(), frameworkInfo("aware", {Cap::PARTITION_AWARE}));
   TestScheduler legacy(cluster.masterEndpoint(), frameworkInfo("legacy"));
   aware.subscribe();
-  aware.launch({commandTask("a", "sleep 1000")}, 0.0);
+  aware.launch({commandTask("a", "sleep 1000")}, 3600.0);  // leave the rest to `legacy`
   aware.waitFor("a", v1::TASK_RUNNING);
   legacy.subscribe();
-  legacy.launch({commandTask("b", "sleep 1000")}, 0.0);
+  legacy.launch({commandTask("b", "sleep 1000")}, 3600.0);
   legacy.waitFor("b", v1::TASK_RUNNING);
 
   // Freeze the agent's loop: it answers no ping, as if cut off.
