@@ -1,6 +1,6 @@
 // Agent attributes (the agent's `--attributes` flag) and the text forms of
 // Mesos's `Value` (scalar, "[a-b,c-d]" ranges, "{a,b}" sets) that attributes
-// share with resources (src/common/resources.cpp parses and prints resource
+// share with resources (src/common/resources_parse.cpp and resources_query.cpp parse and print resource
 // values with the helpers in `tepui::values`, so both flags agree on syntax).
 #pragma once
 
