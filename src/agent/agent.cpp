@@ -151,9 +151,7 @@ void AgentImpl::installRoutes() {
   auto get = [](std::function<std::string()> body) {
     return [body = std::move(body)](http::Request& r, http::Responder p) {
       if (r.method != "GET" && r.method != "HEAD") {
-        auto response = http::Response::text(405, "Expecting 'GET', got '" + r.method + "'\n");
-        response.headers["Allow"] = "GET";
-        return p.respond(std::move(response));
+        return p.respond(http::Response::methodNotAllowed("GET", r.method));
       }
       p.respond(http::Response::json(200, body()));
     };

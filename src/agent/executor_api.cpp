@@ -20,9 +20,7 @@ http::Response bad(const std::string& message) { return http::Response::text(400
 
 void AgentImpl::handleExecutor(http::Request& request, http::Responder responder) {
   if (request.method != "POST") {
-    auto response = http::Response::text(405, "Expecting 'POST', got '" + request.method + "'\n");
-    response.headers["Allow"] = "POST";
-    return responder.respond(std::move(response));
+    return responder.respond(http::Response::methodNotAllowed("POST", request.method));
   }
   auto header = request.header("Content-Type");
   if (!header) return responder.respond(bad("Expecting 'Content-Type' to be present"));

@@ -6,6 +6,7 @@
 
 #include "agent/agent.hpp"
 #include "cli/commands.hpp"
+#include "cli/parse_flags.hpp"
 #include "common/logging.hpp"
 #include "executor/executors.hpp"
 #include "master/master.hpp"
@@ -13,25 +14,6 @@
 namespace tepui::cli {
 
 namespace {
-
-// Parses flags; on --help prints it and returns 0, on error prints it and
-// returns 2; otherwise returns -1 to go on.
-int parseOrExit(FlagSet& flags, int argc, const char* const* argv, const char* command) {
-  auto parsed = flags.parse(argc, argv);
-  if (!parsed) {
-    std::cerr << "tepui " << command << ": " << parsed.error().message << "\n";
-    return 2;
-  }
-  if (flags.helpRequested()) {
-    std::cout << flags.help();
-    return 0;
-  }
-  if (!parsed->empty()) {
-    std::cerr << "tepui " << command << ": unexpected argument '" << parsed->front() << "'\n";
-    return 2;
-  }
-  return -1;
-}
 
 template <typename Daemon>
 int runUntilSignalled(boost::asio::io_context& io, Daemon& daemon) {
@@ -53,7 +35,7 @@ int masterMain(int argc, const char* const* argv) {
   master::MasterFlags values;
   FlagSet flags("Usage: tepui master [flags]\n\nRuns a master on --ip:--port (default 0.0.0.0:5050).");
   master::registerFlags(flags, values);
-  if (int rc = parseOrExit(flags, argc, argv, "master"); rc >= 0) return rc;
+  if (int rc = parseFlags(flags, argc, argv, "master"); rc >= 0) return rc;
   boost::asio::io_context io;
   auto master = master::Master::create(io, values, &flags);
   if (!master) {
@@ -68,7 +50,7 @@ int agentMain(int argc, const char* const* argv) {
   agent::AgentFlags values;
   FlagSet flags("Usage: tepui agent --master=HOST:PORT [flags]\n\nRuns an agent that registers with the master.");
   agent::registerFlags(flags, values);
-  if (int rc = parseOrExit(flags, argc, argv, "agent"); rc >= 0) return rc;
+  if (int rc = parseFlags(flags, argc, argv, "agent"); rc >= 0) return rc;
   if (values.master.empty()) {
     std::cerr << "tepui agent: --master is required (for example --master=127.0.0.1:5050)\n";
     return 2;

@@ -13,6 +13,7 @@
 #include "agent/agent.hpp"
 #include "cli/commands.hpp"
 #include "cli/in_process.hpp"
+#include "cli/parse_flags.hpp"
 #include "common/logging.hpp"
 #include "master/master.hpp"
 
@@ -32,19 +33,7 @@ int localMain(int argc, const char* const* argv) {
   flags.add("ip", &ip, "IP address the master and agents listen on");
   flags.add("work_dir", &workDir, "Directory under which the master and every agent keep their state");
   flags.add("resources", &resources, "Resources of each agent, as for 'tepui agent --resources' (default: detected)");
-  auto parsed = flags.parse(argc, argv);
-  if (!parsed) {
-    std::cerr << "tepui local: " << parsed.error().message << "\n";
-    return 2;
-  }
-  if (flags.helpRequested()) {
-    std::cout << flags.help();
-    return 0;
-  }
-  if (!parsed->empty()) {
-    std::cerr << "tepui local: unexpected argument '" << parsed->front() << "'\n";
-    return 2;
-  }
+  if (int rc = parseFlags(flags, argc, argv, "local"); rc >= 0) return rc;
   if (agents < 0 || agents > 64) {
     std::cerr << "tepui local: --agents must be between 0 and 64\n";
     return 2;

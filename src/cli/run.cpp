@@ -14,6 +14,7 @@
 #include <regex>
 
 #include "cli/commands.hpp"
+#include "cli/parse_flags.hpp"
 #include "common/flags.hpp"
 #include "common/ids.hpp"
 #include "common/clock.hpp"
@@ -225,16 +226,9 @@ int runMain(int argc, const char* const* argv) {
   flags.add("role", &role, "Role to run the task in");
   flags.add("user", &user, "User to run the task as");
   flags.add("offer_timeout", &offerTimeout, "Seconds to wait for a suitable offer");
-  auto parsed = flags.parse(argc, argv);
-  if (!parsed) {
-    std::cerr << "tepui run: " << parsed.error().message << "\n";
-    return 2;
-  }
-  if (flags.helpRequested()) {
-    std::cout << flags.help();
-    return 0;
-  }
-  if (parsed->empty()) {
+  std::vector<std::string> command;
+  if (int rc = parseFlags(flags, argc, argv, "run", &command); rc >= 0) return rc;
+  if (command.empty()) {
     std::cerr << "tepui run: no command given (usage: tepui run --master HOST:PORT -- CMD [ARGS...])\n";
     return 2;
   }
@@ -267,13 +261,13 @@ int runMain(int argc, const char* const* argv) {
   task.mutable_task_id()->set_value(name + "-" + ids::uuidString().substr(0, 8));
   task.mutable_agent_id()->set_value("");
   need->copyTo(task.mutable_resources());
-  auto* command = task.mutable_command();
-  if (parsed->size() == 1) {
-    command->set_value(parsed->front());
+  auto* commandInfo = task.mutable_command();
+  if (command.size() == 1) {
+    commandInfo->set_value(command.front());
   } else {
-    command->set_shell(false);
-    command->set_value(parsed->front());
-    for (auto& a : *parsed) command->add_arguments(a);
+    commandInfo->set_shell(false);
+    commandInfo->set_value(command.front());
+    for (auto& a : command) commandInfo->add_arguments(a);
   }
 
   boost::asio::io_context io;

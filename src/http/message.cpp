@@ -71,6 +71,12 @@ Response Response::json(int status, std::string body) {
   return r;
 }
 
+Response Response::methodNotAllowed(const std::string& allowed, const std::string& got) {
+  Response r = text(405, "Expecting '" + allowed + "', got '" + got + "'\n");
+  r.headers["Allow"] = allowed;
+  return r;
+}
+
 Response Response::empty(int status) {
   Response r;
   r.status = status;

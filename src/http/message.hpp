@@ -42,6 +42,8 @@ struct Response {
   static Response text(int status, std::string body);  // text/plain; charset=utf-8
   static Response json(int status, std::string body);  // application/json
   static Response empty(int status);                   // no Content-Type, no body
+  // 405 with `Allow` and a plain-text reason.
+  static Response methodNotAllowed(const std::string& allowed, const std::string& got);
 };
 
 // Percent-decoding and query-string parsing, exposed for tests and for the

@@ -27,9 +27,7 @@ void MasterImpl::sendToAgent(Agent& agent, const AgentEvent& event) {
 
 void MasterImpl::handleAgent(http::Request& request, http::Responder responder) {
   if (request.method != "POST") {
-    auto response = http::Response::text(405, "Expecting 'POST', got '" + request.method + "'\n");
-    response.headers["Allow"] = "POST";
-    return responder.respond(std::move(response));
+    return responder.respond(http::Response::methodNotAllowed("POST", request.method));
   }
   auto type = codec::fromContentType(request.header("Content-Type").value_or(""));
   if (!type) return responder.respond(http::Response::text(415, "Expecting a protobuf or JSON body\n"));

@@ -161,10 +161,7 @@ void MasterImpl::installRoutes() {
   auto get = [this](std::function<std::string()> body) {
     return [body = std::move(body)](http::Request& r, http::Responder p) {
       if (r.method != "GET" && r.method != "HEAD") {
-        auto response = http::Response::text(405, "Expecting 'GET', got '" + r.method + "'\n");
-        response.headers["Allow"] = "GET";
-        p.respond(std::move(response));
-        return;
+        return p.respond(http::Response::methodNotAllowed("GET", r.method));
       }
       auto text = body();
       // JSONP, as the legacy endpoints offer it.

@@ -17,9 +17,7 @@ http::Response badRequest(const std::string& message) { return http::Response::t
 
 void MasterImpl::handleScheduler(http::Request& request, http::Responder responder) {
   if (request.method != "POST") {
-    auto response = http::Response::text(405, "Expecting 'POST', got '" + request.method + "'\n");
-    response.headers["Allow"] = "POST";
-    return responder.respond(std::move(response));
+    return responder.respond(http::Response::methodNotAllowed("POST", request.method));
   }
   auto contentTypeHeader = request.header("Content-Type");
   if (!contentTypeHeader) return responder.respond(badRequest("Expecting 'Content-Type' to be present"));
