@@ -1,13 +1,16 @@
 // Starting and watching child processes without blocking the event loop.
 //
-// spawn() forks and execs with everything prepared beforehand (argv, envp,
+// spawn() starts the child with clone(CLONE_VM | CLONE_VFORK), the way
+// posix_spawn does, so its cost does not grow with the parent's memory or
+// threads, and execs with everything prepared beforehand (argv, envp,
 // user ids), so the child only makes async-signal-safe calls before exec:
 // every descriptor but 0-2 is closed on exec,
 // new session (so the whole process tree can be signalled as a group),
 // working directory, stdout/stderr redirected to files, and a switch of user
-// when asked (the agent runs as root). Exec failures are reported back
-// through a close-on-exec pipe, so the caller learns "no such file" or
-// "permission denied" synchronously instead of seeing exit status 127.
+// when asked (the agent runs as root). The child reports a failed step
+// through the memory it shares with the parent, so the caller learns "no
+// such file" or "permission denied" synchronously instead of seeing exit
+// status 127.
 //
 // ProcessWatcher turns a child's exit into a callback on the loop using a
 // pidfd (Linux >= 5.3), one per child; it reaps the child.
