@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcurl4-openssl-dev libarchive-dev   # tepui-fetcher only
   python3
 )
 

@@ -16,9 +16,10 @@ Cluster:
 
 Using a cluster:
   run         Run one command as a task, print its output, exit with its code
+  logs        Print a task's stdout or stderr from its sandbox (--follow to keep going)
 
 Internal:
-  executor    Executors the agent starts (command)
+  executor    Executors the agent starts (command, default)
 
 Run 'tepui <command> --help' for the flags of a command.
 )";
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
   if (command == "agent" || command == "slave") return tepui::cli::agentMain(n, args);
   if (command == "local") return tepui::cli::localMain(n, args);
   if (command == "run") return tepui::cli::runMain(n, args);
+  if (command == "logs") return tepui::cli::logsMain(n, args);
   if (command == "executor") return tepui::cli::executorMain(n, args);
   std::cerr << "tepui: unknown command '" << command << "'\n\n" << kUsage;
   return 2;

@@ -147,7 +147,7 @@ std::string AgentImpl::endpoint() const { return flags_.advertise_ip + ":" + std
 
 void AgentImpl::installRoutes() {
   server_.route("/api/v1/executor", [this](http::Request& r, http::Responder p) { handleExecutor(r, std::move(p)); });
-  registerFileRoutes(server_, [this] { return flags_.work_dir; }, [this] { return agentId_; });
+  registerFileRoutes(server_, io_, [this] { return flags_.work_dir; }, [this] { return agentId_; });
   auto get = [](std::function<std::string()> body) {
     return [body = std::move(body)](http::Request& r, http::Responder p) {
       if (r.method != "GET" && r.method != "HEAD") {

@@ -35,17 +35,23 @@ struct TaskRecord {
   v1::TaskInfo info;
   v1::TaskState state = v1::TASK_STAGING;  // the latest the executor reported
   bool launched = false;                   // handed to the executor
+  uint64_t group = 0;                      // the task group it came in (LAUNCH_GROUP); 0 for LAUNCH
 };
 
 struct Executor {
   enum class State { REGISTERING, RUNNING, TERMINATING, TERMINATED };
+  // COMMAND: `tepui executor command` for one task (its id is the task's);
+  // DEFAULT: `tepui executor default` for task groups; CUSTOM: the
+  // framework's own command.
+  enum class Kind { COMMAND, DEFAULT, CUSTOM };
 
   std::string frameworkId;
   std::string id;
   std::string containerId;
   std::string directory;
   v1::ExecutorInfo info;
-  bool commandExecutor = false;
+  Kind kind = Kind::CUSTOM;
+  bool commandExecutor = false;  // kind == COMMAND: its updates carry no executor_id
   State state = State::REGISTERING;
   pid_t pid = -1;
 
@@ -67,7 +73,7 @@ struct FrameworkRecord {
 };
 
 // files.cpp: /files/browse, /files/read, /files/download, /files/debug.
-void registerFileRoutes(http::Server& server, std::function<std::string()> workDir,
+void registerFileRoutes(http::Server& server, boost::asio::io_context& io, std::function<std::string()> workDir,
                         std::function<std::string()> agentId);
 
 class AgentImpl final : public Agent {
@@ -102,7 +108,17 @@ class AgentImpl final : public Agent {
 
   // executors.cpp
   void runTask(const v1::FrameworkInfo& framework, const v1::TaskInfo& task);
-  Result<Executor*> launchExecutor(FrameworkRecord& framework, const v1::ExecutorInfo& info, bool command);
+  void runTaskGroup(const v1::FrameworkInfo& framework, const v1::ExecutorInfo& executor,
+                    const v1::TaskGroupInfo& group);
+  // The running executor `info` names, or a new one; nullptr (after telling
+  // the framework about each of `tasks`) when it is shutting down or
+  // cannot be started.
+  Executor* executorFor(const v1::FrameworkInfo& framework, const v1::ExecutorInfo& info, Executor::Kind kind,
+                        const std::vector<v1::TaskID>& tasks);
+  Result<Executor*> launchExecutor(FrameworkRecord& framework, const v1::ExecutorInfo& info, Executor::Kind kind);
+  // Hands the executor, once subscribed, every task it has not seen yet:
+  // LAUNCH for single tasks, one LAUNCH_GROUP per task group.
+  void deliverTasks(Executor& executor);
   v1::ExecutorInfo commandExecutorInfo(const v1::FrameworkInfo& framework, const v1::TaskInfo& task) const;
   void executorExited(const std::string& frameworkId, const std::string& executorId, const std::string& containerId,
                       int waitStatus);
@@ -150,6 +166,7 @@ class AgentImpl final : public Agent {
   std::map<std::string, FrameworkRecord> frameworks_;
   uint64_t tasksFinished_ = 0, tasksFailed_ = 0, tasksKilled_ = 0, tasksLost_ = 0;
   uint64_t executorsLaunched_ = 0, executorsTerminated_ = 0;
+  uint64_t nextGroup_ = 1;
 };
 
 }  // namespace tepui::agent

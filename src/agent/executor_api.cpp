@@ -78,7 +78,13 @@ void AgentImpl::subscribeExecutor(Executor& executor, const Call& call, codec::C
   if (executor.state == Executor::State::TERMINATING) {
     return responder.respond(http::Response::text(403, "Executor is shutting down\n"));
   }
-  if (executor.stream) executor.stream->close();  // a reconnect replaces the old stream
+  if (executor.subscribed()) {  // a reconnect replaces the old stream
+    Event error;
+    error.set_type(Event::ERROR);
+    error.mutable_error()->set_message("The executor subscribed again on another connection");
+    sendToExecutor(executor, error);
+    executor.stream->close();
+  }
   http::Response head;
   head.status = 200;
   head.headers["Content-Type"] = std::string(codec::mediaType(type));
@@ -96,10 +102,6 @@ void AgentImpl::subscribeExecutor(Executor& executor, const Call& call, codec::C
     });
   });
 
-  // Updates the executor still holds unacknowledged go back in the queue
-  // (the status update manager drops the ones it already has).
-  for (auto& update : call.subscribe().unacknowledged_updates()) executorUpdate(executor, update.status());
-
   Event subscribed;
   subscribed.set_type(Event::SUBSCRIBED);
   auto* s = subscribed.mutable_subscribed();
@@ -110,14 +112,15 @@ void AgentImpl::subscribeExecutor(Executor& executor, const Call& call, codec::C
   s->mutable_container_id()->set_value(executor.containerId);
   sendToExecutor(executor, subscribed);
 
-  for (auto& [taskId, record] : executor.tasks) {
-    if (record.launched || isTerminalState(record.state)) continue;
-    Event launch;
-    launch.set_type(Event::LAUNCH);
-    *launch.mutable_launch()->mutable_task() = record.info;
-    sendToExecutor(executor, launch);
-    record.launched = true;
+  // Updates the executor still holds unacknowledged go back in the queue
+  // (the status update manager drops the ones it already has), and the
+  // tasks it already has are not launched again.
+  for (auto& update : call.subscribe().unacknowledged_updates()) executorUpdate(executor, update.status());
+  for (auto& task : call.subscribe().unacknowledged_tasks()) {
+    auto it = executor.tasks.find(task.task_id().value());
+    if (it != executor.tasks.end()) it->second.launched = true;
   }
+  deliverTasks(executor);
 }
 
 void AgentImpl::executorUpdate(Executor& executor, v1::TaskStatus status) {
@@ -132,6 +135,16 @@ void AgentImpl::executorUpdate(Executor& executor, v1::TaskStatus status) {
     if (status.state() == v1::TASK_FAILED) tasksFailed_++;
     if (status.state() == v1::TASK_KILLED) tasksKilled_++;
   }
+  // The agent now answers for the update (its status update manager
+  // re-sends it until the framework acknowledges it), so the executor may
+  // forget it, as Mesos's agent tells its executors. A duplicate the
+  // manager ignored is acknowledged too, or the executor would hold it
+  // forever.
+  Event ack;
+  ack.set_type(Event::ACKNOWLEDGED);
+  *ack.mutable_acknowledged()->mutable_task_id() = status.task_id();
+  ack.mutable_acknowledged()->set_uuid(status.uuid());
+  sendToExecutor(executor, ack);
 }
 
 }  // namespace tepui::agent

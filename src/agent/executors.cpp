@@ -70,43 +70,87 @@ v1::ExecutorInfo AgentImpl::commandExecutorInfo(const v1::FrameworkInfo& framewo
   return info;
 }
 
-void AgentImpl::runTask(const v1::FrameworkInfo& frameworkInfo, const v1::TaskInfo& task) {
+Executor* AgentImpl::executorFor(const v1::FrameworkInfo& frameworkInfo, const v1::ExecutorInfo& info,
+                                 Executor::Kind kind, const std::vector<v1::TaskID>& tasks) {
   const std::string& fid = frameworkInfo.id().value();
   FrameworkRecord& framework = frameworks_[fid];
   framework.info = frameworkInfo;
-
-  bool command = !task.has_executor();
-  v1::ExecutorInfo info = command ? commandExecutorInfo(frameworkInfo, task) : task.executor();
   const std::string eid = info.executor_id().value();
+  std::string shownId = kind == Executor::Kind::COMMAND ? "" : eid;
   Executor* executor = findExecutor(fid, eid);
   if (executor && executor->state != Executor::State::REGISTERING && executor->state != Executor::State::RUNNING) {
-    agentUpdate(fid, task.task_id(), v1::TASK_DROPPED, v1::TaskStatus::REASON_EXECUTOR_TERMINATED,
-                "Executor " + eid + " is shutting down", eid);
-    return;
-  }
-  if (!executor) {
-    auto launched = launchExecutor(framework, info, command);
-    if (!launched) {
-      TLOG(WARNING) << "Failed to launch executor for task " << task.task_id().value() << ": "
-                    << launched.error().message;
-      agentUpdate(fid, task.task_id(), v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED,
-                  "Failed to launch container: " + launched.error().message, command ? "" : eid);
-      return;
+    for (auto& id : tasks) {
+      agentUpdate(fid, id, v1::TASK_DROPPED, v1::TaskStatus::REASON_EXECUTOR_TERMINATED,
+                  "Executor " + eid + " is shutting down", shownId);
     }
-    executor = *launched;
+    return nullptr;
   }
-  TaskRecord& record = executor->tasks[task.task_id().value()];
-  record.info = task;
-  if (executor->subscribed()) {
-    ExecutorEvent event;
-    event.set_type(ExecutorEvent::LAUNCH);
-    *event.mutable_launch()->mutable_task() = task;
-    sendToExecutor(*executor, event);
+  if (executor) return executor;
+  auto launched = launchExecutor(framework, info, kind);
+  if (!launched) {
+    TLOG(WARNING) << "Failed to launch executor " << eid << ": " << launched.error().message;
+    for (auto& id : tasks) {
+      agentUpdate(fid, id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED,
+                  "Failed to launch container: " + launched.error().message, shownId);
+    }
+    if (framework.executors.empty()) frameworks_.erase(fid);
+    return nullptr;
+  }
+  return *launched;
+}
+
+void AgentImpl::runTask(const v1::FrameworkInfo& frameworkInfo, const v1::TaskInfo& task) {
+  bool command = !task.has_executor();
+  v1::ExecutorInfo info = command ? commandExecutorInfo(frameworkInfo, task) : task.executor();
+  Executor* executor =
+      executorFor(frameworkInfo, info, command ? Executor::Kind::COMMAND : Executor::Kind::CUSTOM, {task.task_id()});
+  if (!executor) return;
+  executor->tasks[task.task_id().value()].info = task;
+  deliverTasks(*executor);
+}
+
+void AgentImpl::runTaskGroup(const v1::FrameworkInfo& frameworkInfo, const v1::ExecutorInfo& info,
+                             const v1::TaskGroupInfo& group) {
+  std::vector<v1::TaskID> ids;
+  for (auto& task : group.tasks()) ids.push_back(task.task_id());
+  bool isDefault = info.has_type() ? info.type() == v1::ExecutorInfo::DEFAULT : !info.has_command();
+  Executor* executor =
+      executorFor(frameworkInfo, info, isDefault ? Executor::Kind::DEFAULT : Executor::Kind::CUSTOM, ids);
+  if (!executor) return;
+  uint64_t id = nextGroup_++;
+  for (auto& task : group.tasks()) {
+    TaskRecord& record = executor->tasks[task.task_id().value()];
+    record.info = task;
+    record.group = id;
+  }
+  deliverTasks(*executor);
+}
+
+void AgentImpl::deliverTasks(Executor& executor) {
+  if (!executor.subscribed()) return;
+  std::map<uint64_t, v1::TaskGroupInfo> groups;
+  for (auto& [taskId, record] : executor.tasks) {
+    if (record.launched || isTerminalState(record.state)) continue;
     record.launched = true;
+    if (record.group != 0) {
+      *groups[record.group].add_tasks() = record.info;
+      continue;
+    }
+    ExecutorEvent launch;
+    launch.set_type(ExecutorEvent::LAUNCH);
+    *launch.mutable_launch()->mutable_task() = record.info;
+    sendToExecutor(executor, launch);
+  }
+  for (auto& [id, group] : groups) {
+    ExecutorEvent launch;
+    launch.set_type(ExecutorEvent::LAUNCH_GROUP);
+    *launch.mutable_launch_group()->mutable_task_group() = std::move(group);
+    sendToExecutor(executor, launch);
   }
 }
 
-Result<Executor*> AgentImpl::launchExecutor(FrameworkRecord& framework, const v1::ExecutorInfo& info, bool command) {
+Result<Executor*> AgentImpl::launchExecutor(FrameworkRecord& framework, const v1::ExecutorInfo& info,
+                                            Executor::Kind kind) {
   const std::string fid = framework.info.id().value();
   const std::string eid = info.executor_id().value();
   std::string containerId = ids::uuidString();
@@ -134,7 +178,7 @@ Result<Executor*> AgentImpl::launchExecutor(FrameworkRecord& framework, const v1
   env["MESOS_SLAVE_PID"] = "slave(1)@" + endpoint();
   env["MESOS_CONTAINER_ID"] = containerId;
   env["MESOS_CHECKPOINT"] = framework.info.checkpoint() ? "1" : "0";
-  env["MESOS_HTTP_COMMAND_EXECUTOR"] = "1";
+  env["MESOS_HTTP_COMMAND_EXECUTOR"] = kind == Executor::Kind::COMMAND ? "1" : "0";
   Seconds grace = info.has_shutdown_grace_period()
                       ? Seconds(static_cast<double>(info.shutdown_grace_period().nanoseconds()) / 1e9)
                       : flags_.executor_shutdown_grace_period;
@@ -148,7 +192,9 @@ Result<Executor*> AgentImpl::launchExecutor(FrameworkRecord& framework, const v1
     if (v.type() != v1::Environment::Variable::SECRET) env[v.name()] = v.value();
   }
 
-  if (info.command().shell()) {
+  if (kind == Executor::Kind::DEFAULT) {
+    spec.argv = {flags_.launcher, "executor", "default"};
+  } else if (info.command().shell()) {
     spec.argv = {"/bin/sh", "-c", info.command().value()};
   } else {
     spec.argv.assign(info.command().arguments().begin(), info.command().arguments().end());
@@ -175,7 +221,8 @@ Result<Executor*> AgentImpl::launchExecutor(FrameworkRecord& framework, const v1
   e.directory = directory.string();
   e.info = info;
   e.info.mutable_framework_id()->set_value(fid);
-  e.commandExecutor = command;
+  e.kind = kind;
+  e.commandExecutor = kind == Executor::Kind::COMMAND;
   e.state = Executor::State::REGISTERING;
   e.pid = *pid;
   executorsLaunched_++;

@@ -127,6 +127,11 @@ void AgentImpl::handleMasterEvent(const AgentEvent& event) {
       break;
     }
     case AgentEvent::RUN_TASK: runTask(event.run_task().framework_info(), event.run_task().task()); break;
+    case AgentEvent::RUN_TASK_GROUP: {
+      auto& run = event.run_task_group();
+      runTaskGroup(run.framework_info(), run.executor(), run.task_group());
+      break;
+    }
     case AgentEvent::KILL_TASK: killTask(event.kill_task()); break;
     case AgentEvent::ACKNOWLEDGE: acknowledged(event.acknowledge()); break;
     case AgentEvent::FRAMEWORK_MESSAGE: {
@@ -205,19 +210,12 @@ void AgentImpl::acknowledged(const AgentEvent::Acknowledge& ack) {
   const std::string& tid = ack.task_id().value();
   auto status = updates_.acknowledge(fid, tid, ack.uuid());
   if (!status) return;  // a duplicate or stale acknowledgement
-  // Tell the executor, if the update was its own.
+  // (The executor had its ACKNOWLEDGED when the agent took the update.)
   auto fit = frameworks_.find(fid);
   if (fit == frameworks_.end()) return;
   for (auto& [eid, e] : fit->second.executors) {
     auto tit = e.tasks.find(tid);
     if (tit == e.tasks.end()) continue;
-    if (status->source() == v1::TaskStatus::SOURCE_EXECUTOR && e.subscribed()) {
-      v1::executor::Event event;
-      event.set_type(v1::executor::Event::ACKNOWLEDGED);
-      *event.mutable_acknowledged()->mutable_task_id() = ack.task_id();
-      event.mutable_acknowledged()->set_uuid(ack.uuid());
-      sendToExecutor(e, event);
-    }
     if (isTerminalState(status->state()) && updates_.drained(fid, tid)) {
       e.tasks.erase(tit);
       updates_.removeTask(fid, tid);

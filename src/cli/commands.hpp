@@ -9,6 +9,7 @@ int masterMain(int argc, const char* const* argv);
 int agentMain(int argc, const char* const* argv);
 int localMain(int argc, const char* const* argv);
 int runMain(int argc, const char* const* argv);
+int logsMain(int argc, const char* const* argv);
 int executorMain(int argc, const char* const* argv);
 
 }  // namespace tepui::cli

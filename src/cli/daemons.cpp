@@ -75,7 +75,8 @@ int agentMain(int argc, const char* const* argv) {
 int executorMain(int argc, const char* const* argv) {
   std::string kind = argc > 1 ? argv[1] : "";
   if (kind == "command") return executor::commandExecutorMain();
-  std::cerr << "Usage: tepui executor command\n\nExecutors are started by a Tepui agent, not by hand.\n";
+  if (kind == "default") return executor::defaultExecutorMain();
+  std::cerr << "Usage: tepui executor command|default\n\nExecutors are started by a Tepui agent, not by hand.\n";
   return 2;
 }
 

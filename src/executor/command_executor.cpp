@@ -2,22 +2,26 @@
 // given (a shell string or an argv) in the sandbox, reports TASK_STARTING,
 // TASK_RUNNING and a terminal state whose message says how the command
 // ended, and on KILL sends SIGTERM to the task's process group, then SIGKILL
-// after the kill policy's grace period (default 3 s). Exits once its
-// terminal update is acknowledged.
+// after the kill policy's grace period (default 3 s). Runs the task's
+// health check and check while it runs (src/checks): a change of health or
+// of the check's result is a TASK_RUNNING, every later update carries the
+// latest `healthy` and `check_status`, and a failed health check kills the
+// task as a KILL would. Exits once its terminal update is acknowledged.
 #include <signal.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdlib>
-#include <iostream>
+#include <map>
 
+#include "checks/checks.hpp"
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "common/task_states.hpp"
 #include "containerizer/process.hpp"
 #include "executor/executor_client.hpp"
 #include "executor/executors.hpp"
+#include "executor/run_executor.hpp"
 
 extern char** environ;
 
@@ -80,6 +84,8 @@ class CommandExecutor {
     status.set_state(state);
     if (!message.empty()) status.set_message(message);
     if (reason) status.set_reason(*reason);
+    if (healthy_) status.set_healthy(*healthy_);
+    if (checkStatus_) *status.mutable_check_status() = *checkStatus_;
     if (pid_ > 0) status.mutable_container_status()->set_executor_pid(static_cast<uint32_t>(getpid()));
     client_.update(std::move(status));
     if (isTerminalState(state)) terminalSent_ = true;
@@ -93,26 +99,21 @@ class CommandExecutor {
     launched_ = true;
     task_ = task;
     client_.taskLaunched(task);
+    // As Mesos: a task with a check reports its (empty) status from the start.
+    if (task.has_check()) checkStatus_ = checks::Checker::emptyStatus(task.check());
     send(v1::TASK_STARTING, "");
+    if (auto valid = checks::validateChecks(task); !valid) {
+      send(v1::TASK_FAILED, valid.error().message, v1::TaskStatus::REASON_TASK_INVALID);
+      return;
+    }
 
-    containerizer::SpawnSpec spec;
+    std::map<std::string, std::string> environment;
     for (char** e = environ; *e; ++e) {
       std::string kv = *e;
       auto eq = kv.find('=');
-      if (eq != std::string::npos) spec.environment[kv.substr(0, eq)] = kv.substr(eq + 1);
+      if (eq != std::string::npos) environment[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    for (auto& v : task.command().environment().variables()) {
-      if (v.type() != v1::Environment::Variable::SECRET) spec.environment[v.name()] = v.value();
-    }
-    if (task.command().shell()) {
-      spec.argv = {"/bin/sh", "-c", task.command().value()};
-    } else {
-      spec.argv.assign(task.command().arguments().begin(), task.command().arguments().end());
-      if (spec.argv.empty()) spec.argv.push_back(task.command().value());
-      spec.argv[0] = task.command().value();
-    }
-    spec.workingDirectory = client_.environment().sandbox;
-    spec.dieWithParent = true;
+    auto spec = checks::commandSpec(task.command(), std::move(environment), client_.environment().sandbox);
     auto pid = containerizer::spawn(spec);
     if (!pid) {
       send(v1::TASK_FAILED, "Failed to launch the command: " + pid.error().message,
@@ -124,6 +125,7 @@ class CommandExecutor {
       TLOG(ERROR) << "Cannot watch the task's process: " << s.error().message;
     }
     send(v1::TASK_RUNNING, "");
+    startChecking(checks::CheckContext{spec.environment, spec.workingDirectory});
     if (task.has_max_completion_time()) {
       completionTimer_.expires_after(
           std::chrono::nanoseconds(std::max<int64_t>(0, task.max_completion_time().nanoseconds())));
@@ -133,6 +135,52 @@ class CommandExecutor {
         kill(0.0);
       });
     }
+  }
+
+  void startChecking(const checks::CheckContext& context) {
+    if (task_.has_health_check()) {
+      auto started = checks::HealthChecker::start(io_, task_.health_check(), context,
+                                                  [this](const checks::HealthChecker::Health& h) { healthChanged(h); });
+      if (!started) {
+        TLOG(ERROR) << "Cannot start the health check: " << started.error().message;
+      } else {
+        healthChecker_ = std::move(*started);
+      }
+    }
+    if (task_.has_check()) {
+      auto started = checks::Checker::start(io_, task_.check(), context,
+                                            [this](const v1::CheckStatusInfo& s) { checkChanged(s); });
+      if (!started) {
+        TLOG(ERROR) << "Cannot start the check: " << started.error().message;
+      } else {
+        checker_ = std::move(*started);
+      }
+    }
+  }
+
+  // Once the task is being killed or has ended, its health no longer changes.
+  void stopChecking() {
+    if (healthChecker_) healthChecker_->stop();
+    if (checker_) checker_->stop();
+  }
+
+  void healthChanged(const checks::HealthChecker::Health& health) {
+    if (pid_ <= 0 || killing_) return;
+    if (healthy_ != health.healthy) {
+      healthy_ = health.healthy;
+      send(v1::TASK_RUNNING, health.message, v1::TaskStatus::REASON_TASK_HEALTH_CHECK_STATUS_UPDATED);
+    }
+    if (health.killTask) {
+      TLOG(WARNING) << "Killing the task: " << health.message;
+      killedByHealthCheck_ = health.consecutiveFailures;
+      kill(std::nullopt);
+    }
+  }
+
+  void checkChanged(const v1::CheckStatusInfo& status) {
+    if (pid_ <= 0 || killing_) return;
+    checkStatus_ = status;
+    send(v1::TASK_RUNNING, "", v1::TaskStatus::REASON_TASK_CHECK_STATUS_UPDATED);
   }
 
   void kill(std::optional<double> grace) {
@@ -149,6 +197,7 @@ class CommandExecutor {
     if (grace) seconds = std::min(seconds, *grace);
     if (!killing_) {
       killing_ = true;
+      stopChecking();
       for (auto& c : frameworkInfo_.capabilities()) {
         if (c.type() == v1::FrameworkInfo::Capability::TASK_KILLING_STATE) send(v1::TASK_KILLING, "");
       }
@@ -165,11 +214,15 @@ class CommandExecutor {
     pid_ = -1;
     killTimer_.cancel();
     completionTimer_.cancel();
+    stopChecking();
     // Nothing of the task may outlive it: take down stragglers in its group.
     containerizer::signalGroup(leader, SIGKILL);
     std::string how = "Command " + containerizer::describeWaitStatus(status);
     if (maxCompletionReached_) {
       send(v1::TASK_FAILED, "Task exceeded its max completion time", v1::TaskStatus::REASON_MAX_COMPLETION_TIME_REACHED);
+    } else if (killedByHealthCheck_) {
+      send(v1::TASK_KILLED, "Task killed because it failed " + std::to_string(*killedByHealthCheck_) +
+                                " consecutive health checks; " + how);
     } else if (killing_) {
       send(v1::TASK_KILLED, how);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -204,30 +257,16 @@ class CommandExecutor {
   bool launched_ = false, killing_ = false, terminalSent_ = false, shuttingDown_ = false;
   bool maxCompletionReached_ = false;
   int exitCode_ = 0;
+  std::optional<bool> healthy_;                     // the latest health, once known
+  std::optional<v1::CheckStatusInfo> checkStatus_;  // the latest check result
+  std::optional<uint32_t> killedByHealthCheck_;     // consecutive failures that led to the kill
+  // Last, so that they stop before anything their callbacks use is destroyed.
+  std::unique_ptr<checks::HealthChecker> healthChecker_;
+  std::unique_ptr<checks::Checker> checker_;
 };
 
 }  // namespace
 
-int commandExecutorMain() {
-  logging::setComponent("command-executor");
-  auto env = ExecutorEnvironment::fromEnvironment();
-  if (!env) {
-    std::cerr << "tepui executor command: " << env.error().message
-              << " (this program is started by a Tepui agent, not by hand)\n";
-    return 2;
-  }
-  boost::asio::io_context io;
-  CommandExecutor executor(io, *env);
-  // SIGTERM to the executor (the agent destroying it) ends its task too.
-  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    executor.destroy();
-    io.stop();
-  });
-  executor.start();
-  io.run();
-  return executor.exitCode();
-}
+int commandExecutorMain() { return runExecutor<CommandExecutor>("command-executor", "tepui executor command"); }
 
 }  // namespace tepui::executor

@@ -1,5 +1,6 @@
-// ACCEPT: checks the offers, validates each task against what is left of
-// them, sends RUN_TASK to the agent for the valid ones and answers the
+// ACCEPT: checks the offers, validates each task (LAUNCH) or task group
+// (LAUNCH_GROUP, all or nothing) against what is left of them, sends
+// RUN_TASK / RUN_TASK_GROUP to the agent for the valid ones and answers the
 // invalid ones with TASK_ERROR (or TASK_DROPPED/TASK_LOST for bad offers),
 // then gives back what was not used, behind a refuse filter.
 #include "common/clock.hpp"
@@ -105,10 +106,7 @@ void MasterImpl::accept(Framework& framework, const v1::scheduler::Call::Accept&
   // 3. The operations, in order, each against what the previous ones left.
   for (auto& op : accept.operations()) {
     if (op.type() == Operation::LAUNCH_GROUP) {
-      for (auto& task : op.launch_group().task_group().tasks()) {
-        sendMasterUpdate(framework, task.task_id(), v1::TASK_ERROR, v1::TaskStatus::REASON_TASK_GROUP_INVALID,
-                         "LAUNCH_GROUP is not supported by this master yet", agentId);
-      }
+      launchGroup(framework, agent, op, role, remaining);
       continue;
     }
     if (op.type() != Operation::LAUNCH) {
@@ -140,10 +138,8 @@ void MasterImpl::accept(Framework& framework, const v1::scheduler::Call::Accept&
         error(needed.error().message);
         continue;
       }
-      bool newExecutor =
-          task.has_executor() && !framework.executors.count({agentId, task.executor().executor_id().value()});
-      if (newExecutor) {
-        auto executorResources = allocated(task.executor().resources(), role);
+      if (task.has_executor()) {
+        auto executorResources = executorNeeds(framework, agentId, task.executor(), role);
         if (!executorResources) {
           error(executorResources.error().message);
           continue;
@@ -155,7 +151,11 @@ void MasterImpl::accept(Framework& framework, const v1::scheduler::Call::Accept&
         continue;
       }
       remaining -= *needed;
-      launchTask(framework, agent, task, role, *needed);
+      internal::AgentEvent event;
+      event.set_type(internal::AgentEvent::RUN_TASK);
+      *event.mutable_run_task()->mutable_framework_info() = framework.info;
+      *event.mutable_run_task()->mutable_task() = recordTask(framework, agent, task, role, *needed);
+      sendToAgent(agent, event);
     }
   }
 
@@ -167,8 +167,71 @@ void MasterImpl::accept(Framework& framework, const v1::scheduler::Call::Accept&
   }
 }
 
-void MasterImpl::launchTask(Framework& framework, Agent& agent, const v1::TaskInfo& task, const std::string& role,
-                            Resources resources) {
+Result<Resources> MasterImpl::executorNeeds(const Framework& framework, const std::string& agentId,
+                                            const v1::ExecutorInfo& executor, const std::string& role) const {
+  // A running executor's resources are already held; a new one's are taken
+  // from the offers along with its first task(s).
+  if (framework.executors.count({agentId, executor.executor_id().value()})) return Resources();
+  return allocated(executor.resources(), role);
+}
+
+void MasterImpl::launchGroup(Framework& framework, Agent& agent, const Operation& op, const std::string& role,
+                             Resources& remaining) {
+  const auto& group = op.launch_group().task_group();
+  v1::ExecutorInfo executor = op.launch_group().executor();
+  auto fail = [&](v1::TaskStatus::Reason reason, const std::string& message) {
+    TLOG(INFO) << "Task group of framework " << framework.id << " is invalid: " << message;
+    for (auto& task : group.tasks()) {
+      sendMasterUpdate(framework, task.task_id(), v1::TASK_ERROR, reason, message, agent.id);
+    }
+  };
+  if (auto e = validation::taskGroup(executor, group, agent.id)) {
+    return fail(v1::TaskStatus::REASON_TASK_GROUP_INVALID, e->message);
+  }
+  if (op.has_id()) {
+    return fail(v1::TaskStatus::REASON_TASK_GROUP_INVALID, "Operation feedback (an 'id') is not supported for LAUNCH_GROUP");
+  }
+  Resources needed;
+  std::vector<Resources> perTask;
+  for (auto& task : group.tasks()) {
+    if (framework.tasks.count(task.task_id().value())) {
+      return fail(v1::TaskStatus::REASON_TASK_GROUP_INVALID, "Task has duplicate ID: " + task.task_id().value());
+    }
+    auto r = allocated(task.resources(), role);
+    if (!r) return fail(v1::TaskStatus::REASON_TASK_GROUP_INVALID, r.error().message);
+    needed += *r;
+    perTask.push_back(std::move(*r));
+  }
+  auto executorResources = executorNeeds(framework, agent.id, executor, role);
+  if (!executorResources) return fail(v1::TaskStatus::REASON_TASK_GROUP_INVALID, executorResources.error().message);
+  needed += *executorResources;
+  if (!remaining.contains(needed)) {
+    return fail(v1::TaskStatus::REASON_TASK_GROUP_INVALID,
+                "Task group uses more resources " + needed.toString() + " than available " + remaining.toString());
+  }
+  remaining -= needed;
+  perTask.front() += *executorResources;
+
+  if (!executor.has_type()) executor.set_type(executor.has_command() ? v1::ExecutorInfo::CUSTOM : v1::ExecutorInfo::DEFAULT);
+  executor.mutable_framework_id()->set_value(framework.id);
+  for (auto& r : *executor.mutable_resources()) r.mutable_allocation_info()->set_role(role);
+  internal::AgentEvent event;
+  event.set_type(internal::AgentEvent::RUN_TASK_GROUP);
+  auto* run = event.mutable_run_task_group();
+  *run->mutable_framework_info() = framework.info;
+  for (int i = 0; i < group.tasks_size(); ++i) {
+    v1::TaskInfo task = group.tasks(i);
+    *task.mutable_executor() = executor;  // recorded with its executor, as Mesos's state shows
+    v1::TaskInfo sent = recordTask(framework, agent, task, role, std::move(perTask[static_cast<size_t>(i)]));
+    sent.clear_executor();
+    *run->mutable_task_group()->add_tasks() = std::move(sent);
+  }
+  *run->mutable_executor() = std::move(executor);
+  sendToAgent(agent, event);
+}
+
+v1::TaskInfo MasterImpl::recordTask(Framework& framework, Agent& agent, const v1::TaskInfo& task,
+                                    const std::string& role, Resources resources) {
   TaskEntry& entry = framework.tasks[task.task_id().value()];
   entry.role = role;
   v1::Task& t = entry.task;
@@ -198,13 +261,8 @@ void MasterImpl::launchTask(Framework& framework, Agent& agent, const v1::TaskIn
   *t.mutable_limits() = task.limits();
   t.set_user(task.has_command() && task.command().has_user() ? task.command().user() : framework.info.user());
   agent.tasks.insert({framework.id, task.task_id().value()});
-
-  internal::AgentEvent event;
-  event.set_type(internal::AgentEvent::RUN_TASK);
-  *event.mutable_run_task()->mutable_framework_info() = framework.info;
-  *event.mutable_run_task()->mutable_task() = std::move(sent);
-  sendToAgent(agent, event);
   counters_.tasksLaunched++;
+  return sent;
 }
 
 }  // namespace tepui::master

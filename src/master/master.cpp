@@ -183,6 +183,7 @@ void MasterImpl::installRoutes() {
   for (const char* path : {"/master/flags", "/flags"}) server_.route(path, get([this] { return flagsJson(); }));
   for (const char* path : {"/version", "/master/version"}) server_.route(path, get([this] { return versionJson(); }));
   server_.route("/metrics/snapshot", get([this] { return metricsJson(); }));
+  installFileRoutes();
   for (const char* path : {"/health", "/master/health"}) {
     server_.route(path, [](http::Request&, http::Responder p) { p.respond(http::Response::empty(200)); });
   }

@@ -9,6 +9,7 @@
 //   agents.cpp         /internal/agent: registration, pings, loss, return
 //   readonly_api.cpp   /master/state, /state-summary, /health, /version, ...
 //   metrics.cpp        /metrics/snapshot
+//   files_proxy.cpp    /files/*, forwarded to the agent holding the sandbox
 // All of it runs on the master's event loop; no locks.
 #pragma once
 
@@ -27,6 +28,7 @@
 #include "allocator/allocator.hpp"
 #include "common/codec.hpp"
 #include "common/resources.hpp"
+#include "http/client.hpp"
 #include "http/server.hpp"
 #include "master/master.hpp"
 #include "tepui/internal/agent.pb.h"
@@ -187,8 +189,16 @@ class MasterImpl final : public Master {
 
   // launch.cpp
   void accept(Framework& framework, const v1::scheduler::Call::Accept& accept);
-  void launchTask(Framework& framework, Agent& agent, const v1::TaskInfo& task, const std::string& role,
-                  Resources resources);
+  void launchGroup(Framework& framework, Agent& agent, const v1::Offer::Operation& op, const std::string& role,
+                   Resources& remaining);
+  // Records a task as launched (STAGING) on the agent; returns the TaskInfo
+  // to send, its resources allocated to `role`.
+  v1::TaskInfo recordTask(Framework& framework, Agent& agent, const v1::TaskInfo& task, const std::string& role,
+                          Resources resources);
+  // What a task's executor adds to the task's needs: nothing if it already
+  // runs on the agent, its resources otherwise.
+  Result<Resources> executorNeeds(const Framework& framework, const std::string& agentId,
+                                  const v1::ExecutorInfo& executor, const std::string& role) const;
   void sendMasterUpdate(Framework& framework, const v1::TaskID& taskId, v1::TaskState state,
                         v1::TaskStatus::Reason reason, const std::string& message,
                         const std::string& agentId = "");
@@ -221,6 +231,12 @@ class MasterImpl final : public Master {
   std::string versionJson() const;
   std::string metricsJson() const;
 
+  // files_proxy.cpp
+  void installFileRoutes();
+  void proxyFiles(const std::string& endpoint, http::Request& request, http::Responder responder);
+  // The agent that runs or last ran `executorId` (or the command task of that id), or "".
+  std::string agentOfExecutor(const std::string& frameworkId, const std::string& executorId) const;
+
   friend struct MasterAccess;
 
   boost::asio::io_context& io_;
@@ -247,6 +263,7 @@ class MasterImpl final : public Master {
   Timer allocationTick_;
   Counters counters_;
   bool stopped_ = false;
+  std::unique_ptr<http::Client> filesClient_;  // last: destroyed first, its callbacks with it
 };
 
 }  // namespace tepui::master

@@ -25,6 +25,12 @@ std::optional<Error> id(const std::string& what, const std::string& value) {
   return Error(what + " '" + value + "' " + why);
 }
 
+std::optional<Error> executor(const v1::ExecutorInfo& info) {
+  if (auto e = id("executor id", info.executor_id().value())) return e;
+  if (auto e = Resources::validate(info.resources())) return e->context("invalid executor resources");
+  return std::nullopt;
+}
+
 std::optional<Error> seconds(const std::string& what, double value) {
   if (!std::isfinite(value) || value < 0) return Error(what + " must be a non-negative number");
   return std::nullopt;
@@ -141,8 +147,7 @@ std::optional<Error> task(const v1::TaskInfo& task, const std::string& agentId) 
   if (auto e = Resources::validate(task.resources())) return e->context("invalid task resources");
   if (task.resources_size() == 0) return Error("task uses no resources");
   if (task.has_executor()) {
-    if (auto e = id("executor id", task.executor().executor_id().value())) return e;
-    if (auto e = Resources::validate(task.executor().resources())) return e->context("invalid executor resources");
+    if (auto e = executor(task.executor())) return e;
     if (!task.executor().has_command()) {
       return Error("executor must have a 'command' (DEFAULT executors run task groups, through LAUNCH_GROUP)");
     }
@@ -161,6 +166,25 @@ std::optional<Error> task(const v1::TaskInfo& task, const std::string& agentId) 
                                {"timeout_seconds", h.timeout_seconds()},
                                {"grace_period_seconds", h.grace_period_seconds()}}) {
       if (auto e = seconds(std::string("'health_check.") + name + "'", value)) return e;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> taskGroup(const v1::ExecutorInfo& info, const v1::TaskGroupInfo& group,
+                               const std::string& agentId) {
+  if (group.tasks_size() == 0) return Error("task group has no tasks");
+  if (auto e = executor(info)) return e;
+  bool isDefault = info.has_type() ? info.type() == v1::ExecutorInfo::DEFAULT : !info.has_command();
+  if (isDefault && info.has_command()) return Error("a DEFAULT executor must not have a 'command'");
+  if (!isDefault && !info.has_command()) return Error("a CUSTOM executor must have a 'command'");
+  std::set<std::string> ids;
+  for (auto& t : group.tasks()) {
+    if (t.has_executor()) return Error("task '" + t.task_id().value() + "' of a task group must not set 'executor'");
+    if (!t.has_command()) return Error("task '" + t.task_id().value() + "' of a task group must have a 'command'");
+    if (auto e = task(t, agentId)) return e->context("task '" + t.task_id().value() + "'");
+    if (!ids.insert(t.task_id().value()).second) {
+      return Error("task id '" + t.task_id().value() + "' appears more than once in the group");
     }
   }
   return std::nullopt;

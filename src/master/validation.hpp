@@ -32,6 +32,14 @@ std::optional<Error> frameworkInfo(const v1::FrameworkInfo& info);
 // check timings sane, agent_id equal to the offers' agent.
 std::optional<Error> task(const v1::TaskInfo& task, const std::string& agentId);
 
+// A LAUNCH_GROUP on its own: the group is non-empty; each task passes
+// task() except that it has a command and no executor of its own; the
+// executor is DEFAULT (no command: the agent runs Tepui's default executor)
+// or CUSTOM (with a command, receiving LAUNCH_GROUP itself), with a valid id
+// and resources; task ids are unique within the group.
+std::optional<Error> taskGroup(const v1::ExecutorInfo& executor, const v1::TaskGroupInfo& group,
+                               const std::string& agentId);
+
 // The roles a framework may be offered resources for.
 std::set<std::string> frameworkRoles(const v1::FrameworkInfo& info);
 

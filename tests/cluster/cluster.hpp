@@ -13,13 +13,16 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <map>
 #include <optional>
+#include <set>
 #include <mutex>
 #include <thread>
 
 #include "agent/agent.hpp"
 #include "cli/in_process.hpp"
 #include "common/resources.hpp"
+#include "common/task_states.hpp"
 #include "master/master.hpp"
 #include "scheduler/scheduler_client.hpp"
 
@@ -195,6 +198,50 @@ class TestScheduler {
     return offer;
   }
 
+  // Launches one task group through `executor` on the first offer that
+  // arrives; returns that offer.
+  v1::Offer launchGroup(v1::ExecutorInfo executor, const std::vector<v1::TaskInfo>& tasks,
+                        std::optional<double> refuse = std::nullopt) {
+    Event e = next(Event::OFFERS);
+    if (!e.has_offers() || e.offers().offers_size() == 0) return {};
+    launchGroupOn(e.offers().offers(0), std::move(executor), tasks, refuse);
+    return e.offers().offers(0);
+  }
+
+  void launchGroupOn(const v1::Offer& offer, v1::ExecutorInfo executor, const std::vector<v1::TaskInfo>& tasks,
+                     std::optional<double> refuse = std::nullopt) {
+    v1::Offer::Operation op;
+    op.set_type(v1::Offer::Operation::LAUNCH_GROUP);
+    *executor.mutable_framework_id() = offer.framework_id();
+    *op.mutable_launch_group()->mutable_executor() = std::move(executor);
+    op.mutable_launch_group()->mutable_task_group();  // present even when empty
+    for (auto t : tasks) {
+      *t.mutable_agent_id() = offer.agent_id();
+      *op.mutable_launch_group()->mutable_task_group()->add_tasks() = t;
+    }
+    run([&](auto& c) { c.accept({offer.id()}, {op}, refuse); });
+  }
+
+  // Acknowledges every update until each of `taskIds` has reached a
+  // terminal state; returns the states each went through, in order.
+  std::map<std::string, std::vector<v1::TaskStatus>> untilTerminal(const std::set<std::string>& taskIds,
+                                                                   std::chrono::milliseconds timeout = 30s) {
+    std::map<std::string, std::vector<v1::TaskStatus>> seen;
+    std::set<std::string> open = taskIds;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!open.empty() && std::chrono::steady_clock::now() < deadline) {
+      auto e = poll({Event::UPDATE}, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         deadline - std::chrono::steady_clock::now()));
+      if (!e) break;
+      const auto& s = e->update().status();
+      acknowledge(s);
+      seen[s.task_id().value()].push_back(s);
+      if (isTerminalState(s.state())) open.erase(s.task_id().value());
+    }
+    for (auto& id : open) ADD_FAILURE() << "task " << id << " did not reach a terminal state";
+    return seen;
+  }
+
   bool disconnected() {
     std::lock_guard lock(mutex_);
     return !disconnects_.empty();
@@ -232,6 +279,15 @@ inline v1::TaskInfo commandTask(const std::string& id, const std::string& comman
   t.mutable_command()->set_value(command);
   Resources::parse("cpus:" + std::to_string(cpus) + ";mem:" + std::to_string(mem))->copyTo(t.mutable_resources());
   return t;
+}
+
+// A DEFAULT executor for task groups, with the resources Mesos asks of one.
+inline v1::ExecutorInfo defaultExecutor(const std::string& id) {
+  v1::ExecutorInfo e;
+  e.set_type(v1::ExecutorInfo::DEFAULT);
+  e.mutable_executor_id()->set_value(id);
+  Resources::parse("cpus:0.1;mem:32")->copyTo(e.mutable_resources());
+  return e;
 }
 
 inline v1::FrameworkInfo frameworkInfo(const std::string& name, std::vector<v1::FrameworkInfo::Capability::Type> caps = {},

@@ -1,0 +1,302 @@
+// `tepui logs TASK_ID`: prints a task's stdout (or stderr) from its
+// sandbox, through the master's /files/read, which forwards to the agent.
+//
+// The task is found in the master's /master/state: live, unreachable and
+// completed tasks of every framework, and orphan tasks. Its sandbox is
+//   /slaves/<agent>/frameworks/<fw>/executors/<ex>/runs/latest
+// where <ex> is the task's executor_id, or the task id for a command task
+// (no executor_id). A task whose executor id differs from its own id may
+// belong to a task group, whose tasks each have a sandbox of their own,
+// `tasks/<task_id>` inside the executor's: that one is used when it exists,
+// and the executor's otherwise (a custom executor's tasks share its
+// sandbox).
+//
+// --follow polls every 200 ms, and ends once the master reports the task
+// terminal or unreachable (or forgets it) and everything written until then
+// is printed.
+// The task's output goes to stdout, whichever file is read; errors go to
+// stderr as one line.
+#include <algorithm>
+#include <boost/json.hpp>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/parse_flags.hpp"
+#include "common/logging.hpp"
+#include "common/task_states.hpp"
+#include "http/client.hpp"
+
+namespace tepui::cli {
+
+namespace {
+
+namespace bj = boost::json;
+using namespace std::chrono_literals;
+
+constexpr auto kPollInterval = 200ms;
+constexpr int64_t kReadLength = 64 * 1024;
+
+struct TaskLocation {
+  std::string frameworkId;
+  std::string agentId;
+  std::string executorId;  // empty for a command task
+  bool terminal = false;
+};
+
+Result<bj::value> parseJson(const std::string& text) {
+  bj::parse_options options;
+  options.allow_invalid_utf8 = true;  // file data is raw bytes, cut at any boundary
+  boost::system::error_code ec;
+  auto value = bj::parse(text, ec, {}, options);
+  if (ec) return Error("malformed JSON: " + ec.message());
+  return value;
+}
+
+std::string text(const bj::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// Every entry of the state that mentions the task, in order of preference:
+// live tasks first, then unreachable, then completed ones (newest first).
+class TaskFinder {
+ public:
+  TaskFinder(std::string taskId, std::string frameworkId)
+      : taskId_(std::move(taskId)), frameworkId_(std::move(frameworkId)) {}
+
+  Result<TaskLocation> find(const bj::value& state) const {
+    std::vector<std::pair<int, TaskLocation>> found;  // (preference, where)
+    auto scan = [&](const bj::value* tasks, int preference, const std::string& frameworkId) {
+      if (!tasks || !tasks->is_array()) return;
+      for (auto& t : tasks->as_array()) {
+        if (!t.is_object() || text(t.as_object(), "id") != taskId_) continue;
+        const auto& o = t.as_object();
+        TaskLocation where{text(o, "framework_id"), text(o, "slave_id"), text(o, "executor_id")};
+        if (where.frameworkId.empty()) where.frameworkId = frameworkId;
+        if (!frameworkId_.empty() && where.frameworkId != frameworkId_) continue;
+        v1::TaskState s;
+        where.terminal = preference > 0 || (v1::TaskState_Parse(text(o, "state"), &s) && isTerminalState(s));
+        found.emplace_back(preference, std::move(where));
+      }
+    };
+    const auto& o = state.as_object();
+    for (const char* list : {"frameworks", "completed_frameworks"}) {
+      auto* frameworks = o.if_contains(list);
+      if (!frameworks || !frameworks->is_array()) continue;
+      for (auto& f : frameworks->as_array()) {
+        if (!f.is_object()) continue;
+        std::string id = text(f.as_object(), "id");
+        scan(f.as_object().if_contains("tasks"), 0, id);
+        scan(f.as_object().if_contains("unreachable_tasks"), 1, id);
+        scan(f.as_object().if_contains("completed_tasks"), 2, id);
+      }
+    }
+    scan(o.if_contains("orphan_tasks"), 0, "");
+    if (found.empty()) {
+      return Error("no task '" + taskId_ + "'" + (frameworkId_.empty() ? "" : " in framework '" + frameworkId_ + "'") +
+                   " is known to the master");
+    }
+    std::set<std::string> frameworks;
+    for (auto& [p, where] : found) frameworks.insert(where.frameworkId);
+    if (frameworks.size() > 1) {
+      std::string list;
+      for (auto& f : frameworks) list += (list.empty() ? "" : ", ") + f;
+      return Error("task id '" + taskId_ + "' exists in several frameworks (" + list +
+                   "): choose one with --framework");
+    }
+    // Unreachable and completed lists are oldest first: the newest wins a tie.
+    std::stable_sort(found.begin(), found.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    int best = found.front().first;
+    TaskLocation where = found.front().second;
+    for (auto& [p, w] : found) {
+      if (p == best) where = w;
+    }
+    return where;
+  }
+
+ private:
+  std::string taskId_;
+  std::string frameworkId_;
+};
+
+struct Chunk {
+  int status = 0;  // of /files/read
+  std::string data;
+  int64_t offset = 0;
+  std::string reason;  // for a status other than 200
+};
+
+class LogsCommand {
+ public:
+  LogsCommand(http::Endpoint master, std::string taskId, std::string frameworkId, std::string file)
+      : master_(std::move(master)), taskId_(taskId), file_(std::move(file)), finder_(taskId, std::move(frameworkId)) {}
+
+  int run(bool follow, int tail) {
+    auto state = fetchState();
+    if (!state) return fail(state.error().message);
+    auto located = finder_.find(*state);
+    if (!located) return fail(located.error().message);
+    TaskLocation task = *located;
+    std::string path;  // the file, once its sandbox has it
+    int64_t offset = 0;
+    while (true) {
+      // Known before reading: once ended, what is read next is all there is.
+      bool ended = task.terminal;
+      if (path.empty()) {
+        auto found = findFile(task);
+        if (!found) return fail(found.error().message);
+        path = *found;
+        if (!path.empty() && tail >= 0) {
+          auto size = read(path, -1);
+          if (!size) return fail(size.error().message);
+          offset = std::max<int64_t>(0, size->offset - tail);
+        }
+      }
+      if (!path.empty()) {
+        if (auto printed = printFrom(path, offset); !printed) return fail(printed.error().message);
+      }
+      if (!follow || ended) {
+        if (path.empty()) return fail("task '" + taskId_ + "' has no " + file_ + " in its sandbox (yet)");
+        return 0;
+      }
+      std::this_thread::sleep_for(kPollInterval);
+      state = fetchState();
+      if (!state) return fail(state.error().message);
+      located = finder_.find(*state);
+      if (located) task = *located;
+      // A task the master has forgotten has ended: print what is left.
+      task.terminal = !located || located->terminal;
+    }
+  }
+
+ private:
+  int fail(const std::string& why) {
+    std::cerr << "tepui logs: " << why << std::endl;
+    return 1;
+  }
+
+  Result<bj::value> fetchState() {
+    auto response = get("/master/state");
+    if (!response) return response.error();
+    if (response->status != 200) {
+      return Error("the master at " + master_.str() + " answered " + std::to_string(response->status) + ": " +
+                   trimmed(response->body));
+    }
+    auto state = parseJson(response->body);
+    if (!state || !state->is_object()) return Error("the master's /master/state is not a JSON object");
+    return state;
+  }
+
+  // The sandbox path of the file, or "" if it does not exist (yet).
+  Result<std::string> findFile(const TaskLocation& task) {
+    std::string executor = task.executorId.empty() ? taskId_ : task.executorId;
+    std::string base =
+        "/slaves/" + task.agentId + "/frameworks/" + task.frameworkId + "/executors/" + executor + "/runs/latest/";
+    std::vector<std::string> candidates;
+    if (executor != taskId_) candidates.push_back(base + "tasks/" + taskId_ + "/" + file_);
+    candidates.push_back(base + file_);
+    for (auto& candidate : candidates) {
+      auto probe = read(candidate, -1);
+      if (!probe) return probe.error();
+      if (probe->status == 200) return candidate;
+    }
+    return std::string();
+  }
+
+  // Prints from `offset` to the current end of the file.
+  Status printFrom(const std::string& path, int64_t& offset) {
+    while (true) {
+      auto chunk = read(path, offset);
+      if (!chunk) return chunk.error();
+      if (chunk->status != 200) return Error("cannot read " + path + ": " + chunk->reason);
+      if (chunk->data.empty()) return okStatus();
+      std::cout.write(chunk->data.data(), static_cast<std::streamsize>(chunk->data.size()));
+      std::cout.flush();
+      offset += static_cast<int64_t>(chunk->data.size());
+    }
+  }
+
+  // /files/read through the master. A refusal (404, 403, ...) is a Chunk
+  // with its status; only an unreachable master or agent, or a malformed
+  // answer, is an Error.
+  Result<Chunk> read(const std::string& path, int64_t offset) {
+    auto response = get("/files/read?path=" + http::percentEncode(path) + "&offset=" + std::to_string(offset) +
+                        "&length=" + std::to_string(kReadLength));
+    if (!response) return response.error();
+    Chunk chunk;
+    chunk.status = response->status;
+    if (response->status == 503)
+      return Error("the agent holding the sandbox is unreachable: " + trimmed(response->body));
+    if (response->status != 200) {
+      chunk.reason = trimmed(response->body);
+      return chunk;
+    }
+    auto value = parseJson(response->body);
+    if (!value || !value->is_object()) return Error("malformed answer from /files/read");
+    auto& o = value->as_object();
+    auto* offsetValue = o.if_contains("offset");
+    if (!o.if_contains("data") || !o.at("data").is_string() || !offsetValue || !offsetValue->is_int64()) {
+      return Error("malformed answer from /files/read");
+    }
+    chunk.data = std::string(o.at("data").as_string());
+    chunk.offset = offsetValue->as_int64();
+    return chunk;
+  }
+
+  Result<http::Response> get(const std::string& target) {
+    http::Request request;
+    request.method = "GET";
+    request.target = target;
+    auto response = http::fetch(master_, std::move(request));
+    if (!response) return Error("cannot reach the master at " + master_.str() + ": " + response.error().message);
+    return response;
+  }
+
+  static std::string trimmed(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+  }
+
+  http::Endpoint master_;
+  std::string taskId_;
+  std::string file_;
+  TaskFinder finder_;
+};
+
+}  // namespace
+
+int logsMain(int argc, const char* const* argv) {
+  logging::setLevel(logging::Level::WARNING);
+  std::string master = "127.0.0.1:5050", framework;
+  bool follow = false, stderrFile = false;
+  int tail = -1;
+  FlagSet flags(
+      "Usage: tepui logs TASK_ID [--master HOST:PORT] [--framework ID] [--follow] [--stderr] [--tail BYTES]\n\n"
+      "Prints a task's stdout (or stderr) from its sandbox, through the master.");
+  flags.add("master", &master, "The master: host:port");
+  flags.add("framework", &framework, "The framework of the task, when its id is used by several");
+  flags.add("follow", &follow, "Keep printing what the task writes until it ends");
+  flags.add("stderr", &stderrFile, "Print the task's stderr instead of its stdout");
+  flags.add("tail", &tail, "Print only the last BYTES bytes written so far (-1: everything)");
+  std::vector<std::string> positional;
+  if (int rc = parseFlags(flags, argc, argv, "logs", &positional); rc >= 0) return rc;
+  if (positional.size() != 1) {
+    std::cerr << "tepui logs: expected one task id (usage: tepui logs TASK_ID [--master HOST:PORT])\n";
+    return 2;
+  }
+  auto endpoint = http::parseEndpoint(master);
+  if (!endpoint) {
+    std::cerr << "tepui logs: invalid --master '" << master << "': expected host:port\n";
+    return 2;
+  }
+  if (tail < -1) {
+    std::cerr << "tepui logs: --tail must be a number of bytes, or -1\n";
+    return 2;
+  }
+  LogsCommand command(*endpoint, positional.front(), framework, stderrFile ? "stderr" : "stdout");
+  return command.run(follow, tail);
+}
+
+}  // namespace tepui::cli
