@@ -73,7 +73,7 @@ void MasterImpl::handleAgent(http::Request& request, http::Responder responder) 
       auto& e = call.executor_exited();
       auto fit = frameworks_.find(e.framework_id().value());
       if (fit == frameworks_.end()) break;
-      fit->second.executors.erase({agent.id, e.executor_id().value()});
+      removeExecutor(fit->second, agent.id, e.executor_id().value());
       Event event;
       event.set_type(Event::FAILURE);
       event.mutable_failure()->mutable_agent_id()->set_value(agent.id);
@@ -157,6 +157,18 @@ void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remot
     reported.insert({task.framework_id().value(), task.task_id().value()});
     adoptReportedTask(agent, task);
   }
+  // Executors: the agent's report is the truth (those that exited while it
+  // was away are gone; their resources come back with the agent's total).
+  std::set<std::pair<std::string, std::string>> reportedExecutors;
+  for (auto& executor : reg.executors()) {
+    reportedExecutors.insert({executor.framework_id().value(), executor.executor_id().value()});
+    adoptReportedExecutor(agent, executor);
+  }
+  for (auto& [frameworkId, f] : frameworks_) {
+    std::erase_if(f.executors, [&](auto& e) {
+      return e.first.first == id && !reportedExecutors.count({frameworkId, e.first.second});
+    });
+  }
   for (auto key : std::set<std::pair<std::string, std::string>>(agent.tasks)) {
     if (reported.count(key)) continue;
     auto fit = frameworks_.find(key.first);
@@ -170,11 +182,9 @@ void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remot
   }
 
   std::map<std::string, Resources> used;
-  for (auto& [frameworkId, taskId] : agent.tasks) {
-    auto fit = frameworks_.find(frameworkId);
-    if (fit == frameworks_.end()) continue;
-    auto tit = fit->second.tasks.find(taskId);
-    if (tit != fit->second.tasks.end() && !tit->second.resourcesRecovered) used[frameworkId] += tit->second.resources;
+  for (auto& [frameworkId, f] : frameworks_) {
+    Resources r = usedBy(f, &id);
+    if (!r.empty()) used[frameworkId] = std::move(r);
   }
   allocator_->addAgent(id, agent.info, agent.total, used);
 
@@ -229,6 +239,13 @@ void MasterImpl::adoptReportedTask(Agent& agent, const v1::Task& reported) {
     sendMasterUpdate(f, reported.task_id(), reported.state(), v1::TaskStatus::REASON_AGENT_REREGISTERED,
                      "Agent " + agent.id + " re-registered", agent.id);
   }
+}
+
+void MasterImpl::adoptReportedExecutor(Agent& agent, const v1::ExecutorInfo& reported) {
+  auto fit = frameworks_.find(reported.framework_id().value());
+  if (fit == frameworks_.end()) return;
+  Resources resources(reported.resources());
+  recordExecutor(fit->second, agent.id, reported, std::move(resources));
 }
 
 void MasterImpl::pingAgent(const std::string& agentId) {

@@ -199,6 +199,18 @@ void MasterImpl::frameworkDisconnected(const std::string& frameworkId, const std
   });
 }
 
+Resources MasterImpl::usedBy(const Framework& framework, const std::string* agentId) const {
+  Resources used;
+  for (auto& [taskId, entry] : framework.tasks) {
+    if (entry.resourcesRecovered || (agentId && entry.task.agent_id().value() != *agentId)) continue;
+    used += entry.resources;
+  }
+  for (auto& [key, executor] : framework.executors) {
+    if (!agentId || key.first == *agentId) used += executor.resources;
+  }
+  return used;
+}
+
 void MasterImpl::teardown(Framework& framework) {
   TLOG(INFO) << "Tearing down framework " << framework.id;
   removeFramework(framework.id);
@@ -242,6 +254,8 @@ void MasterImpl::removeFramework(const std::string& frameworkId) {
     auto agent = agents_.find(entry.task.agent_id().value());
     if (agent != agents_.end()) agent->second.tasks.erase({frameworkId, taskId});
   }
+
+  for (auto& [key, executor] : std::map(f.executors)) removeExecutor(f, key.first, key.second);
 
   if (f.events.open()) f.events.close();
   f.connected = false;

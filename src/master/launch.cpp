@@ -138,23 +138,29 @@ void MasterImpl::accept(Framework& framework, const v1::scheduler::Call::Accept&
         error(needed.error().message);
         continue;
       }
+      Resources executorResources;
       if (task.has_executor()) {
-        auto executorResources = executorNeeds(framework, agentId, task.executor(), role);
-        if (!executorResources) {
-          error(executorResources.error().message);
+        auto r = executorNeeds(framework, agentId, task.executor(), role);
+        if (!r) {
+          error(r.error().message);
           continue;
         }
-        *needed += *executorResources;
+        executorResources = std::move(*r);
       }
-      if (!remaining.contains(*needed)) {
-        error("Task uses more resources " + needed->toString() + " than available " + remaining.toString());
+      if (!remaining.contains(*needed + executorResources)) {
+        error("Task uses more resources " + (*needed + executorResources).toString() + " than available " +
+              remaining.toString());
         continue;
       }
-      remaining -= *needed;
+      remaining -= *needed + executorResources;
+      v1::TaskInfo sent = task;
+      if (task.has_executor()) {
+        *sent.mutable_executor() = recordExecutor(framework, agentId, task.executor(), std::move(executorResources));
+      }
       internal::AgentEvent event;
       event.set_type(internal::AgentEvent::RUN_TASK);
       *event.mutable_run_task()->mutable_framework_info() = framework.info;
-      *event.mutable_run_task()->mutable_task() = recordTask(framework, agent, task, role, *needed);
+      *event.mutable_run_task()->mutable_task() = recordTask(framework, agent, sent, role, std::move(*needed));
       sendToAgent(agent, event);
     }
   }
@@ -173,6 +179,28 @@ Result<Resources> MasterImpl::executorNeeds(const Framework& framework, const st
   // from the offers along with its first task(s).
   if (framework.executors.count({agentId, executor.executor_id().value()})) return Resources();
   return allocated(executor.resources(), role);
+}
+
+v1::ExecutorInfo MasterImpl::recordExecutor(Framework& framework, const std::string& agentId,
+                                            v1::ExecutorInfo executor, Resources resources) {
+  auto [it, created] = framework.executors.try_emplace({agentId, executor.executor_id().value()});
+  if (!created) return it->second.info;
+  executor.mutable_framework_id()->set_value(framework.id);
+  executor.clear_resources();
+  resources.copyTo(executor.mutable_resources());
+  it->second.info = executor;
+  it->second.resources = std::move(resources);
+  return executor;
+}
+
+void MasterImpl::removeExecutor(Framework& framework, const std::string& agentId, const std::string& executorId) {
+  auto it = framework.executors.find({agentId, executorId});
+  if (it == framework.executors.end()) return;
+  if (!it->second.resources.empty()) {
+    allocator_->recoverResources(framework.id, agentId, it->second.resources, std::nullopt, now());
+    requestAllocation();
+  }
+  framework.executors.erase(it);
 }
 
 void MasterImpl::launchGroup(Framework& framework, Agent& agent, const Operation& op, const std::string& role,
@@ -210,11 +238,9 @@ void MasterImpl::launchGroup(Framework& framework, Agent& agent, const Operation
                 "Task group uses more resources " + needed.toString() + " than available " + remaining.toString());
   }
   remaining -= needed;
-  perTask.front() += *executorResources;
 
   if (!executor.has_type()) executor.set_type(executor.has_command() ? v1::ExecutorInfo::CUSTOM : v1::ExecutorInfo::DEFAULT);
-  executor.mutable_framework_id()->set_value(framework.id);
-  for (auto& r : *executor.mutable_resources()) r.mutable_allocation_info()->set_role(role);
+  executor = recordExecutor(framework, agent.id, std::move(executor), std::move(*executorResources));
   internal::AgentEvent event;
   event.set_type(internal::AgentEvent::RUN_TASK_GROUP);
   auto* run = event.mutable_run_task_group();
@@ -240,16 +266,8 @@ v1::TaskInfo MasterImpl::recordTask(Framework& framework, Agent& agent, const v1
   t.mutable_framework_id()->set_value(framework.id);
   t.mutable_agent_id()->set_value(agent.id);
   t.set_state(v1::TASK_STAGING);
-  // entry.resources includes a new executor's resources: they are held
-  // from the allocator until the task ends (executor accounting is
-  // approximate until executors are tracked on their own).
-  entry.resources = std::move(resources);
-  if (task.has_executor()) {
-    *t.mutable_executor_id() = task.executor().executor_id();
-    v1::ExecutorInfo executor = task.executor();
-    executor.mutable_framework_id()->set_value(framework.id);
-    framework.executors[{agent.id, executor.executor_id().value()}] = executor;
-  }
+  entry.resources = std::move(resources);  // the task's own: its executor's are held on their own
+  if (task.has_executor()) *t.mutable_executor_id() = task.executor().executor_id();
   v1::TaskInfo sent = task;
   for (auto& r : *sent.mutable_resources()) r.mutable_allocation_info()->set_role(role);
   *t.mutable_resources() = sent.resources();

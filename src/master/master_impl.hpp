@@ -48,6 +48,14 @@ struct EventStream {
   void close();
 };
 
+// An executor the master knows to run on an agent. Its resources are held
+// from the allocator from the launch that starts it until the agent reports
+// that it exited, or the agent or framework is removed.
+struct ExecutorEntry {
+  v1::ExecutorInfo info;  // resources carry their allocation_info
+  Resources resources;    // with allocation_info, as held from the allocator
+};
+
 struct TaskEntry {
   v1::Task task;  // state and statuses as the master knows them
   std::string role;
@@ -80,8 +88,9 @@ struct Framework {
   std::deque<v1::Task> completedTasks;
   std::deque<v1::Task> unreachableTasks;
   std::set<std::string> offers;
-  // executor id -> (agent id, info) for custom executors
-  std::map<std::pair<std::string, std::string>, v1::ExecutorInfo> executors;
+  // (agent id, executor id) -> the executors the framework runs (custom and
+  // default; command executors are accounted with their task)
+  std::map<std::pair<std::string, std::string>, ExecutorEntry> executors;
 
   bool hasCapability(v1::FrameworkInfo::Capability::Type type) const;
 };
@@ -199,6 +208,12 @@ class MasterImpl final : public Master {
   // runs on the agent, its resources otherwise.
   Result<Resources> executorNeeds(const Framework& framework, const std::string& agentId,
                                   const v1::ExecutorInfo& executor, const std::string& role) const;
+  // Records an executor as running on the agent with `resources` (allocated
+  // to its role) unless it already is; returns the ExecutorInfo to send.
+  v1::ExecutorInfo recordExecutor(Framework& framework, const std::string& agentId, v1::ExecutorInfo executor,
+                                  Resources resources);
+  // Forgets an executor and gives its resources back to the allocator.
+  void removeExecutor(Framework& framework, const std::string& agentId, const std::string& executorId);
   void sendMasterUpdate(Framework& framework, const v1::TaskID& taskId, v1::TaskState state,
                         v1::TaskStatus::Reason reason, const std::string& message,
                         const std::string& agentId = "");
@@ -223,6 +238,10 @@ class MasterImpl final : public Master {
   void markUnreachable(const std::string& agentId, const std::string& why);
   void sendToAgent(Agent& agent, const internal::AgentEvent& event);
   void adoptReportedTask(Agent& agent, const v1::Task& reported);
+  void adoptReportedExecutor(Agent& agent, const v1::ExecutorInfo& reported);
+
+  // What the framework's tasks and executors hold (on one agent, or on all).
+  Resources usedBy(const Framework& framework, const std::string* agentId = nullptr) const;
 
   // readonly_api.cpp and metrics.cpp
   std::string stateJson() const;

@@ -27,10 +27,8 @@ std::string MasterImpl::metricsJson() const {
   for (auto& [id, f] : frameworks_) {
     frameworksActive += f.active;
     frameworksConnected += f.connected;
-    for (auto& [tid, entry] : f.tasks) {
-      if (!entry.resourcesRecovered) used += entry.resources;
-      taskStates[entry.task.state()]++;
-    }
+    used += usedBy(f);
+    for (auto& [tid, entry] : f.tasks) taskStates[entry.task.state()]++;
     taskStates[v1::TASK_UNREACHABLE] += static_cast<int>(f.unreachableTasks.size());
   }
   for (auto& [id, o] : offers_) used += o.resources;

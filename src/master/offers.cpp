@@ -50,8 +50,8 @@ void MasterImpl::makeOffers(std::vector<allocator::Allocation> allocations) {
       url->mutable_address()->set_port(std::atoi(a.address.c_str() + colon + 1));
       url->set_path("/slave(1)");
     }
-    for (auto& [key, info] : f.executors) {
-      if (key.first == a.id) *offer.add_executor_ids() = info.executor_id();
+    for (auto& [key, executor] : f.executors) {
+      if (key.first == a.id) *offer.add_executor_ids() = executor.info.executor_id();
     }
 
     auto& event = events[f.id];

@@ -155,12 +155,7 @@ std::string MasterImpl::stateJson() const {
     s["registered_time"] = a.registeredTime;
     if (a.reregisteredTime > 0) s["reregistered_time"] = a.reregisteredTime;
     Resources used, offered;
-    for (auto& [fid, tid] : a.tasks) {
-      auto fit = frameworks_.find(fid);
-      if (fit == frameworks_.end()) continue;
-      auto tit = fit->second.tasks.find(tid);
-      if (tit != fit->second.tasks.end() && !tit->second.resourcesRecovered) used += tit->second.resources;
-    }
+    for (auto& [fid, f] : frameworks_) used += usedBy(f, &a.id);
     for (auto& oid : a.offers) offered += offers_.at(oid).resources;
     s["resources"] = flat(a.total);
     s["used_resources"] = flat(used);
@@ -189,12 +184,9 @@ std::string MasterImpl::stateJson() const {
     fo["registered_time"] = f.registeredTime;
     if (f.reregisteredTime > 0) fo["reregistered_time"] = f.reregisteredTime;
     fo["unregistered_time"] = f.unregisteredTime;
-    Resources used, offered;
+    Resources used = usedBy(f), offered;
     bj::array tasks, completed, unreachable, offers, executors;
-    for (auto& [tid, entry] : f.tasks) {
-      if (!entry.resourcesRecovered) used += entry.resources;
-      tasks.push_back(task(entry.task, entry.role));
-    }
+    for (auto& [tid, entry] : f.tasks) tasks.push_back(task(entry.task, entry.role));
     for (auto& t : f.completedTasks) completed.push_back(task(t, roleOf(t)));
     for (auto& t : f.unreachableTasks) unreachable.push_back(task(t, roleOf(t)));
     for (auto& oid : f.offers) {
@@ -208,7 +200,8 @@ std::string MasterImpl::stateJson() const {
       oo["resources"] = flat(entry.resources);
       offers.push_back(std::move(oo));
     }
-    for (auto& [key, e] : f.executors) {
+    for (auto& [key, entry] : f.executors) {
+      const v1::ExecutorInfo& e = entry.info;
       bj::object eo;
       eo["executor_id"] = e.executor_id().value();
       eo["name"] = e.name();

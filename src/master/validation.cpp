@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "checks/checks.hpp"
 #include "common/ids.hpp"
 #include "common/resources.hpp"
 
@@ -159,15 +160,7 @@ std::optional<Error> task(const v1::TaskInfo& task, const std::string& agentId) 
   if (task.has_max_completion_time() && task.max_completion_time().nanoseconds() < 0) {
     return Error("'max_completion_time' must be non-negative");
   }
-  if (task.has_health_check()) {
-    auto& h = task.health_check();
-    for (auto [name, value] : {std::pair{"delay_seconds", h.delay_seconds()},
-                               {"interval_seconds", h.interval_seconds()},
-                               {"timeout_seconds", h.timeout_seconds()},
-                               {"grace_period_seconds", h.grace_period_seconds()}}) {
-      if (auto e = seconds(std::string("'health_check.") + name + "'", value)) return e;
-    }
-  }
+  if (auto valid = checks::validateChecks(task); !valid) return valid.error();
   return std::nullopt;
 }
 

@@ -146,6 +146,9 @@ class ExecutorApiTest(unittest.TestCase):
         killed = self.until(s, self.update_of("hold", "TASK_KILLED"), "hold KILLED")
         self.assertEqual(killed["update"]["status"]["message"], "killed by the custom executor")
 
+        # With no task left, the running executor still holds its resources.
+        self.cluster.wait_for(lambda: self.used(s) == (0.1, 32), "only the executor's resources to be held")
+
         # The executor still runs (no task left): a crash fails the new task
         # it was given with REASON_EXECUTOR_TERMINATED and tells the framework.
         self.launch(s, [executor_task("crash", ex, "crash")])
@@ -155,6 +158,15 @@ class ExecutorApiTest(unittest.TestCase):
         failure = self.until(s, lambda e: e["type"] == "FAILURE", "the FAILURE event")
         self.assertEqual(failure["failure"]["executor_id"]["value"], "custom-1")
         self.assertEqual(failure["failure"]["status"], 3 << 8)
+        self.cluster.wait_for(lambda: self.used(s) == (0, 0), "the executor's resources to be given back")
+
+    def used(self, s):
+        """(cpus, mem) the master holds for the framework, and checks the agent agrees."""
+        state = self.cluster.state()
+        f = next(f for f in state["frameworks"] if f["id"] == s.framework_id)
+        agent = state["slaves"][0]["used_resources"]
+        self.assertEqual((agent["cpus"], agent["mem"]), (f["used_resources"]["cpus"], f["used_resources"]["mem"]))
+        return round(f["used_resources"]["cpus"], 3), f["used_resources"]["mem"]
 
     def test_dropped_event_stream_loses_no_update(self):
         s = self.subscribe(name="reconnect", failover_timeout=0)

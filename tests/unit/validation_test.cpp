@@ -148,5 +148,23 @@ TEST(ValidationTask, RejectsNegativeTimings) {
   EXPECT_TRUE(task(t, "A").has_value());
 }
 
+TEST(ValidationTask, RejectsMalformedHealthChecksAndChecksNamingTheField) {
+  auto t = goodTask();
+  t.mutable_health_check()->set_type(v1::HealthCheck::HTTP);
+  t.mutable_health_check()->mutable_http()->set_port(8080);
+  EXPECT_FALSE(task(t, "A").has_value());
+  t.mutable_health_check()->mutable_http()->set_port(0);
+  auto e = task(t, "A");
+  ASSERT_TRUE(e.has_value());
+  EXPECT_NE(e->message.find("health_check"), std::string::npos) << e->message;
+  EXPECT_NE(e->message.find("http.port"), std::string::npos) << e->message;
+
+  t = goodTask();
+  t.mutable_check()->set_type(v1::CheckInfo::TCP);  // no 'tcp' sub-message
+  e = task(t, "A");
+  ASSERT_TRUE(e.has_value());
+  EXPECT_NE(e->message.find("check"), std::string::npos) << e->message;
+}
+
 }  // namespace
 }  // namespace tepui::master::validation
