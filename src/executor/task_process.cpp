@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "checks/checks.hpp"
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 
@@ -20,14 +21,6 @@ std::map<std::string, std::string> inheritedEnvironment() {
     if (eq != std::string_view::npos) env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
   }
   return env;
-}
-
-std::vector<std::string> commandArgv(const v1::CommandInfo& command) {
-  if (command.shell()) return {"/bin/sh", "-c", command.value()};
-  std::vector<std::string> argv(command.arguments().begin(), command.arguments().end());
-  if (argv.empty()) argv.push_back(command.value());
-  argv[0] = command.value();
-  return argv;
 }
 
 double killGraceSeconds(const v1::TaskInfo& task, std::optional<double> fromKill) {
@@ -52,27 +45,22 @@ TaskProcess::~TaskProcess() { destroy(); }
 Status TaskProcess::start(const v1::CommandInfo& command, const std::string& directory,
                           std::map<std::string, std::string> environment, const std::string& stdoutPath,
                           const std::string& stderrPath) {
-  containerizer::SpawnSpec spec;
-  spec.environment = std::move(environment);
-  for (auto& v : command.environment().variables()) {
-    if (v.type() != v1::Environment::Variable::SECRET) spec.environment[v.name()] = v.value();
-  }
-  spec.argv = commandArgv(command);
-  spec.workingDirectory = directory;
+  containerizer::SpawnSpec spec = checks::commandSpec(command, std::move(environment), directory);
   spec.stdoutPath = stdoutPath;
   spec.stderrPath = stderrPath;
-  spec.dieWithParent = true;
   auto pid = containerizer::spawn(spec);
   if (!pid) return pid.error();
   pid_ = *pid;
-  if (auto s = watcher_.watch(pid_, [this](int status) {
-        pid_t leader = pid_;
-        pid_ = -1;
-        killTimer_.cancel();
-        // Nothing of the task may outlive it: take down stragglers in its group.
-        containerizer::signalGroup(leader, SIGKILL);
-        onExit_(status);
-      });
+  if (auto s = watcher_.watch(pid_,
+                              [this](int status) {
+                                pid_t leader = pid_;
+                                pid_ = -1;
+                                killTimer_.cancel();
+                                // Nothing of the task may outlive it: take down
+                                // stragglers in its group.
+                                containerizer::signalGroup(leader, SIGKILL);
+                                onExit_(status);
+                              });
       !s) {
     TLOG(ERROR) << "Cannot watch the task's process: " << s.error().message;
   }

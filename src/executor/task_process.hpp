@@ -13,7 +13,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "common/result.hpp"
 #include "containerizer/process.hpp"
@@ -26,10 +25,6 @@ constexpr double kDefaultKillGraceSeconds = 3.0;
 
 // This process's environment as a map.
 std::map<std::string, std::string> inheritedEnvironment();
-
-// argv for a CommandInfo: `sh -c value` for a shell command; otherwise
-// `arguments` with argv[0] replaced by `value`, as Mesos runs it.
-std::vector<std::string> commandArgv(const v1::CommandInfo& command);
 
 // The grace period for killing `task`: its kill policy (or the 3 s
 // default), shortened, never lengthened, by one given with the KILL.
@@ -47,8 +42,8 @@ class TaskProcess {
   TaskProcess& operator=(const TaskProcess&) = delete;
 
   // Starts `command` in `directory` with exactly `environment` (plus the
-  // command's own variables); stdout/stderr go to the files given, or are
-  // inherited when empty.
+  // command's own variables), as checks::commandSpec describes;
+  // stdout/stderr go to the files given, or are inherited when empty.
   Status start(const v1::CommandInfo& command, const std::string& directory,
                std::map<std::string, std::string> environment, const std::string& stdoutPath = "",
                const std::string& stderrPath = "");

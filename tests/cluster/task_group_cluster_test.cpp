@@ -1,8 +1,8 @@
 // In-process cluster tests of task groups (LAUNCH_GROUP) run by the default
 // executor (`tepui executor default`, real processes): the tasks of a group
 // start together in one executor with a sandbox each inside the shared one;
-// one failing member takes the others down; a KILL for one member kills the
-// group; invalid groups are refused as a whole with TASK_ERROR.
+// one failing member (or one failing its health check) takes the others
+// down; a KILL for one member kills the group; invalid groups are refused as a whole with TASK_ERROR.
 #include <fstream>
 #include <sstream>
 
@@ -38,7 +38,7 @@ TEST(TaskGroupClusterTest, TasksOfAGroupRunTogetherEachInItsOwnSandbox) {
   TestScheduler s(cluster.masterEndpoint(), frameworkInfo("groups"));
   s.subscribe();
   s.launchGroup(defaultExecutor("pod"),
-                {commandTask("web", "echo web in $(basename $MESOS_SANDBOX); echo shared > ../../from-web; sleep 0.3"),
+                {commandTask("web", "echo web in $(basename $MESOS_SANDBOX); echo shared >../../from-web; sleep 0.3"),
                  commandTask("side", "echo side in $(basename $MESOS_SANDBOX) >&2; sleep 0.3")});
   auto seen = s.untilTerminal({"web", "side"});
   for (auto& id : {"web", "side"}) {
@@ -77,6 +77,37 @@ TEST(TaskGroupClusterTest, WhenOneTaskFailsTheOthersAreKilled) {
   // The executor ends with its last task; the framework hears of it.
   auto failure = s.next(Event::FAILURE);
   EXPECT_EQ(failure.failure().executor_id().value(), "pod");
+}
+
+TEST(TaskGroupClusterTest, AMemberFailingItsHealthCheckIsKilledWithItsGroup) {
+  Cluster cluster;
+  cluster.addAgent();
+  TestScheduler s(cluster.masterEndpoint(), frameworkInfo("groups"));
+  s.subscribe();
+  // Healthy while the file `up` is in its own sandbox, which it removes.
+  auto probed = commandTask("probed", "touch up; sleep 1; rm up; exec sleep 1000");
+  auto* check = probed.mutable_health_check();
+  check->set_type(v1::HealthCheck::COMMAND);
+  check->mutable_command()->set_value("test -f up");
+  check->set_delay_seconds(0);
+  check->set_interval_seconds(0.1);
+  check->set_grace_period_seconds(15);
+  check->set_consecutive_failures(2);
+  s.launchGroup(defaultExecutor("pod"), {probed, commandTask("sibling", "sleep 1000")});
+  auto seen = s.untilTerminal({"probed", "sibling"});
+
+  std::vector<bool> health;
+  for (auto& u : seen["probed"]) {
+    if (u.reason() == v1::TaskStatus::REASON_TASK_HEALTH_CHECK_STATUS_UPDATED) health.push_back(u.healthy());
+  }
+  EXPECT_EQ(health, (std::vector{true, false}));
+  ASSERT_FALSE(seen["probed"].empty());
+  EXPECT_EQ(seen["probed"].back().state(), v1::TASK_KILLED);
+  EXPECT_NE(seen["probed"].back().message().find("failed 2 consecutive health checks"), std::string::npos)
+      << seen["probed"].back().message();
+  ASSERT_FALSE(seen["sibling"].empty());
+  EXPECT_EQ(seen["sibling"].back().state(), v1::TASK_KILLED);
+  EXPECT_FALSE(seen["sibling"].back().has_healthy());  // it has no health check
 }
 
 TEST(TaskGroupClusterTest, KillingOneTaskKillsItsGroupWithTaskKillingFirst) {
@@ -128,11 +159,11 @@ TEST(TaskGroupClusterTest, AnInvalidGroupIsRefusedAsAWhole) {
   auto nested = commandTask("y", "true");
   *nested.mutable_executor() = defaultExecutor("other");
   expectRefused(defaultExecutor("pod"), {commandTask("x", "true"), nested}, "must not set 'executor'");
-  expectRefused(defaultExecutor("pod"), {commandTask("x", "true"), commandTask("x", "true")},
-                "appears more than once");
+  expectRefused(defaultExecutor("pod"), {commandTask("x", "true"), commandTask("x", "true")}, "appears more than once");
   expectRefused(defaultExecutor("pod"), {commandTask("x", "true", 1.5), commandTask("z", "true", 1.5)},
                 "Task group uses more resources");
-  expectRefused(defaultExecutor("pod"), {}, "");  // no task, so no update; the offer comes back
+  expectRefused(defaultExecutor("pod"), {},
+                "");  // no task, so no update; the offer comes back
 
   // Nothing of the refused groups was started, and the master still works.
   if (!offer) offer = s.next(Event::OFFERS).offers().offers(0);
