@@ -28,6 +28,9 @@ import threading
 import time
 import uuid
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tepui_harness import read_recordio  # noqa: E402
+
 ENDPOINT = os.environ["MESOS_AGENT_ENDPOINT"]
 FRAMEWORK_ID = os.environ["MESOS_FRAMEWORK_ID"]
 EXECUTOR_ID = os.environ["MESOS_EXECUTOR_ID"]
@@ -94,19 +97,6 @@ def refused_calls():
     return codes
 
 
-def read_records(resp):
-    while True:
-        length = b""
-        while True:
-            c = resp.read(1)
-            if not c:
-                return
-            if c == b"\n":
-                break
-            length += c
-        yield json.loads(resp.read(int(length)))
-
-
 def run_task(task):
     tid = task["task_id"]["value"]
     what = base64.b64decode(task.get("data", "")).decode() or "finish"
@@ -136,7 +126,7 @@ def subscribe(first):
     resp = conn.getresponse()
     if resp.status != 200:
         sys.exit("subscription refused: %d %s" % (resp.status, resp.read()))
-    for event in read_records(resp):
+    for event in map(json.loads, read_recordio(resp)):
         kind = event["type"]
         if kind == "SUBSCRIBED":
             if first:

@@ -20,6 +20,17 @@ import threading
 import time
 
 
+def tepui_binary(argv):
+    """The tepui binary under test: `--tepui PATH` (taken out of argv), else
+    $TEPUI, else build/src/tepui; as an absolute path."""
+    path = None
+    if "--tepui" in argv:
+        i = argv.index("--tepui")
+        path = argv[i + 1]
+        del argv[i:i + 2]
+    return os.path.abspath(path or os.environ.get("TEPUI", "build/src/tepui"))
+
+
 class Cluster:
     """A `tepui local` process; use as a context manager."""
 

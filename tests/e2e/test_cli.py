@@ -10,7 +10,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from tepui_harness import Cluster, Scheduler, launch  # noqa: E402
+from tepui_harness import Cluster, Scheduler, launch, tepui_binary  # noqa: E402
 
 TEPUI = None
 
@@ -119,9 +119,5 @@ def pgrep(pattern):
 
 
 if __name__ == "__main__":
-    if "--tepui" in sys.argv:
-        i = sys.argv.index("--tepui")
-        TEPUI = sys.argv[i + 1]
-        del sys.argv[i:i + 2]
-    TEPUI = os.path.abspath(TEPUI or os.environ.get("TEPUI", "build/src/tepui"))
+    TEPUI = tepui_binary(sys.argv)
     unittest.main(verbosity=2)

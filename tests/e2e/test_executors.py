@@ -12,7 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from tepui_harness import Cluster, Scheduler, scalar, task  # noqa: E402
+from tepui_harness import Cluster, Scheduler, scalar, task, tepui_binary  # noqa: E402
 
 TEPUI = None
 EXECUTOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "custom_executor.py")
@@ -222,9 +222,5 @@ def is_executor(pid, executor_id):
 
 
 if __name__ == "__main__":
-    if "--tepui" in sys.argv:
-        i = sys.argv.index("--tepui")
-        TEPUI = sys.argv[i + 1]
-        del sys.argv[i:i + 2]
-    TEPUI = os.path.abspath(TEPUI or os.environ.get("TEPUI", "build/src/tepui"))
+    TEPUI = tepui_binary(sys.argv)
     unittest.main(verbosity=2)

@@ -13,7 +13,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from tepui_harness import Cluster, Scheduler, launch, task  # noqa: E402
+from tepui_harness import Cluster, Scheduler, launch, task, tepui_binary  # noqa: E402
 
 TEPUI = None
 TERMINAL = {"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_LOST", "TASK_DROPPED",
@@ -199,9 +199,5 @@ class LogsTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if "--tepui" in sys.argv:
-        i = sys.argv.index("--tepui")
-        TEPUI = sys.argv[i + 1]
-        del sys.argv[i:i + 2]
-    TEPUI = os.path.abspath(TEPUI or os.environ.get("TEPUI", "build/src/tepui"))
+    TEPUI = tepui_binary(sys.argv)
     unittest.main(verbosity=2)

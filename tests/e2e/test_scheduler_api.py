@@ -8,7 +8,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from tepui_harness import Cluster, Scheduler, launch, scalar, task  # noqa: E402
+from tepui_harness import Cluster, Scheduler, launch, scalar, task, tepui_binary  # noqa: E402
 
 TEPUI = None
 
@@ -210,9 +210,5 @@ class SchedulerApiTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if "--tepui" in sys.argv:
-        i = sys.argv.index("--tepui")
-        TEPUI = sys.argv[i + 1]
-        del sys.argv[i:i + 2]
-    TEPUI = TEPUI or os.environ.get("TEPUI", "build/src/tepui")
+    TEPUI = tepui_binary(sys.argv)
     unittest.main(verbosity=2)
