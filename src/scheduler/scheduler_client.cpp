@@ -104,11 +104,16 @@ void SchedulerClient::acknowledge(const v1::TaskStatus& status) {
   call(std::move(c));
 }
 
-void SchedulerClient::kill(const v1::TaskID& task, const std::optional<v1::AgentID>& agent) {
+void SchedulerClient::kill(const v1::TaskID& task, const std::optional<v1::AgentID>& agent,
+                           std::optional<double> gracePeriod) {
   Call c;
   c.set_type(Call::KILL);
   *c.mutable_kill()->mutable_task_id() = task;
   if (agent) *c.mutable_kill()->mutable_agent_id() = *agent;
+  if (gracePeriod) {
+    c.mutable_kill()->mutable_kill_policy()->mutable_grace_period()->set_nanoseconds(
+        static_cast<int64_t>(*gracePeriod * 1e9));
+  }
   call(std::move(c));
 }
 

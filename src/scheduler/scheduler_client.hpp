@@ -45,7 +45,10 @@ class SchedulerClient {
               std::optional<double> refuseSeconds = std::nullopt);
   void decline(const std::vector<v1::OfferID>& offers, std::optional<double> refuseSeconds = std::nullopt);
   void acknowledge(const v1::TaskStatus& status);  // no-op without a uuid
-  void kill(const v1::TaskID& task, const std::optional<v1::AgentID>& agent = std::nullopt);
+  // `gracePeriod` (seconds), if given, is the KILL's kill_policy: it may
+  // shorten the task's own grace period.
+  void kill(const v1::TaskID& task, const std::optional<v1::AgentID>& agent = std::nullopt,
+            std::optional<double> gracePeriod = std::nullopt);
   void reconcile(const std::vector<std::pair<v1::TaskID, std::optional<v1::AgentID>>>& tasks = {});
   void revive();
   void suppress();

@@ -74,6 +74,24 @@ TEST(ClusterTest, KillSendsTermThenKillAfterTheGracePeriod) {
   EXPECT_NE(killed.message().find("signal 9"), std::string::npos) << killed.message();
 }
 
+TEST(ClusterTest, TheKillCallsGracePeriodShortensTheTasksAndNoKillingStateWithoutTheCapability) {
+  Cluster cluster;
+  cluster.addAgent();
+  TestScheduler s(cluster.masterEndpoint(), frameworkInfo("kill-policy"));  // no TASK_KILLING_STATE
+  s.subscribe();
+  auto task = commandTask("stubborn", "trap '' TERM; echo ready; while true; do sleep 0.05; done");
+  task.mutable_kill_policy()->mutable_grace_period()->set_nanoseconds(600'000'000'000);  // 10 minutes
+  auto offer = s.launch({task});
+  s.waitFor("stubborn", v1::TASK_RUNNING);
+  ASSERT_TRUE(waitForOutput(cluster, s, "stubborn", "ready"));  // its trap is set
+  s.run([&](auto& c) { c.kill(task.task_id(), offer.agent_id(), 0.2); });
+  // Only SIGKILL ends it; well before the task's own 10 minutes.
+  auto next = s.next(Event::UPDATE, 60s);
+  ASSERT_TRUE(next.has_update());
+  EXPECT_EQ(next.update().status().state(), v1::TASK_KILLED);  // no TASK_KILLING first
+  EXPECT_NE(next.update().status().message().find("signal 9"), std::string::npos) << next.update().status().message();
+}
+
 TEST(ClusterTest, UnacknowledgedUpdateIsResentAfterSchedulerReconnects) {
   Cluster cluster;
   cluster.addAgent();
