@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "agent/agent_impl.hpp"
+#include "agent/byte_size.hpp"
+#include "agent/fetcher_launch.hpp"
 #include "common/attributes.hpp"
 #include "common/clock.hpp"
 #include "common/json.hpp"
@@ -36,9 +38,15 @@ void registerFlags(FlagSet& flags, AgentFlags& v) {
             "Time an executor has to subscribe before it is destroyed");
   flags.add("executor_shutdown_grace_period", &v.executor_shutdown_grace_period,
             "Time an executor has to exit after SHUTDOWN before it is killed");
+  flags.add("executor_heartbeat_interval", &v.executor_heartbeat_interval,
+            "Time between the HEARTBEAT events sent to each subscribed executor");
   flags.add("status_update_retry_interval", &v.status_update_retry_interval,
             "First interval at which an unacknowledged status update is re-sent (then doubles, up to 10mins)");
   flags.add("switch_user", &v.switch_user, "Run tasks as their user when the agent runs as root");
+  flags.add("fetcher_cache_dir", &v.fetcher_cache_dir,
+            "Directory of the cache for URIs fetched with 'cache: true' (default: <work_dir>/fetch)");
+  flags.add("fetcher_cache_size", &v.fetcher_cache_size,
+            "Most the fetcher cache may hold, as '2GB', '512MB', ... or a number of bytes");
 }
 
 Result<std::unique_ptr<Agent>> Agent::create(boost::asio::io_context& io, AgentFlags flags, FlagSet* flagSet) {
@@ -96,6 +104,12 @@ Status AgentImpl::start() {
     flags_.launcher = std::filesystem::read_symlink("/proc/self/exe", ec).string();
     if (ec) return Error("cannot find this binary to launch executors from; set --launcher");
   }
+  fetcherPath_ = defaultFetcherPath(flags_.launcher);
+  if (flags_.fetcher_cache_dir.empty()) flags_.fetcher_cache_dir = flags_.work_dir + "/fetch";
+  auto cacheSize = parseByteSize(flags_.fetcher_cache_size);
+  if (!cacheSize) return cacheSize.error().context("invalid --fetcher_cache_size");
+  fetcherCacheSize_ = *cacheSize;
+  if (flags_.executor_heartbeat_interval.count() <= 0) return Error("--executor_heartbeat_interval must be positive");
   auto master = http::parseEndpoint(flags_.master);
   if (!master) return Error("invalid --master '" + flags_.master + "': expected host:port");
   master_ = *master;
@@ -132,8 +146,11 @@ void AgentImpl::stop() {
   for (auto& [fid, f] : frameworks_) {
     for (auto& [eid, e] : f.executors) {
       if (e.pid > 0) pids.push_back(e.pid);
-      if (e.registrationTimer) e.registrationTimer->cancel();
-      if (e.shutdownTimer) e.shutdownTimer->cancel();
+      if (e.fetch && e.fetch->pid() > 0) pids.push_back(e.fetch->pid());
+      for (auto& [group, run] : e.groupFetches) {
+        if (run->pid() > 0) pids.push_back(run->pid());
+      }
+      e.cancelTimers();
       if (e.stream) e.stream->close();
     }
   }
@@ -229,7 +246,7 @@ std::string AgentImpl::metricsJson() const {
   for (auto& [fid, f] : frameworks_) {
     for (auto& [eid, e] : f.executors) {
       running += e.state == Executor::State::RUNNING;
-      registering += e.state == Executor::State::REGISTERING;
+      registering += e.starting();
       terminating += e.state == Executor::State::TERMINATING;
       for (auto& [tid, t] : e.tasks) {
         if (isTerminalState(t.state)) continue;

@@ -31,8 +31,11 @@ struct AgentFlags {
   std::string launcher;  // the tepui binary executors run from; default: this one
   Seconds executor_registration_timeout{60.0};
   Seconds executor_shutdown_grace_period{5.0};
+  Seconds executor_heartbeat_interval{1800.0};  // HEARTBEAT events to subscribed executors
   Seconds status_update_retry_interval{10.0};
   bool switch_user = true;
+  std::string fetcher_cache_dir;           // empty: <work_dir>/fetch
+  std::string fetcher_cache_size = "2GB";  // Mesos's byte-size syntax (agent/byte_size.hpp)
 };
 
 void registerFlags(FlagSet& flags, AgentFlags& values);

@@ -2,7 +2,8 @@
 // functions the files of this folder implement, one concern per file:
 //   agent.cpp         construction, flags, resource detection, endpoints
 //   master_link.cpp   registration with the master, its events, our calls
-//   executors.cpp     launching executors, their exit, kill and shutdown
+//   executors.cpp     running tasks: finding executors, their exit, kill and shutdown
+//   executor_launch.cpp  launching an executor: sandbox, fetching URIs, spawn
 //   executor_api.cpp  POST /api/v1/executor (the v1 executor API)
 //   files.cpp         the sandbox file endpoints
 // All of it runs on the agent's event loop; no locks.
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "agent/agent.hpp"
+#include "agent/fetcher_launch.hpp"
 #include "agent/status_update_manager.hpp"
 #include "common/codec.hpp"
 #include "common/resources.hpp"
@@ -31,6 +33,9 @@ namespace tepui::agent {
 
 using Timer = boost::asio::steady_timer;
 
+// How the message of a task whose executor could not be started begins.
+inline constexpr char kLaunchFailed[] = "Failed to launch container: ";
+
 struct TaskRecord {
   v1::TaskInfo info;
   v1::TaskState state = v1::TASK_STAGING;  // the latest the executor reported
@@ -39,7 +44,9 @@ struct TaskRecord {
 };
 
 struct Executor {
-  enum class State { REGISTERING, RUNNING, TERMINATING, TERMINATED };
+  // FETCHING: tepui-fetcher is putting info.command.uris into the sandbox;
+  // the executor is spawned (REGISTERING) once it succeeds.
+  enum class State { FETCHING, REGISTERING, RUNNING, TERMINATING, TERMINATED };
   // COMMAND: `tepui executor command` for one task (its id is the task's);
   // DEFAULT: `tepui executor default` for task groups; CUSTOM: the
   // framework's own command.
@@ -54,16 +61,30 @@ struct Executor {
   bool commandExecutor = false;  // kind == COMMAND: its updates carry no executor_id
   State state = State::REGISTERING;
   pid_t pid = -1;
+  std::optional<std::string> user;  // who it runs as, when the agent switches user
+
+  std::shared_ptr<FetchRun> fetch;  // while FETCHING
+  // DEFAULT executors: the task groups whose tasks' URIs are being fetched
+  // into their own sandboxes (tasks/<task id>); they are held back until then.
+  std::map<uint64_t, std::shared_ptr<FetchRun>> groupFetches;
 
   std::shared_ptr<http::Stream> stream;
   codec::ContentType type = codec::ContentType::JSON;
   std::map<std::string, TaskRecord> tasks;  // by task id, until terminal
   std::unique_ptr<Timer> registrationTimer;
   std::unique_ptr<Timer> shutdownTimer;
+  std::unique_ptr<Timer> heartbeatTimer;
   std::optional<v1::TaskStatus::Reason> terminationReason;
   std::string terminationMessage;
 
   bool subscribed() const { return stream && !stream->closed(); }
+  // Not yet subscribed, or not even spawned (its tasks still wait for it).
+  bool starting() const { return state == State::FETCHING || state == State::REGISTERING; }
+  void cancelTimers() {
+    for (auto* timer : {registrationTimer.get(), shutdownTimer.get(), heartbeatTimer.get()}) {
+      if (timer) timer->cancel();
+    }
+  }
 };
 
 struct FrameworkRecord {
@@ -115,13 +136,21 @@ class AgentImpl final : public Agent {
   // cannot be started.
   Executor* executorFor(const v1::FrameworkInfo& framework, const v1::ExecutorInfo& info, Executor::Kind kind,
                         const std::vector<v1::TaskID>& tasks);
-  Result<Executor*> launchExecutor(FrameworkRecord& framework, const v1::ExecutorInfo& info, Executor::Kind kind);
   // Hands the executor, once subscribed, every task it has not seen yet:
-  // LAUNCH for single tasks, one LAUNCH_GROUP per task group.
+  // LAUNCH for single tasks, one LAUNCH_GROUP per task group (once its
+  // URIs are fetched).
   void deliverTasks(Executor& executor);
   v1::ExecutorInfo commandExecutorInfo(const v1::FrameworkInfo& framework, const v1::TaskInfo& task) const;
   void executorExited(const std::string& frameworkId, const std::string& executorId, const std::string& containerId,
                       int waitStatus);
+  // The executor is gone (exited, or never started): each of its tasks
+  // without a terminal update gets one (TASK_KILLED when it was being shut
+  // down, else TASK_FAILED), the master hears EXECUTOR_EXITED, and the
+  // executor is forgotten once its tasks' updates are acknowledged.
+  void executorTerminated(Executor& executor, std::optional<int> waitStatus, const std::string& how);
+  // Shuts down an executor that was never handed a task and has no live
+  // task left (its tasks were killed or failed before it got them).
+  void shutdownIfIdle(Executor& executor, const std::string& why);
   void killTask(const internal::AgentEvent::KillTask& kill);
   void shutdownExecutor(const std::string& frameworkId, const std::string& executorId, const std::string& why);
   void shutdownFramework(const std::string& frameworkId);
@@ -132,11 +161,34 @@ class AgentImpl final : public Agent {
   void maybeForgetExecutor(const std::string& frameworkId, const std::string& executorId);
   Executor* findExecutor(const std::string& frameworkId, const std::string& executorId);
 
+  // executor_launch.cpp
+  // Creates the sandbox and the record, then spawns the executor, or first
+  // fetches its URIs (FETCHING); an error when it cannot be started at all.
+  Result<Executor*> launchExecutor(FrameworkRecord& framework, const v1::ExecutorInfo& info, Executor::Kind kind);
+  Status spawnExecutor(Executor& executor);
+  void executorFetched(const std::string& frameworkId, const std::string& executorId, const std::string& containerId,
+                       const Status& fetched);
+  // For a DEFAULT executor: fetches the URIs of task group `group`'s tasks,
+  // each into its own sandbox; the group is delivered once they are there.
+  void fetchTaskGroup(Executor& executor, uint64_t group);
+  void taskGroupFetched(const std::string& frameworkId, const std::string& executorId, const std::string& containerId,
+                        uint64_t group, const Status& fetched);
+  // TASK_FAILED (REASON_CONTAINER_LAUNCH_FAILED) for each task of the group
+  // that has not reached the executor.
+  void failTaskGroup(Executor& executor, uint64_t group, const std::string& why);
+  FetchRequest fetchRequest(const google::protobuf::RepeatedPtrField<v1::CommandInfo::URI>& uris,
+                            const std::string& sandbox, const std::optional<std::string>& user) const;
+  // Who an executor or task runs as: its command's user, else the
+  // framework's, when the agent runs as root and switches user.
+  std::optional<std::string> switchedUser(const v1::CommandInfo& command, const v1::FrameworkInfo& framework) const;
+
   // executor_api.cpp
   void handleExecutor(http::Request& request, http::Responder responder);
   void subscribeExecutor(Executor& executor, const v1::executor::Call& call, codec::ContentType type,
                          http::Responder responder);
   void executorUpdate(Executor& executor, v1::TaskStatus status);
+  // Sends HEARTBEAT every --executor_heartbeat_interval while subscribed.
+  void scheduleHeartbeat(Executor& executor);
 
   boost::asio::io_context& io_;
   AgentFlags flags_;
@@ -153,6 +205,8 @@ class AgentImpl final : public Agent {
   bool registered_ = false;
   bool stopped_ = false;
   double startTime_ = 0;
+  std::string fetcherPath_;        // tepui-fetcher
+  uint64_t fetcherCacheSize_ = 0;  // --fetcher_cache_size in bytes
   std::function<void(const std::string&)> onShutdown_;
 
   http::Endpoint master_;

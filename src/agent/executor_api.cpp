@@ -1,7 +1,8 @@
 // POST /api/v1/executor: the v1 executor API served to the agent's
 // executors. SUBSCRIBE opens the event stream (SUBSCRIBED, then LAUNCH for
-// each task waiting), UPDATE feeds the status update manager, MESSAGE goes
-// to the framework through the master, HEARTBEAT is accepted.
+// each task waiting, then a HEARTBEAT event every
+// --executor_heartbeat_interval), UPDATE feeds the status update manager,
+// MESSAGE goes to the framework through the master, HEARTBEAT is accepted.
 #include <boost/asio/post.hpp>
 
 #include "agent/agent_impl.hpp"
@@ -78,6 +79,9 @@ void AgentImpl::subscribeExecutor(Executor& executor, const Call& call, codec::C
   if (executor.state == Executor::State::TERMINATING) {
     return responder.respond(http::Response::text(403, "Executor is shutting down\n"));
   }
+  if (executor.state == Executor::State::FETCHING) {
+    return responder.respond(http::Response::text(403, "Executor has not been started yet\n"));
+  }
   if (executor.subscribed()) {  // a reconnect replaces the old stream
     Event error;
     error.set_type(Event::ERROR);
@@ -111,6 +115,7 @@ void AgentImpl::subscribeExecutor(Executor& executor, const Call& call, codec::C
   s->mutable_agent_info()->mutable_id()->set_value(agentId_);
   s->mutable_container_id()->set_value(executor.containerId);
   sendToExecutor(executor, subscribed);
+  scheduleHeartbeat(executor);
 
   // Updates the executor still holds unacknowledged go back in the queue
   // (the status update manager drops the ones it already has), and the
@@ -121,6 +126,20 @@ void AgentImpl::subscribeExecutor(Executor& executor, const Call& call, codec::C
     if (it != executor.tasks.end()) it->second.launched = true;
   }
   deliverTasks(executor);
+}
+
+void AgentImpl::scheduleHeartbeat(Executor& executor) {
+  if (!executor.heartbeatTimer) executor.heartbeatTimer = std::make_unique<Timer>(io_);
+  executor.heartbeatTimer->expires_after(clock::seconds(flags_.executor_heartbeat_interval.count()));
+  std::string fid = executor.frameworkId, eid = executor.id, cid = executor.containerId;
+  executor.heartbeatTimer->async_wait([this, fid, eid, cid](const boost::system::error_code& ec) {
+    Executor* e = ec ? nullptr : findExecutor(fid, eid);
+    if (!e || e->containerId != cid || !e->subscribed()) return;
+    Event heartbeat;
+    heartbeat.set_type(Event::HEARTBEAT);
+    sendToExecutor(*e, heartbeat);
+    scheduleHeartbeat(*e);
+  });
 }
 
 void AgentImpl::executorUpdate(Executor& executor, v1::TaskStatus status) {

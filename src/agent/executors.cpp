@@ -1,11 +1,8 @@
-// Executors on the agent: starting them in their sandboxes with the
-// environment the v1 executor API promises, handing them tasks, killing
-// tasks and shutting executors down, and making every task terminal when
-// its executor goes away.
+// Executors on the agent: finding or launching (executor_launch.cpp) the
+// executor of each task, handing it its tasks, killing tasks and shutting
+// executors down, and making every task terminal when its executor goes
+// away.
 #include <signal.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include "agent/agent_impl.hpp"
 #include "common/clock.hpp"
@@ -13,11 +10,8 @@
 #include "common/logging.hpp"
 #include "common/task_states.hpp"
 
-extern char** environ;
-
 namespace tepui::agent {
 
-namespace fs = std::filesystem;
 using ExecutorEvent = v1::executor::Event;
 
 Executor* AgentImpl::findExecutor(const std::string& frameworkId, const std::string& executorId) {
@@ -67,6 +61,8 @@ v1::ExecutorInfo AgentImpl::commandExecutorInfo(const v1::FrameworkInfo& framewo
   command->add_arguments("executor");
   command->add_arguments("command");
   if (task.command().has_user()) command->set_user(task.command().user());
+  // Fetched into the executor's sandbox, where the task's command runs.
+  *command->mutable_uris() = task.command().uris();
   return info;
 }
 
@@ -78,7 +74,7 @@ Executor* AgentImpl::executorFor(const v1::FrameworkInfo& frameworkInfo, const v
   const std::string eid = info.executor_id().value();
   std::string shownId = kind == Executor::Kind::COMMAND ? "" : eid;
   Executor* executor = findExecutor(fid, eid);
-  if (executor && executor->state != Executor::State::REGISTERING && executor->state != Executor::State::RUNNING) {
+  if (executor && !executor->starting() && executor->state != Executor::State::RUNNING) {
     for (auto& id : tasks) {
       agentUpdate(fid, id, v1::TASK_DROPPED, v1::TaskStatus::REASON_EXECUTOR_TERMINATED,
                   "Executor " + eid + " is shutting down", shownId);
@@ -91,7 +87,7 @@ Executor* AgentImpl::executorFor(const v1::FrameworkInfo& frameworkInfo, const v
     TLOG(WARNING) << "Failed to launch executor " << eid << ": " << launched.error().message;
     for (auto& id : tasks) {
       agentUpdate(fid, id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED,
-                  "Failed to launch container: " + launched.error().message, shownId);
+                  kLaunchFailed + launched.error().message, shownId);
     }
     if (framework.executors.empty()) frameworks_.erase(fid);
     return nullptr;
@@ -123,6 +119,7 @@ void AgentImpl::runTaskGroup(const v1::FrameworkInfo& frameworkInfo, const v1::E
     record.info = task;
     record.group = id;
   }
+  if (executor->kind == Executor::Kind::DEFAULT) fetchTaskGroup(*executor, id);
   deliverTasks(*executor);
 }
 
@@ -130,7 +127,7 @@ void AgentImpl::deliverTasks(Executor& executor) {
   if (!executor.subscribed()) return;
   std::map<uint64_t, v1::TaskGroupInfo> groups;
   for (auto& [taskId, record] : executor.tasks) {
-    if (record.launched || isTerminalState(record.state)) continue;
+    if (record.launched || isTerminalState(record.state) || executor.groupFetches.count(record.group)) continue;
     record.launched = true;
     if (record.group != 0) {
       *groups[record.group].add_tasks() = record.info;
@@ -149,127 +146,33 @@ void AgentImpl::deliverTasks(Executor& executor) {
   }
 }
 
-Result<Executor*> AgentImpl::launchExecutor(FrameworkRecord& framework, const v1::ExecutorInfo& info,
-                                            Executor::Kind kind) {
-  const std::string fid = framework.info.id().value();
-  const std::string eid = info.executor_id().value();
-  std::string containerId = ids::uuidString();
-  fs::path runs = fs::path(flags_.work_dir) / "slaves" / agentId_ / "frameworks" / fid / "executors" / eid / "runs";
-  fs::path directory = runs / containerId;
-  std::error_code ec;
-  fs::create_directories(directory, ec);
-  if (ec) return Error("cannot create sandbox '" + directory.string() + "': " + ec.message());
-  fs::remove(runs / "latest", ec);
-  fs::create_directory_symlink(containerId, runs / "latest", ec);
-
-  containerizer::SpawnSpec spec;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) spec.environment[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  auto& env = spec.environment;
-  env["MESOS_FRAMEWORK_ID"] = fid;
-  env["MESOS_EXECUTOR_ID"] = eid;
-  env["MESOS_DIRECTORY"] = directory.string();
-  env["MESOS_SANDBOX"] = directory.string();
-  env["MESOS_AGENT_ENDPOINT"] = endpoint();
-  env["MESOS_SLAVE_ID"] = agentId_;
-  env["MESOS_SLAVE_PID"] = "slave(1)@" + endpoint();
-  env["MESOS_CONTAINER_ID"] = containerId;
-  env["MESOS_CHECKPOINT"] = framework.info.checkpoint() ? "1" : "0";
-  env["MESOS_HTTP_COMMAND_EXECUTOR"] = kind == Executor::Kind::COMMAND ? "1" : "0";
-  Seconds grace = info.has_shutdown_grace_period()
-                      ? Seconds(static_cast<double>(info.shutdown_grace_period().nanoseconds()) / 1e9)
-                      : flags_.executor_shutdown_grace_period;
-  env["MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"] = formatDuration(grace);
-  if (framework.info.checkpoint()) {
-    env["MESOS_RECOVERY_TIMEOUT"] = "15mins";
-    env["MESOS_SUBSCRIPTION_BACKOFF_MAX"] = "2secs";
-  }
-  env["LIBPROCESS_PORT"] = "0";
-  for (auto& v : info.command().environment().variables()) {
-    if (v.type() != v1::Environment::Variable::SECRET) env[v.name()] = v.value();
-  }
-
-  if (kind == Executor::Kind::DEFAULT) {
-    spec.argv = {flags_.launcher, "executor", "default"};
-  } else if (info.command().shell()) {
-    spec.argv = {"/bin/sh", "-c", info.command().value()};
-  } else {
-    spec.argv.assign(info.command().arguments().begin(), info.command().arguments().end());
-    if (spec.argv.empty()) spec.argv.push_back(info.command().value());
-    if (info.command().has_value()) spec.argv[0] = info.command().value();
-  }
-  spec.workingDirectory = directory.string();
-  spec.stdoutPath = (directory / "stdout").string();
-  spec.stderrPath = (directory / "stderr").string();
-  std::string user = info.command().has_user() ? info.command().user() : framework.info.user();
-  if (flags_.switch_user && geteuid() == 0 && !user.empty() && user != "root") {
-    spec.user = user;
-    // The sandbox belongs to the task's user; the agent keeps its parents.
-    if (auto s = containerizer::chownToUser(directory.string(), user); !s) return s.error();
-  }
-
-  auto pid = containerizer::spawn(spec);
-  if (!pid) return pid.error();
-
-  Executor& e = framework.executors[eid];
-  e.frameworkId = fid;
-  e.id = eid;
-  e.containerId = containerId;
-  e.directory = directory.string();
-  e.info = info;
-  e.info.mutable_framework_id()->set_value(fid);
-  e.kind = kind;
-  e.commandExecutor = kind == Executor::Kind::COMMAND;
-  e.state = Executor::State::REGISTERING;
-  e.pid = *pid;
-  executorsLaunched_++;
-  if (auto s = watcher_.watch(*pid, [this, fid, eid, containerId](int status) {
-        executorExited(fid, eid, containerId, status);
-      });
-      !s) {
-    TLOG(ERROR) << "Cannot watch executor " << eid << ": " << s.error().message;
-  }
-  e.registrationTimer = std::make_unique<Timer>(io_);
-  e.registrationTimer->expires_after(clock::seconds(flags_.executor_registration_timeout.count()));
-  e.registrationTimer->async_wait([this, fid, eid, containerId](const boost::system::error_code& ec) {
-    if (ec) return;
-    Executor* ex = findExecutor(fid, eid);
-    if (!ex || ex->containerId != containerId || ex->state != Executor::State::REGISTERING) return;
-    TLOG(WARNING) << "Executor " << eid << " did not subscribe in time; destroying it";
-    ex->terminationReason = v1::TaskStatus::REASON_EXECUTOR_REGISTRATION_TIMEOUT;
-    ex->terminationMessage = "Executor did not subscribe within " +
-                             formatDuration(flags_.executor_registration_timeout);
-    containerizer::signalGroup(ex->pid, SIGKILL);
-  });
-  TLOG(INFO) << "Launched executor " << eid << " of framework " << fid << " (pid " << *pid << ") in " << e.directory;
-  return &e;
-}
-
 void AgentImpl::executorExited(const std::string& frameworkId, const std::string& executorId,
                                const std::string& containerId, int waitStatus) {
   Executor* e = findExecutor(frameworkId, executorId);
   if (!e || e->containerId != containerId) return;
-  std::string how = containerizer::describeWaitStatus(waitStatus);
-  TLOG(INFO) << "Executor " << executorId << " of framework " << frameworkId << " " << how;
-  bool shuttingDown = e->state == Executor::State::TERMINATING;
-  e->state = Executor::State::TERMINATED;
   e->pid = -1;
-  executorsTerminated_++;
-  if (e->registrationTimer) e->registrationTimer->cancel();
-  if (e->shutdownTimer) e->shutdownTimer->cancel();
-  if (e->stream) e->stream->close();
+  executorTerminated(*e, waitStatus, containerizer::describeWaitStatus(waitStatus));
+}
 
-  for (auto& [taskId, record] : e->tasks) {
+void AgentImpl::executorTerminated(Executor& e, std::optional<int> waitStatus, const std::string& how) {
+  const std::string frameworkId = e.frameworkId, executorId = e.id;  // `e` may be forgotten at the end
+  TLOG(INFO) << "Executor " << executorId << " of framework " << frameworkId << " " << how;
+  bool shuttingDown = e.state == Executor::State::TERMINATING;
+  e.state = Executor::State::TERMINATED;
+  executorsTerminated_++;
+  e.cancelTimers();
+  if (e.fetch) e.fetch->cancel();
+  for (auto& [group, run] : e.groupFetches) run->cancel();
+  if (e.stream) e.stream->close();
+
+  for (auto& [taskId, record] : e.tasks) {
     v1::TaskState latest = updates_.latestQueuedState(frameworkId, taskId).value_or(record.state);
     if (isTerminalState(latest)) continue;
-    auto reason = e->terminationReason.value_or(v1::TaskStatus::REASON_EXECUTOR_TERMINATED);
-    std::string message = e->terminationMessage.empty() ? "Executor " + how : e->terminationMessage;
+    auto reason = e.terminationReason.value_or(v1::TaskStatus::REASON_EXECUTOR_TERMINATED);
+    std::string message = e.terminationMessage.empty() ? "Executor " + how : e.terminationMessage;
     v1::TaskState state = shuttingDown ? v1::TASK_KILLED : v1::TASK_FAILED;
     record.state = state;
-    agentUpdate(frameworkId, record.info.task_id(), state, reason, message, e->commandExecutor ? "" : executorId);
+    agentUpdate(frameworkId, record.info.task_id(), state, reason, message, e.commandExecutor ? "" : executorId);
   }
 
   internal::AgentCall call;
@@ -277,7 +180,7 @@ void AgentImpl::executorExited(const std::string& frameworkId, const std::string
   auto* exited = call.mutable_executor_exited();
   exited->mutable_framework_id()->set_value(frameworkId);
   exited->mutable_executor_id()->set_value(executorId);
-  exited->set_status(waitStatus);
+  if (waitStatus) exited->set_status(*waitStatus);
   sendToMaster(std::move(call));
   maybeForgetExecutor(frameworkId, executorId);
 }
@@ -310,11 +213,18 @@ void AgentImpl::killTask(const internal::AgentEvent::KillTask& kill) {
       auto tit = e.tasks.find(tid);
       if (tit == e.tasks.end()) continue;
       if (!tit->second.launched) {
-        // Never reached its executor: it is killed before it starts.
-        tit->second.state = v1::TASK_KILLED;
-        agentUpdate(fid, kill.task_id(), v1::TASK_KILLED, v1::TaskStatus::REASON_TASK_KILLED_DURING_LAUNCH,
-                    "Killed before delivery to the executor", e.commandExecutor ? "" : eid);
-        if (e.commandExecutor) shutdownExecutor(fid, eid, "its task was killed");
+        // Never reached its executor: it is killed before it starts, and
+        // so is the rest of its task group, as Mesos does.
+        uint64_t group = tit->second.group;
+        for (auto& [id, record] : e.tasks) {
+          if (id != tid && (group == 0 || record.group != group)) continue;
+          if (record.launched || isTerminalState(record.state)) continue;
+          record.state = v1::TASK_KILLED;
+          agentUpdate(fid, record.info.task_id(), v1::TASK_KILLED, v1::TaskStatus::REASON_TASK_KILLED_DURING_LAUNCH,
+                      "Killed before delivery to the executor", e.commandExecutor ? "" : eid);
+        }
+        if (auto fetch = e.groupFetches.find(group); fetch != e.groupFetches.end()) fetch->second->cancel();
+        shutdownIfIdle(e, "its tasks were killed before it got them");
         return;
       }
       ExecutorEvent event;
@@ -334,8 +244,14 @@ void AgentImpl::shutdownExecutor(const std::string& frameworkId, const std::stri
   Executor* e = findExecutor(frameworkId, executorId);
   if (!e || e->state == Executor::State::TERMINATED || e->state == Executor::State::TERMINATING) return;
   TLOG(INFO) << "Shutting down executor " << executorId << " of framework " << frameworkId << ": " << why;
-  bool subscribed = e->subscribed();
+  bool subscribed = e->subscribed(), fetching = e->state == Executor::State::FETCHING;
   e->state = Executor::State::TERMINATING;
+  for (auto& [group, run] : e->groupFetches) run->cancel();
+  if (fetching) {
+    e->terminationMessage = "Executor was shut down while fetching its URIs: " + why;
+    e->fetch->cancel();  // executorFetched() ends it once the fetcher is gone
+    return;
+  }
   if (!subscribed) {
     containerizer::signalGroup(e->pid, SIGKILL);
     return;
@@ -352,6 +268,14 @@ void AgentImpl::shutdownExecutor(const std::string& frameworkId, const std::stri
   e->shutdownTimer->async_wait([pid](const boost::system::error_code& ec) {
     if (!ec) containerizer::signalGroup(pid, SIGKILL);
   });
+}
+
+void AgentImpl::shutdownIfIdle(Executor& e, const std::string& why) {
+  for (auto& [taskId, record] : e.tasks) {
+    if (record.launched) return;
+    if (!isTerminalState(updates_.latestQueuedState(e.frameworkId, taskId).value_or(record.state))) return;
+  }
+  shutdownExecutor(e.frameworkId, e.id, why);
 }
 
 void AgentImpl::shutdownFramework(const std::string& frameworkId) {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <utility>
 
 #include "common/json.hpp"
 #include "common/logging.hpp"
@@ -54,6 +55,17 @@ Result<fs::path> writeUris(const std::vector<v1::CommandInfo::URI>& uris) {
   return dir;
 }
 
+// The directory of the fetcher's inputs and result, removed with the last
+// copy of the callback that holds it: once the fetcher has exited, or when
+// the watch is dropped because the agent stops.
+struct ScratchDir {
+  fs::path path;
+  ~ScratchDir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+};
+
 std::string firstLine(const fs::path& path) {
   std::ifstream in(path);
   std::string line;
@@ -72,6 +84,8 @@ pid_t fetchInto(containerizer::ProcessWatcher& watcher, boost::asio::io_context&
   if (request.uris.empty()) return finishLater(okStatus());
   auto dir = writeUris(request.uris);
   if (!dir) return finishLater(dir.error().context("cannot start tepui-fetcher"));
+  auto scratch = std::make_shared<ScratchDir>();
+  scratch->path = *dir;
 
   containerizer::SpawnSpec spec;
   std::string uris = (*dir / "uris.json").string(), result = (*dir / "result").string();
@@ -86,16 +100,10 @@ pid_t fetchInto(containerizer::ProcessWatcher& watcher, boost::asio::io_context&
   spec.stdoutPath = (fs::path(request.sandbox) / "stdout").string();
   spec.stderrPath = (fs::path(request.sandbox) / "stderr").string();
 
-  std::error_code ec;
   auto pid = containerizer::spawn(spec);
-  if (!pid) {
-    fs::remove_all(*dir, ec);
-    return finishLater(pid.error().context("cannot start tepui-fetcher"));
-  }
-  auto watched = watcher.watch(*pid, [dir = *dir, done](int status) {
-    std::string failure = firstLine(dir / "result");
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
+  if (!pid) return finishLater(pid.error().context("cannot start tepui-fetcher"));
+  auto watched = watcher.watch(*pid, [scratch, done](int status) {
+    std::string failure = firstLine(scratch->path / "result");
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return done(okStatus());
     done(Error(!failure.empty() ? failure : "tepui-fetcher " + containerizer::describeWaitStatus(status)));
   });
@@ -104,19 +112,56 @@ pid_t fetchInto(containerizer::ProcessWatcher& watcher, boost::asio::io_context&
     containerizer::signalGroup(*pid, SIGKILL);
     while (::waitpid(*pid, nullptr, 0) < 0 && errno == EINTR) {
     }
-    fs::remove_all(*dir, ec);
     return finishLater(watched.error().context("cannot watch tepui-fetcher"));
   }
   TLOG(INFO) << "Fetching " << request.uris.size() << " URI(s) into " << request.sandbox << " (pid " << *pid << ")";
   return *pid;
 }
 
-std::string defaultFetcherPath() {
+void FetchRun::cancel() {
+  if (cancelled_ || !finish_) return;
+  cancelled_ = true;
+  if (pid_ > 0) containerizer::signalGroup(pid_, SIGKILL);
+}
+
+void FetchRun::finish(Status status) {
+  if (!finish_) return;
+  if (cancelled_) status = Error("cancelled");
+  std::exchange(finish_, nullptr)(status);
+}
+
+void FetchRun::next() {
+  auto self = shared_from_this();  // held by the callbacks while the run goes on
+  if (cancelled_ || done_ == requests_.size()) {
+    boost::asio::post(*io_, [self] { self->finish(okStatus()); });
+    return;
+  }
+  pid_ = fetchInto(*watcher_, *io_, requests_[done_], [self](Status fetched) {
+    self->pid_ = -1;
+    if (!fetched || self->cancelled_) return self->finish(std::move(fetched));
+    self->done_++;
+    self->next();
+  });
+}
+
+std::shared_ptr<FetchRun> fetchInOrder(containerizer::ProcessWatcher& watcher, boost::asio::io_context& io,
+                                       std::vector<FetchRequest> requests, std::function<void(Status)> done) {
+  auto run = std::make_shared<FetchRun>();
+  run->watcher_ = &watcher;
+  run->io_ = &io;
+  run->requests_ = std::move(requests);
+  run->finish_ = std::move(done);
+  run->next();
+  return run;
+}
+
+std::string defaultFetcherPath(const std::string& launcher) {
   if (const char* path = std::getenv("TEPUI_FETCHER"); path && *path) return path;
   std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return "tepui-fetcher";  // spawn() searches PATH
-  return (self.parent_path() / "tepui-fetcher").string();
+  fs::path program = fs::canonical(launcher, ec);  // through /proc/self/exe and installed symlinks
+  if (ec) program = launcher;
+  if (!program.has_parent_path()) return "tepui-fetcher";  // spawn() searches PATH
+  return (program.parent_path() / "tepui-fetcher").string();
 }
 
 }  // namespace tepui::agent

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,8 +44,43 @@ struct FetchRequest {
 pid_t fetchInto(containerizer::ProcessWatcher& watcher, boost::asio::io_context& io, const FetchRequest& request,
                 std::function<void(Status)> done);
 
-// $TEPUI_FETCHER when set, otherwise tepui-fetcher in the directory of the
-// running program (/proc/self/exe), where the build and installs put it.
-std::string defaultFetcherPath();
+// Several fetches run one after another (one tepui-fetcher at a time),
+// stopping at the first failure: a task group's tasks each have a sandbox
+// of their own. Made by fetchInOrder(); lives on the agent's loop.
+class FetchRun : public std::enable_shared_from_this<FetchRun> {
+ public:
+  // Kills the fetcher that is running (SIGKILL to its session) and starts
+  // no other; done() is then called with an error. No effect once done()
+  // has been called.
+  void cancel();
+  // The tepui-fetcher running now, or -1 (none started yet, or between two).
+  pid_t pid() const { return pid_; }
+
+ private:
+  friend std::shared_ptr<FetchRun> fetchInOrder(containerizer::ProcessWatcher&, boost::asio::io_context&,
+                                                std::vector<FetchRequest>, std::function<void(Status)>);
+  void next();
+  void finish(Status status);
+
+  containerizer::ProcessWatcher* watcher_ = nullptr;
+  boost::asio::io_context* io_ = nullptr;
+  std::vector<FetchRequest> requests_;
+  size_t done_ = 0;  // requests finished
+  std::function<void(Status)> finish_;
+  pid_t pid_ = -1;
+  bool cancelled_ = false;
+};
+
+// Runs fetchInto() for each request in turn and calls done() once, on the
+// loop: okStatus() when all succeeded, else the first failure's error (or
+// "cancelled"). The watcher and loop must outlive the run; the run keeps
+// itself alive until done() has been called.
+std::shared_ptr<FetchRun> fetchInOrder(containerizer::ProcessWatcher& watcher, boost::asio::io_context& io,
+                                       std::vector<FetchRequest> requests, std::function<void(Status)> done);
+
+// $TEPUI_FETCHER when set, otherwise tepui-fetcher in the directory of
+// `launcher` (the tepui binary the agent starts executors from; by default
+// the running program, /proc/self/exe), where the build and installs put it.
+std::string defaultFetcherPath(const std::string& launcher = "/proc/self/exe");
 
 }  // namespace tepui::agent

@@ -30,7 +30,9 @@ void AgentImpl::connect() {
   for (auto& [fid, f] : frameworks_) {
     *reg->add_frameworks() = f.info;
     for (auto& [eid, e] : f.executors) {
-      if (!e.commandExecutor) *reg->add_executors() = e.info;
+      // An executor that is gone holds nothing any more, even if the master
+      // missed its EXECUTOR_EXITED while the link was down.
+      if (!e.commandExecutor && e.state != Executor::State::TERMINATED) *reg->add_executors() = e.info;
       for (auto& [tid, t] : e.tasks) {
         v1::Task* task = reg->add_tasks();
         task->set_name(t.info.name());

@@ -290,6 +290,19 @@ inline v1::ExecutorInfo defaultExecutor(const std::string& id) {
   return e;
 }
 
+// A task run by a CUSTOM executor `executorId`: `command` run through the
+// shell, which is the executor (whether it speaks the executor API or not).
+inline v1::TaskInfo customExecutorTask(const std::string& id, const std::string& executorId,
+                                       const std::string& command) {
+  v1::TaskInfo t = commandTask(id, "");
+  t.clear_command();
+  v1::ExecutorInfo* e = t.mutable_executor();
+  e->mutable_executor_id()->set_value(executorId);
+  e->mutable_command()->set_value(command);
+  Resources::parse("cpus:0.1;mem:32")->copyTo(e->mutable_resources());
+  return t;
+}
+
 inline v1::FrameworkInfo frameworkInfo(const std::string& name, std::vector<v1::FrameworkInfo::Capability::Type> caps = {},
                                        double failoverTimeout = 0) {
   v1::FrameworkInfo info;

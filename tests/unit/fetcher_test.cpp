@@ -3,8 +3,6 @@
 // the cache), the tepui-fetcher program, and the agent's fetchInto.
 #include "fetcher/fetcher.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -13,21 +11,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/executor_work_guard.hpp>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <mutex>
-#include <sstream>
-#include <thread>
 
 #include "agent/fetcher_launch.hpp"
 #include "containerizer/process.hpp"
-#include "http/server.hpp"
+#include "support/file_server.hpp"
 
 namespace tepui::fetcher {
 namespace {
@@ -35,116 +27,11 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using tepui::testing::FileServer;
+using tepui::testing::makeArchive;
+using tepui::testing::slurp;
 
 void spit(const fs::path& path, const std::string& content) { std::ofstream(path) << content; }
-
-// Serves files, redirects and 404s on 127.0.0.1 from its own loop thread,
-// and counts the requests for each path.
-class FileServer {
- public:
-  FileServer() : work_(boost::asio::make_work_guard(io_)), server_(io_) {
-    server_.fallback(
-        [this](http::Request& request, http::Responder responder) { serve(request, std::move(responder)); });
-    auto listening = server_.listen("127.0.0.1", 0);
-    EXPECT_TRUE(listening) << listening.error().message;
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~FileServer() {
-    boost::asio::post(io_, [this] {
-      server_.stop();
-      work_.reset();
-    });
-    thread_.join();
-  }
-
-  void add(const std::string& path, std::string body) {
-    std::lock_guard lock(mutex_);
-    files_[path] = std::move(body);
-  }
-  void redirect(const std::string& from, const std::string& to) {
-    std::lock_guard lock(mutex_);
-    redirects_[from] = to;
-  }
-  // Every answer waits this long, so that concurrent fetchers overlap.
-  void delayAnswers(std::chrono::milliseconds delay) {
-    std::lock_guard lock(mutex_);
-    delay_ = delay;
-  }
-  int requests(const std::string& path) {
-    std::lock_guard lock(mutex_);
-    return counts_[path];
-  }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(server_.port()) + path; }
-
- private:
-  void serve(http::Request& request, http::Responder responder) {
-    std::unique_lock lock(mutex_);
-    counts_[request.path]++;
-    http::Response response = http::Response::text(404, "no such file\n");
-    if (auto r = redirects_.find(request.path); r != redirects_.end()) {
-      response = http::Response::empty(302);
-      response.headers["Location"] = r->second;
-    } else if (auto f = files_.find(request.path); f != files_.end()) {
-      response = http::Response::empty(200);
-      response.headers["Content-Type"] = "application/octet-stream";
-      response.body = f->second;
-    }
-    auto delay = delay_;
-    lock.unlock();
-    if (delay == 0ms) return responder.respond(std::move(response));
-    auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
-    timer->async_wait([timer, responder = std::move(responder), response = std::move(response)](
-                          const boost::system::error_code&) mutable { responder.respond(std::move(response)); });
-  }
-
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  http::Server server_;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::map<std::string, std::string> files_, redirects_;
-  std::map<std::string, int> counts_;
-  std::chrono::milliseconds delay_{0};
-};
-
-struct Member {
-  std::string name;
-  std::string content;
-};
-
-// A .tar.gz (or a .zip) of regular files, made with libarchive.
-std::string makeArchive(const fs::path& scratch, bool zip, const std::vector<Member>& members) {
-  fs::path path = scratch / "made-archive";
-  archive* a = archive_write_new();
-  if (zip) {
-    archive_write_set_format_zip(a);
-  } else {
-    archive_write_set_format_pax_restricted(a);
-    archive_write_add_filter_gzip(a);
-  }
-  EXPECT_EQ(archive_write_open_filename(a, path.c_str()), ARCHIVE_OK);
-  for (const auto& m : members) {
-    archive_entry* entry = archive_entry_new();
-    archive_entry_set_pathname(entry, m.name.c_str());
-    archive_entry_set_size(entry, static_cast<la_int64_t>(m.content.size()));
-    archive_entry_set_filetype(entry, AE_IFREG);
-    archive_entry_set_perm(entry, 0644);
-    EXPECT_EQ(archive_write_header(a, entry), ARCHIVE_OK) << archive_error_string(a);
-    archive_write_data(a, m.content.data(), m.content.size());
-    archive_entry_free(entry);
-  }
-  archive_write_close(a);
-  archive_write_free(a);
-  std::string bytes = slurp(path);
-  fs::remove(path);
-  return bytes;
-}
 
 Uri makeUri(const std::string& value) {
   Uri uri;
@@ -567,9 +454,85 @@ TEST_F(FetchIntoTest, ReportsAFetcherThatCannotStart) {
             "cannot start tepui-fetcher: failed exec '" + r.fetcherPath + "': No such file or directory");
 }
 
-TEST(FetcherPath, IsTheEnvironmentsOrNextToTheRunningProgram) {
+TEST_F(FetchIntoTest, InOrderFetchesEachSandboxAndStopsAtTheFirstFailure) {
+  server_.add("/a.txt", "a");
+  server_.add("/c.txt", "c");
+  std::vector<agent::FetchRequest> requests;
+  for (const char* name : {"a", "b", "c"}) {
+    auto r = request({server_.url("/" + std::string(name) + ".txt")});
+    r.sandbox = (root_ / name).string();
+    fs::create_directories(r.sandbox);
+    requests.push_back(r);
+  }
+  boost::asio::io_context io;
+  containerizer::ProcessWatcher watcher(io);
+  std::optional<Status> outcome;
+  agent::fetchInOrder(watcher, io, requests, [&](Status s) { outcome = std::move(s); });
+  EXPECT_FALSE(outcome) << "done() must not be called from within fetchInOrder()";
+  io.run_for(30s);
+  ASSERT_TRUE(outcome);
+  ASSERT_FALSE(*outcome);
+  EXPECT_EQ(outcome->error().message, "Failed to fetch '" + server_.url("/b.txt") + "': HTTP status 404");
+  EXPECT_EQ(slurp(root_ / "a" / "a.txt"), "a");
+  EXPECT_EQ(server_.requests("/c.txt"), 0);
+}
+
+TEST_F(FetchIntoTest, CancelKillsTheRunningFetcher) {
+  server_.stall("/slow.tgz");
+  boost::asio::io_context io;
+  containerizer::ProcessWatcher watcher(io);
+  std::optional<Status> outcome;
+  auto run = agent::fetchInOrder(watcher, io, {request({server_.url("/slow.tgz")})},
+                                 [&](Status s) { outcome = std::move(s); });
+  for (int i = 0; i < 300 && server_.requests("/slow.tgz") == 0; ++i) io.run_for(100ms);
+  ASSERT_EQ(server_.requests("/slow.tgz"), 1);
+  pid_t pid = run->pid();
+  ASSERT_GT(pid, 0);
+  run->cancel();
+  io.run_for(30s);
+  ASSERT_TRUE(outcome);
+  ASSERT_FALSE(*outcome);
+  EXPECT_EQ(outcome->error().message, "cancelled");
+  EXPECT_EQ(::kill(pid, 0), -1) << "the fetcher is still there";
+  EXPECT_EQ(run->pid(), -1);
+}
+
+TEST_F(FetchIntoTest, DroppedWatchLeavesNoScratchFiles) {
+  server_.stall("/slow.tgz");
+  boost::asio::io_context io;
+  std::optional<containerizer::ProcessWatcher> watcher(io);
+  pid_t pid = agent::fetchInto(*watcher, io, request({server_.url("/slow.tgz")}), [](Status) {});
+  ASSERT_GT(pid, 0);
+  for (int i = 0; i < 300 && server_.requests("/slow.tgz") == 0; ++i) io.run_for(100ms);
+  ASSERT_EQ(server_.requests("/slow.tgz"), 1);
+  // The fetcher's --uris file names its scratch directory.
+  std::string cmdline = slurp("/proc/" + std::to_string(pid) + "/cmdline");
+  std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+  auto at = cmdline.find("--uris ");
+  ASSERT_NE(at, std::string::npos) << cmdline;
+  fs::path scratch = fs::path(cmdline.substr(at + 7, cmdline.find(' ', at + 7) - at - 7)).parent_path();
+  ASSERT_TRUE(fs::exists(scratch)) << scratch;
+
+  watcher->cancelAll();  // as the agent does when it stops
+  io.run_for(100ms);
+  watcher.reset();
+  EXPECT_FALSE(fs::exists(scratch)) << scratch;
+  containerizer::signalGroup(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+TEST(FetcherPath, IsTheEnvironmentsOrNextToTheLauncher) {
   ::unsetenv("TEPUI_FETCHER");
   EXPECT_EQ(agent::defaultFetcherPath(), (fs::read_symlink("/proc/self/exe").parent_path() / "tepui-fetcher").string());
+  // Next to the launcher the symlinks lead to, where an install puts both.
+  fs::path dir = fs::temp_directory_path() / ("tepui-fetcher-path-" + std::to_string(getpid()));
+  fs::create_directories(dir / "bin");
+  spit(dir / "bin" / "tepui", "");
+  fs::create_symlink(dir / "bin" / "tepui", dir / "tepui");
+  EXPECT_EQ(agent::defaultFetcherPath((dir / "tepui").string()),
+            (fs::canonical(dir) / "bin" / "tepui-fetcher").string());
+  EXPECT_EQ(agent::defaultFetcherPath("tepui"), "tepui-fetcher");  // from PATH, as the launcher
+  fs::remove_all(dir);
   ::setenv("TEPUI_FETCHER", "/opt/tepui/bin/tepui-fetcher", 1);
   EXPECT_EQ(agent::defaultFetcherPath(), "/opt/tepui/bin/tepui-fetcher");
   ::unsetenv("TEPUI_FETCHER");
