@@ -108,8 +108,8 @@ Result<std::string> readAt(int fd, int64_t offset, size_t length) {
 
 // Opens a regular file for reading or says why not (400 for a directory or
 // anything that is not a regular file).
-files::Checked<std::pair<files::Fd, struct stat>> openRegular(const files::Resolved& resolved, const char* what) {
-  using Result = files::Checked<std::pair<files::Fd, struct stat>>;
+files::Checked<std::pair<UniqueFd, struct stat>> openRegular(const files::Resolved& resolved, const char* what) {
+  using Result = files::Checked<std::pair<UniqueFd, struct stat>>;
   auto opened = files::openWithin(resolved, O_RDONLY);
   if (!opened.ok()) return Result::refuse(opened.status, opened.reason);
   struct stat st {};
@@ -131,7 +131,7 @@ std::string attachmentName(const fs::path& real) {
 // A large download written as a chunked stream, a few pieces per turn of
 // the loop, pausing while the peer has not taken what is queued.
 struct Download : std::enable_shared_from_this<Download> {
-  Download(boost::asio::io_context& io, files::Fd fd, std::shared_ptr<http::Stream> stream)
+  Download(boost::asio::io_context& io, UniqueFd fd, std::shared_ptr<http::Stream> stream)
       : fd(std::move(fd)), stream(std::move(stream)), timer(io) {}
 
   void pump() {
@@ -157,7 +157,7 @@ struct Download : std::enable_shared_from_this<Download> {
     });
   }
 
-  files::Fd fd;
+  UniqueFd fd;
   std::shared_ptr<http::Stream> stream;
   boost::asio::steady_timer timer;
   int64_t offset = 0;

@@ -145,27 +145,9 @@ Checked<Resolved> resolve(const SandboxRoot& root, std::string_view requested) {
   return {Resolved{real, run}};
 }
 
-Fd& Fd::operator=(Fd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.release();
-  }
-  return *this;
-}
-
-Fd::~Fd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-int Fd::release() {
-  int fd = fd_;
-  fd_ = -1;
-  return fd;
-}
-
-Checked<Fd> openWithin(const Resolved& resolved, int flags) {
-  using Result = Checked<Fd>;
-  Fd fd(::open(resolved.real.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+Checked<UniqueFd> openWithin(const Resolved& resolved, int flags) {
+  using Result = Checked<UniqueFd>;
+  UniqueFd fd(::open(resolved.real.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     int error = errno;
     if (error == ENOENT) return Result::refuse(404, "No such file or directory");

@@ -22,6 +22,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/unique_fd.hpp"
+
 namespace tepui::agent::files {
 
 // A verdict with an HTTP status: 200 and a value, or 400/403/404 and a
@@ -55,29 +57,11 @@ Checked<Resolved> resolve(const SandboxRoot& root, std::string_view requested);
 // True when `path` is `dir` or lies below it, comparing whole components.
 bool isWithin(const std::filesystem::path& path, const std::filesystem::path& dir);
 
-// An open file descriptor, closed when it goes.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(other.release()) {}
-  Fd& operator=(Fd&& other) noexcept;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd();
-
-  int get() const { return fd_; }
-  int release();
-
- private:
-  int fd_ = -1;
-};
-
 // Opens `resolved.real` (open(2) `flags`, plus O_NOFOLLOW, O_CLOEXEC and
 // O_NONBLOCK, so that a FIFO planted by a task cannot hang the loop) and
 // checks that what was opened still lies in its sandbox: a task swapping a
 // directory for a symlink between resolve() and open() gains nothing.
 // ENOENT is 404, ENOTDIR (with O_DIRECTORY) 400, anything else 403.
-Checked<Fd> openWithin(const Resolved& resolved, int flags);
+Checked<UniqueFd> openWithin(const Resolved& resolved, int flags);
 
 }  // namespace tepui::agent::files

@@ -6,26 +6,11 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "common/unique_fd.hpp"
 
 namespace tepui::fetcher {
 
-// An open file descriptor, closed when dropped.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd();
-
-  int get() const { return fd_; }
-  int release();
-
- private:
-  int fd_ = -1;
-};
+using tepui::UniqueFd;
 
 // An exclusive flock() on a lock file, held until dropped. acquire() blocks
 // until the lock is free. A lock file may be deleted by whoever holds it
