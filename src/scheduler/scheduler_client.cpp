@@ -135,6 +135,14 @@ void SchedulerClient::revive() {
   call(std::move(c));
 }
 
+void SchedulerClient::shutdown(const v1::ExecutorID& executor, const v1::AgentID& agent) {
+  Call c;
+  c.set_type(Call::SHUTDOWN);
+  *c.mutable_shutdown()->mutable_executor_id() = executor;
+  *c.mutable_shutdown()->mutable_agent_id() = agent;
+  call(std::move(c));
+}
+
 void SchedulerClient::suppress() {
   Call c;
   c.set_type(Call::SUPPRESS);

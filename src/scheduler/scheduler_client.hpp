@@ -52,6 +52,8 @@ class SchedulerClient {
   void reconcile(const std::vector<std::pair<v1::TaskID, std::optional<v1::AgentID>>>& tasks = {});
   void revive();
   void suppress();
+  // SHUTDOWN: the agent shuts the executor down (its shutdown grace period).
+  void shutdown(const v1::ExecutorID& executor, const v1::AgentID& agent);
   void teardown(Done done = {});
 
   // Closes the stream (the master sees a disconnection).

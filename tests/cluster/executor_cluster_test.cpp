@@ -2,7 +2,9 @@
 // with custom executors that are plain shell commands: an executor that
 // never subscribes is killed after --executor_registration_timeout and its
 // task fails; a subscription (the test's own, pretending to be the
-// executor) gets HEARTBEAT events every --executor_heartbeat_interval.
+// executor) gets HEARTBEAT events every --executor_heartbeat_interval, an
+// ERROR when a second subscription replaces it, and SHUTDOWN, after which
+// the agent waits the executor's shutdown grace period before it kills it.
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -51,6 +53,23 @@ class ExecutorSubscription {
     thread_.join();
   }
 
+  // The next event of type `type`, skipping others, or nothing.
+  std::optional<std::pair<ExecutorEvent, Clock::time_point>> next(ExecutorEvent::Type type,
+                                                                  std::chrono::milliseconds timeout = 20s) {
+    auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      auto event = next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+      if (event && event->first.type() == type) return event;
+    }
+    return std::nullopt;
+  }
+
+  // True once the agent has ended the stream.
+  bool ended(std::chrono::milliseconds timeout = 20s) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [this] { return ended_; });
+  }
+
   // The next event and when it arrived, or nothing after `timeout`.
   std::optional<std::pair<ExecutorEvent, Clock::time_point>> next(std::chrono::milliseconds timeout = 20s) {
     std::unique_lock lock(mutex_);
@@ -76,7 +95,13 @@ class ExecutorSubscription {
       cv_.notify_all();
     };
     callbacks.onEnd = [this](const Status&) {
-      if (accepted_) return;  // refused (the executor is not known yet): again
+      if (accepted_) {
+        std::lock_guard lock(mutex_);
+        ended_ = true;
+        cv_.notify_all();
+        return;
+      }
+      // Refused (the executor is not known yet): again.
       retry_.expires_after(100ms);
       retry_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) open();
@@ -94,6 +119,7 @@ class ExecutorSubscription {
   std::shared_ptr<http::ClientStream> stream_;
   http::recordio::Decoder decoder_;
   bool accepted_ = false;
+  bool ended_ = false;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable cv_;
@@ -161,6 +187,52 @@ TEST_F(ExecutorClusterTest, SubscribedExecutorGetsHeartbeatsEveryInterval) {
   }
   // Paced by the interval (three take 600 ms), not sent in a burst.
   EXPECT_GE(third - subscribed->second, 300ms);
+}
+
+TEST_F(ExecutorClusterTest, ASecondSubscriptionEndsTheFirstWithAnError) {
+  auto& s = launch({}, customExecutorTask("task", "twice", "sleep 30"));
+  http::Endpoint agent{"127.0.0.1", cluster_.agent(0)->port()};
+  ExecutorSubscription first(agent, s.frameworkId(), "twice");
+  ASSERT_TRUE(first.next(ExecutorEvent::LAUNCH));
+
+  ExecutorSubscription second(agent, s.frameworkId(), "twice");
+  ASSERT_TRUE(second.next(ExecutorEvent::SUBSCRIBED));
+  auto error = first.next(ExecutorEvent::ERROR);
+  ASSERT_TRUE(error);
+  EXPECT_FALSE(error->first.error().message().empty());
+  EXPECT_TRUE(first.ended());
+}
+
+TEST_F(ExecutorClusterTest, ShutdownWaitsTheGracePeriodThenKillsTheExecutor) {
+  // The executor ignores SIGTERM: only the agent's SIGKILL ends it.
+  auto task =
+      customExecutorTask("task", "stubborn", "echo $$ > executor.pid; trap '' TERM; while :; do sleep 0.05; done");
+  task.mutable_executor()->mutable_shutdown_grace_period()->set_nanoseconds(1'000'000'000);
+  auto& s = launch({}, task);
+  ExecutorSubscription subscription({"127.0.0.1", cluster_.agent(0)->port()}, s.frameworkId(), "stubborn");
+  ASSERT_TRUE(subscription.next(ExecutorEvent::LAUNCH));
+  auto sandbox = cluster_.workDir() / "agent-0" / "slaves" / cluster_.agent(0)->id() / "frameworks" / s.frameworkId() /
+                 "executors" / "stubborn" / "runs" / "latest";
+  pid_t pid = 0;
+  std::ifstream(sandbox / "executor.pid") >> pid;
+  ASSERT_GT(pid, 0);
+
+  v1::AgentID agentId;
+  agentId.set_value(cluster_.agent(0)->id());
+  s.run([&](auto& c) { c.shutdown(task.executor().executor_id(), agentId); });
+  auto shutdown = subscription.next(ExecutorEvent::SHUTDOWN);
+  ASSERT_TRUE(shutdown);
+  // Within the grace period the executor is left to end by itself.
+  std::this_thread::sleep_until(shutdown->second + 300ms);
+  EXPECT_EQ(::kill(pid, 0), 0) << "killed before its grace period";
+
+  auto killed = s.waitFor("task", v1::TASK_KILLED);
+  EXPECT_EQ(killed.source(), v1::TaskStatus::SOURCE_AGENT);
+  auto failure = s.next(Event::FAILURE).failure();
+  EXPECT_GE(Clock::now() - shutdown->second, 900ms);  // not before the grace period
+  ASSERT_TRUE(failure.has_status());
+  EXPECT_TRUE(WIFSIGNALED(failure.status()) && WTERMSIG(failure.status()) == SIGKILL) << failure.status();
+  EXPECT_EQ(::kill(pid, 0), -1);
 }
 
 }  // namespace
