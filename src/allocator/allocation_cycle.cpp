@@ -1,6 +1,7 @@
 // HierarchicalDRF::allocate(): one weighted DRF pass over the agents.
 //
-// For each active agent (shuffled), roles in DRF order, and each role's
+// For each active agent (shuffled), roles in hierarchical DRF order (a
+// depth-first walk of the role tree, siblings in DRF order), and each role's
 // eligible frameworks in DRF order: the first framework not blocked by a
 // refusal gets everything the role may use there (unreserved + reserved to
 // the role), provided that passes min_allocatable. Whatever is left (only
@@ -13,7 +14,6 @@
 // many frameworks and filters it holds.
 #include <algorithm>
 #include <chrono>
-#include <tuple>
 
 #include "allocator/hierarchical_drf.hpp"
 
@@ -22,19 +22,20 @@ namespace tepui::allocator {
 std::vector<Allocation> HierarchicalDRF::allocate(double now) {
   auto start = std::chrono::steady_clock::now();
   ++runs_;
-  roleSorter_.refresh();
-  for (auto& [name, role] : roles_) role->frameworks.refresh();
+  refreshSorters();
   std::shuffle(agentList_.begin(), agentList_.end(), rng_);
   for (size_t i = 0; i < agentList_.size(); ++i) agentList_[i]->listIndex = i;
 
+  bool shortcuts = shortcuts_ && quota_.empty() && !forceFullWalk_;
+  forceFullWalk_ = false;
   std::vector<Allocation> out;
-  if (roleSorter_.activeCount() > 0) {
+  if (root_.children.activeCount() > 0) {
     for (AgentState* agent : agentList_) {
       if (!agent->active || agent->available.empty()) continue;
       AgentFilters* filters = filters_.forAgent(agent->key);
       bool expiring = filters != nullptr && filters->nextDeadline() <= now;
       if (expiring) filters_.expire(agent->key, now, runs_);
-      bool settled = shortcuts_ && !expiring && agent->settledGeneration == agent->generation;
+      bool settled = shortcuts && !expiring && agent->settledGeneration == agent->generation;
       if (settled && agent->settledEpoch == epoch_) continue;
       if (!settled || !allocateToNewlyEligible(*agent, now, out)) allocateAgent(*agent, now, out);
       agent->settledGeneration = agent->generation;
@@ -48,21 +49,14 @@ std::vector<Allocation> HierarchicalDRF::allocate(double now) {
 void HierarchicalDRF::allocateAgent(AgentState& agent, double now, std::vector<Allocation>& out) {
   agentOutStart_ = out.size();
   AgentFilters* filters = filters_.forAgent(agent.key);
+  // Stage 1: roles below a guarantee, up to it.
+  if (agent.group("*") != nullptr && !quota_.requiredHeadroom().empty()) {
+    offerToSubtree(agent, root_, filters, now, /*stage1=*/true, out);
+  }
   if (agent.group("*") != nullptr) {
-    bool unreservedTaken = false;
-    for (auto it = roleSorter_.begin(); it != roleSorter_.end();) {
-      RoleState& role = *rolesByKey_[(*it)->tag];
-      // Advance first: a grant re-sorts `role`, which leaves this iterator
-      // (now on the next role) valid.
-      ++it;
-      if (offerToRole(agent, role, filters, now, out) && agent.group("*") == nullptr) {
-        unreservedTaken = true;
-        break;
-      }
-    }
     // Nobody took the unreserved part: every role has already been offered
     // everything it may use here.
-    if (!unreservedTaken) return;
+    if (!offerToSubtree(agent, root_, filters, now, /*stage1=*/false, out)) return;
   }
   // Only reservations are left. Each can go only to its own role, so roles
   // don't compete for them and their order doesn't matter. (A role passed
@@ -72,8 +66,23 @@ void HierarchicalDRF::allocateAgent(AgentState& agent, double now, std::vector<A
   for (const AvailableGroup& g : agent.available) owners.push_back(g.owner);
   for (const std::string& owner : owners) {
     RoleState* role = findRole(owner);
-    if (role != nullptr && role->client->active) offerToRole(agent, *role, filters, now, out);
+    if (role != nullptr && role->self->active) offerToRole(agent, *role, filters, now, /*stage1=*/false, out);
   }
+}
+
+bool HierarchicalDRF::offerToSubtree(AgentState& agent, RoleState& node, AgentFilters* filters, double now, bool stage1,
+                                     std::vector<Allocation>& out) {
+  for (auto it = node.children.begin(); it != node.children.end();) {
+    uint32_t tag = (*it)->tag;
+    // Advance first: a grant re-sorts the client visited (and its
+    // ancestors' clients), which leaves this iterator (now on the next
+    // sibling) valid.
+    ++it;
+    bool granted = tag == RoleState::kSelf ? offerToRole(agent, node, filters, now, stage1, out)
+                                           : offerToSubtree(agent, *rolesByKey_[tag], filters, now, stage1, out);
+    if (granted && agent.group("*") == nullptr) return true;
+  }
+  return false;
 }
 
 bool HierarchicalDRF::allocateToNewlyEligible(AgentState& agent, double now, std::vector<Allocation>& out) {
@@ -85,6 +94,7 @@ bool HierarchicalDRF::allocateToNewlyEligible(AgentState& agent, double now, std
     RoleState* role;
     Sorter::Client* client;
     FrameworkState* framework;
+    std::vector<const Sorter::Client*> path;  // see pathOf()
   };
   std::vector<Candidate> candidates;
   size_t scanned = 0;
@@ -92,18 +102,19 @@ bool HierarchicalDRF::allocateToNewlyEligible(AgentState& agent, double now, std
     if (++scanned > kMaxCandidates) return false;
     RoleState* role = it->role < rolesByKey_.size() ? rolesByKey_[it->role] : nullptr;
     FrameworkState* framework = frameworksByKey_[it->framework];
-    if (role == nullptr || framework == nullptr || !role->client->active) continue;
+    if (role == nullptr || framework == nullptr) continue;
     Sorter::Client* client = role->frameworks.find(framework->id);
     if (client == nullptr || !client->active) continue;
     bool seen = std::any_of(candidates.begin(), candidates.end(),
                             [&](const Candidate& c) { return c.client == client && c.role == role; });
-    if (!seen) candidates.push_back({role, client, framework});
+    if (!seen) candidates.push_back({role, client, framework, {}});
   }
+  // Only now: most scans give up above, and a path costs an allocation.
+  for (Candidate& c : candidates) c.path = pathOf(*c.role, c.client);
   // Everyone else was refused a superset of what is there now (or could not
   // take it at all), so the answer can only come from these, in DRF order.
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    return std::tie(a.role->client->share, a.role->name, a.client->share, a.client->name) <
-           std::tie(b.role->client->share, b.role->name, b.client->share, b.client->name);
+    return std::lexicographical_compare(a.path.begin(), a.path.end(), b.path.begin(), b.path.end(), Sorter::ByShare());
   });
   agentOutStart_ = out.size();
   AgentFilters* filters = filters_.forAgent(agent.key);
@@ -116,43 +127,43 @@ bool HierarchicalDRF::allocateToNewlyEligible(AgentState& agent, double now, std
 
 bool HierarchicalDRF::tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters,
                                double now, std::vector<Allocation>& out) {
-  const AvailableGroup* unreserved = agent.group("*");
-  const AvailableGroup* reserved = role.name == "*" ? nullptr : agent.group(role.name);
-  if (unreserved == nullptr && reserved == nullptr) return false;
-  if (!allocatable(unreserved, reserved)) return false;
-  if (filters != nullptr && filters->blocks(framework.key, role.key, unreserved ? &unreserved->flat : nullptr,
-                                            reserved ? &reserved->flat : nullptr, now, runs_, agent.generation)) {
+  if (!mayUse(agent, framework)) return false;
+  std::optional<Shape> offer = shape(agent, role, /*stage1=*/false);
+  if (!offer) return false;
+  if (filters != nullptr &&
+      filters->blocks(framework.key, role.key, offer->unreserved ? &offer->unreserved->flat : nullptr,
+                      offer->reserved ? &offer->reserved->flat : nullptr, now, runs_, agent.generation)) {
     return false;
   }
-  grant(agent, role, framework, out);
+  grant(agent, role, framework, *offer, out);
   return true;
 }
 
-bool HierarchicalDRF::offerToRole(AgentState& agent, RoleState& role, AgentFilters* filters, double now,
+bool HierarchicalDRF::offerToRole(AgentState& agent, RoleState& role, AgentFilters* filters, double now, bool stage1,
                                   std::vector<Allocation>& out) {
-  const AvailableGroup* unreserved = agent.group("*");
-  const AvailableGroup* reserved = role.name == "*" ? nullptr : agent.group(role.name);
-  if (unreserved == nullptr && reserved == nullptr) return false;
-  if (!allocatable(unreserved, reserved)) return false;
-  const FlatResources* u = unreserved ? &unreserved->flat : nullptr;
-  const FlatResources* r = reserved ? &reserved->flat : nullptr;
+  std::optional<Shape> offer = shape(agent, role, stage1);
+  if (!offer) return false;
+  // Filters are matched against the whole groups: a cut offer is a subset
+  // of them, so a refusal of the whole blocks it too.
+  const FlatResources* u = offer->unreserved ? &offer->unreserved->flat : nullptr;
+  const FlatResources* r = offer->reserved ? &offer->reserved->flat : nullptr;
   for (auto it = role.frameworks.begin(); it != role.frameworks.end(); ++it) {
     uint32_t framework = (*it)->tag;
+    if (agent.hasGpus && !mayUse(agent, *frameworksByKey_[framework])) continue;
     if (filters != nullptr && filters->blocks(framework, role.key, u, r, now, runs_, agent.generation)) continue;
     // Returns at once: the grant re-sorts the client `it` points at.
-    grant(agent, role, *frameworksByKey_[framework], out);
+    grant(agent, role, *frameworksByKey_[framework], *offer, out);
     return true;
   }
   return false;
 }
 
-bool HierarchicalDRF::allocatable(const AvailableGroup* unreserved, const AvailableGroup* reserved) const {
-  if (minAllocatable_.empty()) return true;  // groups are never empty
+bool HierarchicalDRF::allocatable(const Quantities* unreserved, const Quantities* reserved) const {
+  if (minAllocatable_.empty()) return true;  // the caller makes sure the offer is not empty
   for (const auto& entry : minAllocatable_) {
     bool satisfied = true;
     for (const auto& [name, minimum] : entry) {
-      int64_t have =
-          (unreserved ? unreserved->flat.scalars().get(name) : 0) + (reserved ? reserved->flat.scalars().get(name) : 0);
+      int64_t have = (unreserved ? unreserved->get(name) : 0) + (reserved ? reserved->get(name) : 0);
       if (have < minimum) {
         satisfied = false;
         break;
@@ -163,12 +174,28 @@ bool HierarchicalDRF::allocatable(const AvailableGroup* unreserved, const Availa
   return false;
 }
 
-void HierarchicalDRF::grant(AgentState& agent, RoleState& role, FrameworkState& framework,
+void HierarchicalDRF::grant(AgentState& agent, RoleState& role, FrameworkState& framework, const Shape& shape,
                             std::vector<Allocation>& out) {
   Resources offered;
   Quantities quantities;
+  if (shape.cut) {
+    // Quota cut the unreserved part: take that much, leave the rest.
+    AvailableGroup& unreserved = *agent.group("*");
+    offered = *shape.cut;
+    quantities = Quantities::of(offered);
+    unreservedAvailable_ -= unreserved.headroom;
+    unreserved.resources -= offered;
+    unreserved.flat = FlatResources(unreserved.resources, keys_);
+    unreserved.headroom = Quantities::ofNonRevocable(unreserved.resources);
+    unreservedAvailable_ += unreserved.headroom;
+    if (unreserved.resources.empty()) {
+      std::erase_if(agent.available, [](const AvailableGroup& g) { return g.owner == "*"; });
+    }
+  }
   for (auto it = agent.available.begin(); it != agent.available.end();) {
-    if (it->owner == "*" || it->owner == role.name) {
+    bool whole = it->owner == role.name || (it->owner == "*" && shape.unreserved != nullptr && !shape.cut);
+    if (whole) {
+      if (it->owner == "*") unreservedAvailable_ -= it->headroom;
       quantities += it->flat.scalars();
       if (offered.empty()) {
         offered = std::move(it->resources);

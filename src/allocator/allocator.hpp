@@ -47,6 +47,29 @@ struct Options {
   uint64_t seed = 0;
 };
 
+// A role the allocator knows (GET_ROLES, /roles). Roles form a tree by their
+// "/"-separated names; a role exists while a framework is subscribed to it,
+// an allocation or a reservation uses it, or it is the ancestor of one that
+// exists.
+struct RoleInfo {
+  std::string name;
+  double weight = 1.0;
+  // Scalar quantities allocated (offered or in use) to the role itself, and
+  // to it and all its descendants.
+  std::map<std::string, double> allocated;
+  std::map<std::string, double> subtreeAllocated;
+  std::set<std::string> frameworks;  // subscribed to the role
+};
+
+// A role's quota (QuotaConfig of Mesos 1.9+): scalar quantities by resource
+// name. The role's subtree is offered at most its limits, and the cluster
+// keeps unallocated enough to meet every role's guarantees.
+struct QuotaConfig {
+  std::string role;
+  std::map<std::string, double> guarantees;
+  std::map<std::string, double> limits;
+};
+
 struct Metrics {
   uint64_t allocationRuns = 0;
   double lastAllocationRunMs = 0;
@@ -61,6 +84,8 @@ class Allocator {
 
   // Frameworks. `roles` are the roles it may be offered for (FrameworkInfo's
   // roles, or its single legacy role). Suppressed roles get no offers.
+  // Agents with GPUs are offered only to frameworks with the GPU_RESOURCES
+  // capability.
   virtual void addFramework(const std::string& frameworkId, const v1::FrameworkInfo& info,
                             const std::set<std::string>& suppressedRoles, bool active) = 0;
   virtual void updateFramework(const std::string& frameworkId, const v1::FrameworkInfo& info,
@@ -71,32 +96,68 @@ class Allocator {
 
   // Agents. `used` is what frameworks already hold there (tasks and
   // executors an agent reports when it comes back).
-  virtual void addAgent(const std::string& agentId, const v1::AgentInfo& info,
-                        const Resources& total,
+  virtual void addAgent(const std::string& agentId, const v1::AgentInfo& info, const Resources& total,
                         const std::map<std::string, Resources>& used) = 0;
   virtual void removeAgent(const std::string& agentId) = 0;
+  // Converts resources the framework holds on the agent, in place, for the
+  // operations of an ACCEPT that reshape resources without launching
+  // anything (RESERVE, UNRESERVE, CREATE, DESTROY): `from` (held there, as
+  // offered: allocation_info.role set, one role) becomes `to` (same role),
+  // both in the framework's allocation and in the agent's total, so that
+  // reservations, quota consumption and later offers follow. The master
+  // calls it once per operation, in order, after validating it and before
+  // launching the ACCEPT's tasks or recovering what it leaves unused.
+  // Returns false, changing nothing, when the framework does not hold
+  // `from` there.
+  virtual bool updateAllocation(const std::string& frameworkId, const std::string& agentId, const Resources& from,
+                                const Resources& to) = 0;
   virtual void activateAgent(const std::string& agentId) = 0;
   virtual void deactivateAgent(const std::string& agentId) = 0;
 
   // Gives resources back. With refuseSeconds > 0 a filter stops the same
   // framework being offered a subset of them on that agent for that role
   // until now + refuseSeconds (and never before the next allocation run).
-  virtual void recoverResources(const std::string& frameworkId, const std::string& agentId,
-                                const Resources& resources,
+  virtual void recoverResources(const std::string& frameworkId, const std::string& agentId, const Resources& resources,
                                 std::optional<double> refuseSeconds, double now) = 0;
 
   // Empty roles means all of the framework's roles. Revive also clears the
   // framework's filters for those roles.
-  virtual void suppressOffers(const std::string& frameworkId,
-                              const std::set<std::string>& roles) = 0;
-  virtual void reviveOffers(const std::string& frameworkId, const std::set<std::string>& roles,
-                            double now) = 0;
+  virtual void suppressOffers(const std::string& frameworkId, const std::set<std::string>& roles) = 0;
+  virtual void reviveOffers(const std::string& frameworkId, const std::set<std::string>& roles, double now) = 0;
 
+  // Replaces the weights of the given roles (UPDATE_WEIGHTS, PUT /weights);
+  // other roles keep theirs. A weight is the role's weight among its
+  // siblings. Non-positive or non-finite weights count as 1.0.
   virtual void updateWeights(const std::map<std::string, double>& weights) = 0;
+  // The weights set by --weights and updateWeights (GET_WEIGHTS, /weights);
+  // roles not listed weigh 1.0.
+  virtual std::map<std::string, double> weights() const = 0;
+  // Every known role, sorted by name (GET_ROLES, /roles).
+  virtual std::vector<RoleInfo> roles() const = 0;
+
+  // Quota (UPDATE_QUOTA, GET_QUOTA). updateQuota applies all configs at
+  // once; a config with no guarantees and no limits removes the role's
+  // quota. The master validates configs first (guarantees <= limits, a
+  // child's within its parent's, and without `force` that limits are not
+  // below consumedQuota()); the allocator enforces whatever it is given from
+  // the next allocate() on: a role's subtree is never offered beyond a limit
+  // of the role or of an ancestor (scalars are cut to fit), roles below a
+  // guarantee are offered first, and offers to anyone leave unallocated
+  // (unreserved, non-revocable) at least the sum of the unmet guarantees.
+  virtual void updateQuota(const std::vector<QuotaConfig>& configs) = 0;
+  virtual std::vector<QuotaConfig> quotas() const = 0;  // sorted by role
+  // What the role's subtree consumes against quota, by resource name:
+  // reservations to it or its descendants (allocated or not) plus the
+  // unreserved resources allocated to them, where offered resources count
+  // as allocated (an outstanding offer can become tasks without the
+  // allocator hearing of it, so it must count against the limit).
+  virtual std::map<std::string, double> consumedQuota(const std::string& role) const = 0;
 
   // One allocation cycle over every active agent (in random order) for every
-  // active, unsuppressed framework, in weighted DRF order; returns at most
-  // one allocation per (framework, role, agent).
+  // active, unsuppressed framework, in hierarchical weighted DRF order
+  // (sibling roles by subtree dominant share / weight, level by level, then
+  // the frameworks of a role); returns at most one allocation per
+  // (framework, role, agent).
   virtual std::vector<Allocation> allocate(double now) = 0;
 
   virtual Metrics metrics() const = 0;

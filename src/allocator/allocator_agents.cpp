@@ -16,6 +16,15 @@ namespace {
 
 constexpr double kMaxRefuseSeconds = 31536000;  // 365 days, as Mesos caps it
 
+std::set<std::string> reservationRoles(const Resources& resources) {
+  std::set<std::string> roles;
+  for (const v1::Resource& r : resources) {
+    std::string role = Resources::reservationRole(r);
+    if (role != "*") roles.insert(std::move(role));
+  }
+  return roles;
+}
+
 }  // namespace
 
 AvailableGroup* AgentState::group(const std::string& owner) {
@@ -32,12 +41,17 @@ Resources HierarchicalDRF::availableOf(const AgentState& agent) {
 }
 
 void HierarchicalDRF::setAvailable(AgentState& agent, Resources available) {
+  if (const AvailableGroup* unreserved = agent.group("*")) unreservedAvailable_ -= unreserved->headroom;
   agent.available.clear();
   auto addGroup = [&](std::string owner, Resources resources) {
     if (resources.empty()) return;
     AvailableGroup g;
     g.owner = std::move(owner);
     g.flat = FlatResources(resources, keys_);
+    if (g.owner == "*") {
+      g.headroom = Quantities::ofNonRevocable(resources);
+      unreservedAvailable_ += g.headroom;
+    }
     g.resources = std::move(resources);
     agent.available.push_back(std::move(g));
   };
@@ -58,9 +72,74 @@ void HierarchicalDRF::setAvailable(AgentState& agent, Resources available) {
   ++agent.generation;
 }
 
+void HierarchicalDRF::countTotal(const AgentState& agent, bool add) {
+  if (add) {
+    basis_.total += agent.totalQuantities;
+  } else {
+    basis_.total -= agent.totalQuantities;
+  }
+  ++basis_.version;
+  for (const std::string& role : reservationRoles(agent.total)) {
+    if (add) {
+      ++reservedRoles_[role];
+    } else if (--reservedRoles_[role] == 0) {
+      reservedRoles_.erase(role);
+    }
+  }
+  consumeReservations(agent.total, add);
+}
+
+bool HierarchicalDRF::updateAllocation(const std::string& frameworkId, const std::string& agentId,
+                                       const Resources& from, const Resources& to) {
+  auto agentIt = agents_.find(agentId);
+  FrameworkState* framework = findFramework(frameworkId);
+  std::string role =
+      from.empty() || !from.begin()->has_allocation_info() ? std::string() : from.begin()->allocation_info().role();
+  Resources before = from.withoutAllocation();
+  Resources after = to.withoutAllocation();
+  const Resources* held = nullptr;
+  if (agentIt != agents_.end() && framework != nullptr) {
+    auto byRole = agentIt->second->allocated.find(framework->key);
+    if (byRole != agentIt->second->allocated.end()) {
+      auto it = byRole->second.find(role);
+      if (it != byRole->second.end()) held = &it->second;
+    }
+  }
+  if (held == nullptr || !held->contains(before)) {
+    TLOG(WARNING) << "allocator: ignoring conversion of " << from << " to " << to << " for framework " << frameworkId
+                  << " on agent " << agentId << ": not held there";
+    return false;
+  }
+  AgentState& agent = *agentIt->second;
+  countTotal(agent, false);
+  agent.total -= before;
+  agent.total += after;
+  agent.totalQuantities = Quantities::of(agent.total);
+  agent.hasGpus = agent.totalQuantities.get("gpus") > 0;
+  countTotal(agent, true);
+  // Held before untrack: a role that would be left empty stays in place.
+  track(agent, *framework, role, after, Quantities::of(after));
+  untrack(agent, *framework, role, before);
+  ++agent.generation;
+  return true;
+}
+
+void HierarchicalDRF::consumeReservations(const Resources& total, bool add) {
+  std::map<std::string, Quantities> byRole;
+  for (const v1::Resource& r : total) {
+    if (r.type() != v1::Value::SCALAR) continue;
+    std::string role = Resources::reservationRole(r);
+    if (role != "*") byRole[role].add(r.name(), Quantities::toFixed(r.scalar().value()));
+  }
+  for (const auto& [role, quantities] : byRole) {
+    add ? quota_.addConsumed(role, quantities) : quota_.removeConsumed(role, quantities);
+  }
+}
+
 void HierarchicalDRF::track(AgentState& agent, FrameworkState& framework, const std::string& role, Resources resources,
                             const Quantities& quantities) {
   if (resources.empty()) return;
+  Quantities unreserved = Quantities::ofUnreserved(resources);
   auto& byRole = agent.allocated[framework.key];
   if (byRole.empty()) framework.agents.insert(agent.key);
   Resources& held = byRole[role];
@@ -72,9 +151,9 @@ void HierarchicalDRF::track(AgentState& agent, FrameworkState& framework, const 
     held += resources;
   }
   RoleState& state = *findRole(role);
-  state.frameworks.allocated(state.frameworks.find(framework.id), quantities);
-  roleSorter_.allocated(state.client, quantities);
+  account(state, state.frameworks.find(framework.id), quantities, true);
   allocatedTotal_ += quantities;
+  quota_.addConsumed(role, unreserved);
 }
 
 Resources HierarchicalDRF::untrack(AgentState& agent, FrameworkState& framework, const std::string& role,
@@ -97,13 +176,9 @@ Resources HierarchicalDRF::untrack(AgentState& agent, FrameworkState& framework,
     held -= released;
   }
   Quantities quantities = Quantities::of(released);
-  if (RoleState* state = findRole(role)) {
-    if (Sorter::Client* client = state->frameworks.find(framework.id)) {
-      state->frameworks.unallocated(client, quantities);
-    }
-    roleSorter_.unallocated(state->client, quantities);
-  }
+  if (RoleState* state = findRole(role)) account(*state, state->frameworks.find(framework.id), quantities, false);
   allocatedTotal_ -= quantities;
+  quota_.removeConsumed(role, Quantities::ofUnreserved(released));
   if (held.empty()) {
     byRole->second.erase(heldIt);
     if (byRole->second.empty()) {
@@ -129,12 +204,12 @@ void HierarchicalDRF::addAgent(const std::string& agentId, const v1::AgentInfo& 
   agent.info = info;
   agent.total = total.withoutAllocation();
   agent.totalQuantities = Quantities::of(agent.total);
+  agent.hasGpus = agent.totalQuantities.get("gpus") > 0;
   agent.listIndex = agentList_.size();
   agents_.emplace(agentId, std::move(owned));
   agentsByKey_.emplace(agent.key, &agent);
   agentList_.push_back(&agent);
-  basis_.total += agent.totalQuantities;
-  ++basis_.version;
+  countTotal(agent, true);
 
   Resources available = agent.total;
   for (const auto& [frameworkId, resources] : used) {
@@ -173,8 +248,8 @@ void HierarchicalDRF::removeAgent(const std::string& agentId) {
     for (const auto& [role, resources] : byRole) untrack(agent, *framework, role, resources);
     forgetIfUnused(*framework);
   }
-  basis_.total -= agent.totalQuantities;
-  ++basis_.version;
+  countTotal(agent, false);
+  if (const AvailableGroup* unreserved = agent.group("*")) unreservedAvailable_ -= unreserved->headroom;
   filters_.removeAgent(agent.key);
   AgentState* last = agentList_.back();
   agentList_[agent.listIndex] = last;

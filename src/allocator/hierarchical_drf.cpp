@@ -1,6 +1,6 @@
-// HierarchicalDRF: frameworks, roles, suppression, weights and metrics.
-// Agents and bookkeeping are in allocator_agents.cpp, the cycle in
-// allocation_cycle.cpp.
+// HierarchicalDRF: frameworks, their roles, suppression and metrics. The
+// role tree and weights are in role_tree.cpp, agents and bookkeeping in
+// allocator_agents.cpp, the cycle in allocation_cycle.cpp.
 #include "allocator/hierarchical_drf.hpp"
 
 #include "common/logging.hpp"
@@ -21,14 +21,21 @@ HierarchicalDRF::HierarchicalDRF(Options options, bool shortcuts)
   }
 }
 
-std::set<std::string> HierarchicalDRF::rolesOf(const v1::FrameworkInfo& info) {
+bool HierarchicalDRF::hasCapability(const v1::FrameworkInfo& info, v1::FrameworkInfo::Capability::Type type) {
   for (const auto& capability : info.capabilities()) {
-    if (capability.type() == v1::FrameworkInfo::Capability::MULTI_ROLE) {
-      return {info.roles().begin(), info.roles().end()};
-    }
+    if (capability.type() == type) return true;
   }
-  // The legacy single role is deprecated in the API but still what
-  // frameworks without MULTI_ROLE send.
+  return false;
+}
+
+bool HierarchicalDRF::mayUse(const AgentState& agent, const FrameworkState& framework) {
+  return framework.gpuCapable || !agent.hasGpus;
+}
+
+std::set<std::string> HierarchicalDRF::rolesOf(const v1::FrameworkInfo& info) {
+  if (hasCapability(info, v1::FrameworkInfo::Capability::MULTI_ROLE)) return {info.roles().begin(), info.roles().end()};
+    // The legacy single role is deprecated in the API but still what
+    // frameworks without MULTI_ROLE send.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   return {info.role()};  // proto default "*"
@@ -63,25 +70,6 @@ RoleState* HierarchicalDRF::findRole(const std::string& name) {
   return it == roles_.end() ? nullptr : it->second.get();
 }
 
-RoleState& HierarchicalDRF::roleState(const std::string& name) {
-  auto [it, inserted] = roles_.try_emplace(name);
-  if (inserted) {
-    auto key = roleKeys_.try_emplace(name, static_cast<uint32_t>(roleKeys_.size())).first->second;
-    if (rolesByKey_.size() <= key) rolesByKey_.resize(key + 1, nullptr);
-    it->second = std::make_unique<RoleState>(&basis_);
-    it->second->name = name;
-    it->second->key = key;
-    it->second->client = roleSorter_.add(name, key, weightOf(name));
-    rolesByKey_[key] = it->second.get();
-  }
-  return *it->second;
-}
-
-double HierarchicalDRF::weightOf(const std::string& role) const {
-  auto it = weights_.find(role);
-  return it == weights_.end() ? 1.0 : it->second;
-}
-
 void HierarchicalDRF::syncClient(const std::string& roleName, FrameworkState& framework) {
   bool subscribed = framework.added && framework.roles.contains(roleName);
   auto holding = framework.holdings.find(roleName);
@@ -95,14 +83,11 @@ void HierarchicalDRF::syncClient(const std::string& roleName, FrameworkState& fr
     Sorter::Client* client = role->frameworks.add(framework.id, framework.key);
     role->frameworks.setActive(client, subscribed && framework.active && !framework.suppressed.contains(roleName));
   }
-  // A role is sorted only while one of its frameworks can take offers, so
-  // idle roles cost a cycle nothing; it exists while anyone is in it.
-  roleSorter_.setActive(role->client, role->frameworks.activeCount() > 0);
-  if (role->frameworks.size() == 0) {
-    roleSorter_.remove(role->client);
-    rolesByKey_[role->key] = nullptr;
-    roles_.erase(roleName);
-  }
+  // A role is sorted only while a framework in its subtree can take
+  // offers, so idle roles cost a cycle nothing; it exists while anyone is in
+  // it or in a descendant.
+  syncActive(role);
+  dropIfEmpty(role);
 }
 
 void HierarchicalDRF::setRoles(FrameworkState& framework, const std::set<std::string>& roles,
@@ -137,6 +122,7 @@ void HierarchicalDRF::addFramework(const std::string& frameworkId, const v1::Fra
   framework.added = true;
   framework.active = active;
   framework.info = info;
+  framework.gpuCapable = hasCapability(info, v1::FrameworkInfo::Capability::GPU_RESOURCES);
   setRoles(framework, rolesOf(info), suppressedRoles);
   becameEligible(framework, framework.roles);
 }
@@ -149,6 +135,7 @@ void HierarchicalDRF::updateFramework(const std::string& frameworkId, const v1::
     return;
   }
   framework->info = info;
+  framework->gpuCapable = hasCapability(info, v1::FrameworkInfo::Capability::GPU_RESOURCES);
   setRoles(*framework, rolesOf(info), suppressedRoles);
   becameEligible(*framework, framework->roles);
 }
@@ -228,18 +215,11 @@ void HierarchicalDRF::becameEligible(const FrameworkState& framework, const std:
   }
 }
 
-void HierarchicalDRF::updateWeights(const std::map<std::string, double>& weights) {
-  for (const auto& [role, weight] : weights) {
-    weights_[role] = weight;
-    if (RoleState* state = findRole(role)) roleSorter_.setWeight(state->client, weight);
-  }
-}
-
 Metrics HierarchicalDRF::metrics() const {
   Metrics m;
   m.allocationRuns = runs_;
   m.lastAllocationRunMs = lastRunMs_;
-  for (const auto& [name, role] : roles_) m.dominantShares[name] = roleSorter_.dominantShare(role->client);
+  for (const auto& [name, role] : roles_) m.dominantShares[name] = role->parent->children.dominantShare(role->client);
   m.total = basis_.total.toMap();
   m.allocated = allocatedTotal_.toMap();
   return m;

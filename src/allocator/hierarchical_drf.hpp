@@ -3,15 +3,22 @@
 //
 // Private to src/allocator: the rest of the code base uses allocator.hpp.
 // The implementation is split by concern:
-//   hierarchical_drf.cpp     frameworks, roles, suppression, weights, metrics
-//   allocator_agents.cpp     agents, allocation bookkeeping, recovery
+//   hierarchical_drf.cpp     frameworks, their roles, suppression, metrics
+//   role_tree.cpp            the role tree, weights, roles(), quota calls
+//   quota_offer.cpp          shape(): what quota lets a role be offered
+//   quota_book.hpp           quota configs, consumption, required headroom
+//   allocator_agents.cpp     agents, allocation bookkeeping, recovery,
+//                            updateAllocation (RESERVE, UNRESERVE, ...)
 //   allocation_cycle.cpp     allocate(): one DRF pass over the agents
 //
 // State in one picture: each agent knows what it has available, split by
 // owner (unreserved "*" and one group per reservation role), and what every
-// framework holds there per role. Roles are clients of one role sorter; each
-// role has a sorter of its frameworks. Both sorters account the same
-// allocations (role = sum of its frameworks). Refusals live in OfferFilters.
+// framework holds there per role. Roles form a tree by their "/"-separated
+// names under a nameless root (role_tree.cpp): each role has a sorter of its
+// child roles plus a "self" client for its own allocation, and a sorter of
+// its frameworks. A client in a parent's sorter accounts its whole subtree,
+// so fair share is decided between siblings, level by level, then between a
+// role's frameworks. Refusals live in OfferFilters.
 //
 // Performance: an agent is "settled" once a cycle has examined it: whatever
 // is left there, nobody could take. While its availability (a per-agent
@@ -20,7 +27,10 @@
 // eligibility events) can take something, so the next cycle asks just those
 // frameworks, in DRF order, instead of walking every role and framework. A
 // quiet cluster's cycle is O(agents) however many frameworks and filters it
-// has. A cycle touches protobufs only for offers it actually makes.
+// has. A cycle touches protobufs only for offers it actually makes. While
+// any quota is set the shortcuts are off (a role's room under its limit or
+// guarantee changes with allocations on other agents) and every agent is
+// walked, as Mesos does.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +48,7 @@
 #include "allocator/flat_resources.hpp"
 #include "allocator/offer_filter.hpp"
 #include "allocator/quantities.hpp"
+#include "allocator/quota_book.hpp"
 #include "allocator/sorter.hpp"
 
 namespace tepui::allocator {
@@ -48,6 +59,7 @@ struct AvailableGroup {
   std::string owner;
   Resources resources;  // allocation_info cleared
   FlatResources flat;
+  Quantities headroom;  // "*" only: the non-revocable scalars (quota headroom)
 };
 
 struct AgentState {
@@ -57,6 +69,7 @@ struct AgentState {
   bool active = true;
   Resources total;  // allocation_info cleared
   Quantities totalQuantities;
+  bool hasGpus = false;  // totalQuantities has "gpus" (asked per framework in the cycle)
   std::vector<AvailableGroup> available;
   // Framework key -> role -> what it holds here (allocation_info cleared).
   // Inner maps are never empty.
@@ -82,15 +95,29 @@ struct FrameworkState {
   v1::FrameworkInfo info;
   std::set<std::string> roles;
   std::set<std::string> suppressed;        // subset of roles
+  bool gpuCapable = false;                 // GPU_RESOURCES
   std::unordered_set<uint32_t> agents;     // keys of agents where it holds resources
   std::map<std::string, size_t> holdings;  // role -> agents holding under it
 };
 
+// A node of the role tree. It exists while it has frameworks (subscribed or
+// holding resources) or child roles; the root (name "") always exists.
 struct RoleState {
-  explicit RoleState(const ShareBasis* basis) : frameworks(basis) {}
+  // The tag of a role's "self" client in its own `children` sorter.
+  static constexpr uint32_t kSelf = UINT32_MAX;
+
+  explicit RoleState(const ShareBasis* basis) : children(basis), frameworks(basis) {}
   std::string name;
   uint32_t key = 0;
-  Sorter::Client* client = nullptr;  // in the role sorter
+  RoleState* parent = nullptr;       // null for the root
+  Sorter::Client* client = nullptr;  // in parent->children; its subtree's allocation
+  // Child roles (tag = role key) and, except at the root, the role's own
+  // allocation as the client `self` (tag = kSelf, name ".", which no role
+  // name component can be). A client is active while its subtree has an
+  // eligible framework.
+  Sorter children;
+  Sorter::Client* self = nullptr;
+  size_t childRoles = 0;
   Sorter frameworks;
 };
 
@@ -111,6 +138,8 @@ class HierarchicalDRF final : public Allocator {
   void addAgent(const std::string& agentId, const v1::AgentInfo& info, const Resources& total,
                 const std::map<std::string, Resources>& used) override;
   void removeAgent(const std::string& agentId) override;
+  bool updateAllocation(const std::string& frameworkId, const std::string& agentId, const Resources& from,
+                        const Resources& to) override;
   void activateAgent(const std::string& agentId) override;
   void deactivateAgent(const std::string& agentId) override;
 
@@ -120,6 +149,11 @@ class HierarchicalDRF final : public Allocator {
   void suppressOffers(const std::string& frameworkId, const std::set<std::string>& roles) override;
   void reviveOffers(const std::string& frameworkId, const std::set<std::string>& roles, double now) override;
   void updateWeights(const std::map<std::string, double>& weights) override;
+  std::map<std::string, double> weights() const override;
+  std::vector<RoleInfo> roles() const override;
+  void updateQuota(const std::vector<QuotaConfig>& configs) override;
+  std::vector<QuotaConfig> quotas() const override;
+  std::map<std::string, double> consumedQuota(const std::string& role) const override;
 
   std::vector<Allocation> allocate(double now) override;
   Metrics metrics() const override;
@@ -127,13 +161,32 @@ class HierarchicalDRF final : public Allocator {
  private:
   // The roles FrameworkInfo asks for: `roles` with MULTI_ROLE, else `role`.
   static std::set<std::string> rolesOf(const v1::FrameworkInfo& info);
+  static bool hasCapability(const v1::FrameworkInfo& info, v1::FrameworkInfo::Capability::Type type);
+  // False when the agent has GPUs and the framework cannot use them.
+  static bool mayUse(const AgentState& agent, const FrameworkState& framework);
 
   // --- frameworks and roles (hierarchical_drf.cpp)
   FrameworkState* findFramework(const std::string& id);
   FrameworkState& frameworkState(const std::string& id);  // creates if absent
   void forgetIfUnused(FrameworkState& framework);
-  RoleState& roleState(const std::string& name);  // creates if absent
   RoleState* findRole(const std::string& name);
+
+  // --- the role tree (role_tree.cpp)
+  // Creates the role (and its missing ancestors) if absent.
+  RoleState& roleState(const std::string& name);
+  // Drops the role, and then its ancestors, while nobody is left in them.
+  void dropIfEmpty(RoleState* role);
+  // Brings `self` and the role's and ancestors' clients' activity in line
+  // with whether their subtrees have an eligible framework.
+  void syncActive(RoleState* role);
+  // Adds (or with `add` false, removes) quantities to the role's framework
+  // client (if any), its self client and every ancestor's client.
+  void account(RoleState& role, Sorter::Client* framework, const Quantities& quantities, bool add);
+  // The clients from the root's sorter down to `leaf` (a client of role's
+  // frameworks sorter): the DRF order of offers is the lexicographic order
+  // of these paths, by (share, name) at each level.
+  static std::vector<const Sorter::Client*> pathOf(const RoleState& role, const Sorter::Client* leaf);
+  void refreshSorters();
   // Brings the framework's client in the role's sorter (and the role in the
   // role sorter) in line: present while subscribed or holding, active while
   // eligible for offers; drops the role when nobody is left in it.
@@ -151,6 +204,11 @@ class HierarchicalDRF final : public Allocator {
   // Inverse of track for at most what is held; returns what was released.
   Resources untrack(AgentState& agent, FrameworkState& framework, const std::string& role, const Resources& resources);
   void setAvailable(AgentState& agent, Resources available);
+  // Reports the reservations of an agent's total to the quota book.
+  void consumeReservations(const Resources& total, bool add);
+  // Adds (or removes) the agent's total to the cluster totals and the
+  // reservation bookkeeping.
+  void countTotal(const AgentState& agent, bool add);
   static Resources availableOf(const AgentState& agent);
 
   // --- the cycle (allocation_cycle.cpp)
@@ -161,9 +219,25 @@ class HierarchicalDRF final : public Allocator {
   // Grants to `framework` unless a refusal blocks it.
   bool tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters, double now,
                 std::vector<Allocation>& out);
-  bool offerToRole(AgentState& agent, RoleState& role, AgentFilters* filters, double now, std::vector<Allocation>& out);
-  bool allocatable(const AvailableGroup* unreserved, const AvailableGroup* reserved) const;
-  void grant(AgentState& agent, RoleState& role, FrameworkState& framework, std::vector<Allocation>& out);
+  bool offerToRole(AgentState& agent, RoleState& role, AgentFilters* filters, double now, bool stage1,
+                   std::vector<Allocation>& out);
+  // Walks `node`'s subtree in DRF order offering to each role; true once the
+  // unreserved part of the agent is gone.
+  bool offerToSubtree(AgentState& agent, RoleState& node, AgentFilters* filters, double now, bool stage1,
+                      std::vector<Allocation>& out);
+  // What `role` may be offered on the agent now: its reservations and the
+  // unreserved part, cut to what quota lets it have (stage 1: only roles
+  // with an unmet guarantee, up to it). Nullopt when that is nothing
+  // min_allocatable lets through.
+  struct Shape {
+    const AvailableGroup* unreserved = nullptr;
+    const AvailableGroup* reserved = nullptr;
+    std::optional<Resources> cut;  // the part of `unreserved` offered, if quota cuts it
+  };
+  std::optional<Shape> shape(AgentState& agent, const RoleState& role, bool stage1) const;
+  bool allocatable(const Quantities* unreserved, const Quantities* reserved) const;
+  void grant(AgentState& agent, RoleState& role, FrameworkState& framework, const Shape& shape,
+             std::vector<Allocation>& out);
 
   Options options_;
   bool shortcuts_;
@@ -173,7 +247,7 @@ class HierarchicalDRF final : public Allocator {
 
   ShareBasis basis_;
   Quantities allocatedTotal_;
-  Sorter roleSorter_{&basis_};
+  RoleState root_{&basis_};
 
   std::unordered_map<std::string, std::unique_ptr<AgentState>> agents_;
   std::unordered_map<uint32_t, AgentState*> agentsByKey_;
@@ -186,6 +260,17 @@ class HierarchicalDRF final : public Allocator {
   std::unordered_map<std::string, std::unique_ptr<RoleState>> roles_;
   std::unordered_map<std::string, uint32_t> roleKeys_;  // interned forever
   std::vector<RoleState*> rolesByKey_;                  // null while absent
+  // Reservation role -> agents whose total has reservations for it (roles
+  // exist while a reservation uses them, for roles()).
+  std::map<std::string, size_t> reservedRoles_;
+
+  QuotaBook quota_;
+  // Unreserved, non-revocable scalars available on all agents: the quota
+  // headroom there is (the "*" groups' `headroom`).
+  Quantities unreservedAvailable_;
+  // Set when quota changes: agents settled under the old quota are walked
+  // again by the next cycle.
+  bool forceFullWalk_ = false;
 
   OfferFilters filters_;
   ResourceKeys keys_;

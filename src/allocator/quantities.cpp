@@ -24,6 +24,27 @@ int64_t Quantities::get(std::string_view name) const {
   return 0;
 }
 
+namespace {
+
+template <typename Keep>
+Quantities scalarsWhere(const Resources& resources, Keep keep) {
+  Quantities out;
+  for (const v1::Resource& r : resources) {
+    if (r.type() == v1::Value::SCALAR && keep(r)) out.add(r.name(), Quantities::toFixed(r.scalar().value()));
+  }
+  return out;
+}
+
+}  // namespace
+
+Quantities Quantities::ofUnreserved(const Resources& resources) {
+  return scalarsWhere(resources, [](const v1::Resource& r) { return Resources::reservationRole(r) == "*"; });
+}
+
+Quantities Quantities::ofNonRevocable(const Resources& resources) {
+  return scalarsWhere(resources, [](const v1::Resource& r) { return !r.has_revocable(); });
+}
+
 void Quantities::add(std::string_view name, int64_t fixed) {
   if (fixed <= 0) return;
   auto it = std::lower_bound(entries_.begin(), entries_.end(), name,

@@ -29,6 +29,10 @@ class Quantities {
   // Every scalar of `resources`, summed by name over reservations and
   // allocations.
   static Quantities of(const Resources& resources);
+  // Only the scalars not reserved to any role; only the non-revocable ones
+  // (quota consumption and headroom).
+  static Quantities ofUnreserved(const Resources& resources);
+  static Quantities ofNonRevocable(const Resources& resources);
 
   bool empty() const { return entries_.empty(); }
   const std::vector<Entry>& entries() const { return entries_; }

@@ -14,8 +14,8 @@
 // not sorted). Iteration is over a std::set; changing the client the caller
 // is visiting does not invalidate an iterator already advanced past it.
 //
-// Later, for hierarchical roles, a tree of these (one per parent role) can
-// sit behind the same begin()/end() walk.
+// Hierarchical roles use one of these per role for its children (see
+// RoleState in hierarchical_drf.hpp and role_tree.cpp).
 #pragma once
 
 #include <cstdint>

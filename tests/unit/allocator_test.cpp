@@ -13,67 +13,12 @@
 #include "allocator/flat_resources.hpp"
 #include "allocator/hierarchical_drf.hpp"
 #include "allocator/offer_filter.hpp"
+#include "allocator_test_util.hpp"
 
 namespace tepui::allocator {
 namespace {
 
-Resources R(const std::string& text) {
-  auto parsed = Resources::parse(text);
-  EXPECT_TRUE(parsed.ok()) << text << ": " << (parsed.ok() ? "" : parsed.error().message);
-  return parsed.ok() ? *parsed : Resources();
-}
-
-v1::FrameworkInfo multiRole(const std::vector<std::string>& roles) {
-  v1::FrameworkInfo info;
-  info.set_user("u");
-  info.set_name("f");
-  for (const auto& role : roles) info.add_roles(role);
-  info.add_capabilities()->set_type(v1::FrameworkInfo::Capability::MULTI_ROLE);
-  return info;
-}
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-v1::FrameworkInfo legacyRole(const std::string& role) {
-  v1::FrameworkInfo info;
-  info.set_user("u");
-  info.set_name("f");
-  info.set_role(role);
-  return info;
-}
-#pragma GCC diagnostic pop
-
-v1::AgentInfo agentInfo(const std::string& host) {
-  v1::AgentInfo info;
-  info.set_hostname(host);
-  return info;
-}
-
-const char* kAgent = "cpus:4;mem:1024;disk:1024;ports:[31000-32000]";
-
-// What each framework got, summed over agents.
-std::map<std::string, int> countByFramework(const std::vector<Allocation>& allocations) {
-  std::map<std::string, int> counts;
-  for (const auto& a : allocations) ++counts[a.frameworkId];
-  return counts;
-}
-
-class AllocatorTest : public ::testing::Test {
- protected:
-  void make(Options options = {}) { allocator = createHierarchicalDRF(std::move(options)); }
-  void addAgents(int n, const std::string& resources = kAgent) {
-    for (int i = 0; i < n; ++i) {
-      std::string id = "agent-" + std::to_string(agentCount++);
-      allocator->addAgent(id, agentInfo(id), R(resources), {});
-    }
-  }
-  void decline(const Allocation& a, std::optional<double> refuse, double now) {
-    allocator->recoverResources(a.frameworkId, a.agentId, a.resources, refuse, now);
-  }
-
-  std::unique_ptr<Allocator> allocator = createHierarchicalDRF({});
-  int agentCount = 0;
-};
+using namespace test_util;  // NOLINT(build/namespaces): the shared helpers
 
 TEST_F(AllocatorTest, TwoFrameworksInOneRoleConvergeToFairShares) {
   addAgents(10);
@@ -461,7 +406,8 @@ TEST_F(AllocatorTest, NoResourceIsEverInTwoAllocationsAtOnce) {
   std::map<std::string, Resources> totals;                         // agent -> total
   std::map<std::tuple<std::string, std::string>, Resources> held;  // (agent, framework) -> held
   std::set<std::string> frameworks;
-  const std::vector<std::vector<std::string>> roleChoices = {{"*"}, {"web"}, {"db", "web"}, {"x"}};
+  const std::vector<std::vector<std::string>> roleChoices = {{"*"},       {"web"},           {"db", "web"}, {"x"},
+                                                             {"eng/web"}, {"eng", "eng/db"}, {"eng/db/x"}};
   int nextAgent = 0;
   int nextFramework = 0;
   int allocations = 0;
@@ -507,6 +453,16 @@ TEST_F(AllocatorTest, NoResourceIsEverInTwoAllocationsAtOnce) {
     } else if (op < 21) {
       const std::string& fw = *std::next(frameworks.begin(), static_cast<long>(rng() % frameworks.size()));
       allocator->updateFramework(fw, multiRole(roleChoices[rng() % roleChoices.size()]), {});
+    } else if (op < 22) {
+      // Quota cuts offers: what is left must stay consistent.
+      const std::vector<std::string> quotaRoles = {"web", "eng", "eng/db", "x"};
+      std::string role = quotaRoles[rng() % quotaRoles.size()];
+      double cpus = static_cast<double>(rng() % 8) / 2;
+      if (rng() % 3 == 0) {
+        allocator->updateQuota({{role, {}, {}}});
+      } else {
+        allocator->updateQuota({{role, {{"cpus", cpus / 2}}, {{"cpus", cpus}, {"mem", 700}}}});
+      }
     } else if (op < 60 && !held.empty()) {
       // Give back all or half of something, with or without a filter.
       auto it = std::next(held.begin(), static_cast<long>(rng() % held.size()));
@@ -568,7 +524,8 @@ TEST_F(AllocatorTest, ShortcutsMakeTheSameOffersAsAFullWalk) {
   std::mt19937_64 rng(99);
   const std::vector<std::string> shapes = {kAgent, "cpus:2;mem:512;cpus(web):1;mem(web):256",
                                            "cpus:8;mem:2048;disk(db):100"};
-  const std::vector<std::vector<std::string>> roleChoices = {{"*"}, {"web"}, {"db", "web"}, {"x"}};
+  const std::vector<std::vector<std::string>> roleChoices = {{"*"},       {"web"},           {"db", "web"}, {"x"},
+                                                             {"eng/web"}, {"eng", "eng/db"}, {"eng/db/x"}};
   std::vector<std::string> agents;
   std::vector<std::string> frameworks;
   std::vector<Allocation> outstanding;
@@ -610,7 +567,7 @@ TEST_F(AllocatorTest, ShortcutsMakeTheSameOffersAsAFullWalk) {
       auto info = multiRole(roleChoices[rng() % roleChoices.size()]);
       both([&](Allocator& a) { a.updateFramework(id, info, {}); });
     } else if (op < 23) {
-      std::map<std::string, double> weights = {{pick({"*", "web", "db", "x"}), 0.5 + (rng() % 4)}};
+      std::map<std::string, double> weights = {{pick({"*", "web", "db", "x", "eng", "eng/db"}), 0.5 + (rng() % 4)}};
       both([&](Allocator& a) { a.updateWeights(weights); });
     } else if (op < 60 && !outstanding.empty()) {
       size_t i = rng() % outstanding.size();

@@ -1,0 +1,91 @@
+// HierarchicalDRF::shape(): what a role may be offered on an agent once
+// quota has had its say.
+//
+// Without quota: all the unreserved resources and the role's reservations.
+// With quota, the unreserved scalars are cut per name to the least of:
+//   - the room under the limits of the role and of its ancestors;
+//   - stage 1 (roles below a guarantee are served first): for guaranteed
+//     names, the room under the guarantees of the role and its ancestors;
+//   - otherwise, for names some guarantee still needs: the surplus of the
+//     unallocated unreserved resources over the required headroom, plus the
+//     role's own room under guarantees (what it takes there lowers the
+//     required headroom as much as the available one).
+// Reservations are the role's already (they count in its consumption
+// whether allocated or not), so quota never cuts them.
+#include <algorithm>
+
+#include "allocator/hierarchical_drf.hpp"
+
+namespace tepui::allocator {
+
+namespace {
+
+// The resources with the scalars named in `caps` cut down to them, taking
+// resources in order.
+Resources cut(const Resources& resources, QuotaBook::Caps caps) {
+  std::vector<v1::Resource> out;
+  for (const v1::Resource& r : resources) {
+    auto cap = r.type() == v1::Value::SCALAR ? caps.find(r.name()) : caps.end();
+    if (cap == caps.end()) {
+      out.push_back(r);
+      continue;
+    }
+    int64_t have = Quantities::toFixed(r.scalar().value());
+    int64_t take = std::min(have, cap->second);
+    if (take <= 0) continue;
+    cap->second -= take;
+    out.push_back(r);
+    if (take < have) out.back().mutable_scalar()->set_value(Quantities::toDouble(take));
+  }
+  return Resources(out);
+}
+
+void lower(QuotaBook::Caps& caps, const std::string& name, int64_t cap) {
+  auto [it, inserted] = caps.try_emplace(name, cap);
+  if (!inserted) it->second = std::min(it->second, cap);
+}
+
+}  // namespace
+
+std::optional<HierarchicalDRF::Shape> HierarchicalDRF::shape(AgentState& agent, const RoleState& role,
+                                                             bool stage1) const {
+  Shape s;
+  s.unreserved = agent.group("*");
+  s.reserved = role.name == "*" ? nullptr : agent.group(role.name);
+  Quantities cutQuantities;
+  if (!quota_.empty() && s.unreserved != nullptr) {
+    std::optional<QuotaBook::Caps> room = quota_.guaranteeRoom(role.name);
+    if (stage1 && (!room || std::all_of(room->begin(), room->end(), [](const auto& e) { return e.second <= 0; }))) {
+      return std::nullopt;
+    }
+    QuotaBook::Caps caps = quota_.limitRoom(role.name);
+    for (const auto& [name, required] : quota_.requiredHeadroom().entries()) {
+      auto own = room ? room->find(name) : QuotaBook::Caps::const_iterator();
+      bool guaranteed = room && own != room->end();
+      if (stage1 && guaranteed) continue;  // capped by the room below
+      int64_t surplus = std::max<int64_t>(0, unreservedAvailable_.get(name) - required);
+      lower(caps, name, surplus + (guaranteed ? own->second : 0));
+    }
+    if (stage1) {
+      for (const auto& [name, left] : *room) lower(caps, name, left);
+    }
+    const Quantities& there = s.unreserved->flat.scalars();
+    if (std::any_of(caps.begin(), caps.end(), [&](const auto& c) { return there.get(c.first) > c.second; })) {
+      s.cut = cut(s.unreserved->resources, std::move(caps));
+      if (s.cut->empty()) {
+        s.unreserved = nullptr;
+        s.cut.reset();
+      } else {
+        cutQuantities = Quantities::of(*s.cut);
+      }
+    }
+  } else if (stage1) {
+    return std::nullopt;
+  }
+  if (s.unreserved == nullptr && s.reserved == nullptr) return std::nullopt;
+  const Quantities* u = s.unreserved == nullptr ? nullptr : s.cut ? &cutQuantities : &s.unreserved->flat.scalars();
+  if (!allocatable(u, s.reserved ? &s.reserved->flat.scalars() : nullptr)) return std::nullopt;
+  return s;
+}
+
+}  // namespace tepui::allocator
