@@ -8,6 +8,7 @@
 #include "agent/agent_impl.hpp"
 #include "common/clock.hpp"
 #include "common/logging.hpp"
+#include "http/api_call.hpp"
 #include "common/task_states.hpp"
 
 namespace tepui::agent {
@@ -20,17 +21,9 @@ http::Response bad(const std::string& message) { return http::Response::text(400
 }  // namespace
 
 void AgentImpl::handleExecutor(http::Request& request, http::Responder responder) {
-  if (request.method != "POST") {
-    return responder.respond(http::Response::methodNotAllowed("POST", request.method));
-  }
-  auto header = request.header("Content-Type");
-  if (!header) return responder.respond(bad("Expecting 'Content-Type' to be present"));
-  auto type = codec::fromContentType(*header);
-  if (!type) return responder.respond(http::Response::text(415, "Unsupported 'Content-Type': " + *header + "\n"));
   Call call;
-  if (auto s = codec::decode(request.body, *type, &call); !s) {
-    return responder.respond(bad("Failed to validate executor::Call: " + s.error().message));
-  }
+  auto decoded = http::decodeApiCall(request, &call, "executor::Call");
+  if (auto* refused = std::get_if<http::Response>(&decoded)) return responder.respond(std::move(*refused));
   if (!call.has_type()) return responder.respond(bad("Expecting 'type' to be present"));
   if (call.type() == Call::HEARTBEAT) return responder.respond(http::Response::empty(202));
 

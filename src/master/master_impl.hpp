@@ -248,6 +248,7 @@ class MasterImpl final : public Master {
   std::string stateSummaryJson() const;
   std::string flagsJson() const;
   std::string versionJson() const;
+  std::map<std::string, double> metrics() const;
   std::string metricsJson() const;
 
   // files_proxy.cpp

@@ -1,6 +1,7 @@
-// /metrics/snapshot: a flat {"name": number} object with Mesos's key names
-// for everything the master has.
+// The master's metrics with Mesos's key names for everything it has: a flat
+// name -> number map, served as /metrics/snapshot and GET_METRICS.
 #include <boost/json.hpp>
+#include <cmath>
 
 #include "common/clock.hpp"
 #include "common/json.hpp"
@@ -10,8 +11,8 @@ namespace tepui::master {
 
 namespace bj = boost::json;
 
-std::string MasterImpl::metricsJson() const {
-  bj::object m;
+std::map<std::string, double> MasterImpl::metrics() const {
+  std::map<std::string, double> m;
   m["master/elected"] = 1;
   m["master/uptime_secs"] = clock::wallSeconds() - startTime_;
 
@@ -45,15 +46,15 @@ std::string MasterImpl::metricsJson() const {
   m["master/slaves_inactive"] = inactive;
   m["master/slaves_connected"] = connected;
   m["master/slaves_disconnected"] = disconnected;
-  m["master/slaves_unreachable"] = unreachableAgents_.size();
+  m["master/slaves_unreachable"] = static_cast<double>(unreachableAgents_.size());
   m["master/slave_registrations"] = counters_.agentRegistrations;
   m["master/slave_reregistrations"] = counters_.agentReregistrations;
   m["master/slave_removals"] = counters_.agentRemovals;
   m["master/frameworks_active"] = frameworksActive;
-  m["master/frameworks_inactive"] = static_cast<int>(frameworks_.size()) - frameworksActive;
+  m["master/frameworks_inactive"] = static_cast<double>(frameworks_.size()) - frameworksActive;
   m["master/frameworks_connected"] = frameworksConnected;
-  m["master/frameworks_disconnected"] = static_cast<int>(frameworks_.size()) - frameworksConnected;
-  m["master/outstanding_offers"] = offers_.size();
+  m["master/frameworks_disconnected"] = static_cast<double>(frameworks_.size()) - frameworksConnected;
+  m["master/outstanding_offers"] = static_cast<double>(offers_.size());
   m["master/dropped_messages"] = counters_.droppedMessages;
   m["master/valid_status_updates"] = counters_.validStatusUpdates;
   m["master/invalid_status_updates"] = counters_.invalidStatusUpdates;
@@ -86,7 +87,20 @@ std::string MasterImpl::metricsJson() const {
   for (auto& [role, share] : a.dominantShares) m["allocator/mesos/roles/" + role + "/shares/dominant"] = share;
   for (auto& [name, value] : a.total) m["allocator/mesos/resources/" + name + "/total"] = value;
   for (auto& [name, value] : a.allocated) m["allocator/mesos/resources/" + name + "/offered_or_allocated"] = value;
-  return json::serialize(m);
+  return m;
+}
+
+std::string MasterImpl::metricsJson() const {
+  bj::object o;
+  for (auto& [name, value] : metrics()) {
+    // Counts as integers, as they always were.
+    if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e15) {
+      o[name] = static_cast<int64_t>(value);
+    } else {
+      o[name] = value;
+    }
+  }
+  return json::serialize(o);
 }
 
 }  // namespace tepui::master

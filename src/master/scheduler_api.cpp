@@ -2,6 +2,7 @@
 // media types, stream ids, framework state, status codes in Mesos's order)
 // and the dispatch of each call to the file that handles its concern.
 #include "common/logging.hpp"
+#include "http/api_call.hpp"
 #include "master/master_impl.hpp"
 #include "master/validation.hpp"
 
@@ -16,22 +17,9 @@ http::Response badRequest(const std::string& message) { return http::Response::t
 }  // namespace
 
 void MasterImpl::handleScheduler(http::Request& request, http::Responder responder) {
-  if (request.method != "POST") {
-    return responder.respond(http::Response::methodNotAllowed("POST", request.method));
-  }
-  auto contentTypeHeader = request.header("Content-Type");
-  if (!contentTypeHeader) return responder.respond(badRequest("Expecting 'Content-Type' to be present"));
-  auto contentType = codec::fromContentType(*contentTypeHeader);
-  if (!contentType) {
-    return responder.respond(http::Response::text(
-        415, "Expecting 'Content-Type' of application/json or application/x-protobuf, got '" +
-                 *contentTypeHeader + "'\n"));
-  }
-
   Call call;
-  if (auto s = codec::decode(request.body, *contentType, &call); !s) {
-    return responder.respond(badRequest("Failed to validate scheduler::Call: " + s.error().message));
-  }
+  auto decoded = http::decodeApiCall(request, &call, "scheduler::Call");
+  if (auto* refused = std::get_if<http::Response>(&decoded)) return responder.respond(std::move(*refused));
   if (call.has_type() && call.type() == Call::UNKNOWN) {
     return responder.respond(http::Response::text(501, "Received 'UNKNOWN' call\n"));
   }

@@ -213,8 +213,12 @@ TEST_F(ExecutorClusterTest, ShutdownWaitsTheGracePeriodThenKillsTheExecutor) {
   ASSERT_TRUE(subscription.next(ExecutorEvent::LAUNCH));
   auto sandbox = cluster_.workDir() / "agent-0" / "slaves" / cluster_.agent(0)->id() / "frameworks" / s.frameworkId() /
                  "executors" / "stubborn" / "runs" / "latest";
+  // The test subscribed in the executor's place: its shell may not have
+  // written its pid yet.
   pid_t pid = 0;
-  std::ifstream(sandbox / "executor.pid") >> pid;
+  for (auto deadline = Clock::now() + 20s; pid <= 0 && Clock::now() < deadline; std::this_thread::sleep_for(10ms)) {
+    std::ifstream(sandbox / "executor.pid") >> pid;
+  }
   ASSERT_GT(pid, 0);
 
   v1::AgentID agentId;
