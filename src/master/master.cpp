@@ -156,6 +156,7 @@ void MasterImpl::stop() {
 
 void MasterImpl::installRoutes() {
   server_.route("/api/v1/scheduler", [this](http::Request& r, http::Responder p) { handleScheduler(r, std::move(p)); });
+  server_.route("/api/v1", [this](http::Request& r, http::Responder p) { handleOperator(r, std::move(p)); });
   server_.route("/internal/agent", [this](http::Request& r, http::Responder p) { handleAgent(r, std::move(p)); });
 
   auto get = [this](std::function<std::string()> body) {

@@ -32,6 +32,7 @@
 #include "http/server.hpp"
 #include "master/master.hpp"
 #include "tepui/internal/agent.pb.h"
+#include "tepui/v1/master.pb.h"
 #include "tepui/v1/scheduler.pb.h"
 
 namespace tepui::master {
@@ -179,6 +180,12 @@ class MasterImpl final : public Master {
 
   // scheduler_api.cpp
   void handleScheduler(http::Request& request, http::Responder responder);
+  // operator_api.cpp: POST /api/v1
+  void handleOperator(http::Request& request, http::Responder responder);
+  void operatorAgents(v1::master::Response::GetAgents* out) const;
+  void operatorFrameworks(v1::master::Response::GetFrameworks* out) const;
+  void operatorExecutors(v1::master::Response::GetExecutors* out) const;
+  void operatorTasks(v1::master::Response::GetTasks* out) const;
   void dispatchCall(Framework& framework, const v1::scheduler::Call& call);
 
   // frameworks.cpp

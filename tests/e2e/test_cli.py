@@ -1,6 +1,7 @@
 """End-to-end tests of the command line for people: `tepui run` against a
 real `tepui local`, readable errors, and Ctrl-C leaving nothing behind."""
 
+import json
 import os
 import signal
 import subprocess
@@ -35,6 +36,13 @@ class RunCommandTest(unittest.TestCase):
         self.assertIn("err\n", r.stderr)
         self.assertIn("TASK_RUNNING", r.stderr)
         self.assertIn("TASK_FAILED: Command exited with status 7", r.stderr)
+
+    def test_operator_api_lists_the_masters_flags(self):
+        status, headers, data = self.cluster.request("POST", "/api/v1", body=json.dumps({"type": "GET_FLAGS"}),
+                                                     headers={"Content-Type": "application/json"})
+        self.assertEqual(status, 200, data)
+        flags = {f["name"]: f.get("value") for f in json.loads(data)["get_flags"]["flags"]}
+        self.assertEqual(flags["port"], "0")  # as given to tepui local (it picks a free port)
 
     def test_argv_form_runs_without_a_shell(self):
         r = run("run", "--master", self.cluster.master, "--", "/bin/echo", "$NOT_EXPANDED", "two words")

@@ -1,0 +1,218 @@
+// POST /api/v1: the master's v1 operator API. The transport checks are
+// http::decodeApiCall's; the answer is JSON unless Accept asks for protobuf
+// (406 when it allows neither). Served: GET_HEALTH, GET_FLAGS, GET_VERSION,
+// GET_METRICS, GET_MASTER, GET_STATE, GET_AGENTS, GET_FRAMEWORKS,
+// GET_EXECUTORS, GET_TASKS, GET_WEIGHTS, UPDATE_WEIGHTS and TEARDOWN. Any
+// other call is answered 501 with its name: it is not served yet.
+#include <cmath>
+
+#include "common/logging.hpp"
+#include "http/api_call.hpp"
+#include "master/master_impl.hpp"
+#include "master/validation.hpp"
+#include "tepui/v1/master.pb.h"
+
+namespace tepui::master {
+
+namespace {
+
+using Call = v1::master::Call;
+using Response = v1::master::Response;
+
+v1::TimeInfo timeInfo(double seconds) {
+  v1::TimeInfo t;
+  t.set_nanoseconds(static_cast<int64_t>(seconds * 1e9));
+  return t;
+}
+
+}  // namespace
+
+void MasterImpl::handleOperator(http::Request& request, http::Responder responder) {
+  Call call;
+  auto decoded = http::decodeApiCall(request, &call, "master::Call");
+  if (auto* refused = std::get_if<http::Response>(&decoded)) return responder.respond(std::move(*refused));
+  auto accept = codec::fromAccept(request.header("Accept"));
+  if (!accept) {
+    return responder.respond(
+        http::Response::text(406, "Expecting 'Accept' to allow application/json or application/x-protobuf\n"));
+  }
+  if (!call.has_type() || call.type() == Call::UNKNOWN) {
+    return responder.respond(
+        http::Response::text(400, "Failed to validate master::Call: expecting 'type' to be present\n"));
+  }
+
+  Response response;
+  switch (call.type()) {
+    case Call::GET_HEALTH:
+      response.set_type(Response::GET_HEALTH);
+      response.mutable_get_health()->set_healthy(true);
+      break;
+    case Call::GET_FLAGS:
+      response.set_type(Response::GET_FLAGS);
+      if (flagSet_) {
+        for (auto& [name, value] : flagSet_->values()) {
+          auto* flag = response.mutable_get_flags()->add_flags();
+          flag->set_name(name);
+          flag->set_value(value);
+        }
+      }
+      break;
+    case Call::GET_VERSION: {
+      response.set_type(Response::GET_VERSION);
+      auto* version = response.mutable_get_version()->mutable_version_info();
+      version->set_version(TEPUI_VERSION);
+      version->set_build_date(__DATE__);
+      version->set_build_time(startTime_);
+      version->set_build_user("tepui");
+      break;
+    }
+    case Call::GET_METRICS:
+      response.set_type(Response::GET_METRICS);
+      for (auto& [name, value] : metrics()) {
+        auto* metric = response.mutable_get_metrics()->add_metrics();
+        metric->set_name(name);
+        metric->set_value(value);
+      }
+      break;
+    case Call::GET_MASTER:
+      response.set_type(Response::GET_MASTER);
+      *response.mutable_get_master()->mutable_master_info() = masterInfo();
+      response.mutable_get_master()->set_start_time(startTime_);
+      response.mutable_get_master()->set_elected_time(startTime_);
+      break;
+    case Call::GET_STATE: {
+      response.set_type(Response::GET_STATE);
+      auto* state = response.mutable_get_state();
+      operatorTasks(state->mutable_get_tasks());
+      operatorExecutors(state->mutable_get_executors());
+      operatorFrameworks(state->mutable_get_frameworks());
+      operatorAgents(state->mutable_get_agents());
+      break;
+    }
+    case Call::GET_AGENTS:
+      response.set_type(Response::GET_AGENTS);
+      operatorAgents(response.mutable_get_agents());
+      break;
+    case Call::GET_FRAMEWORKS:
+      response.set_type(Response::GET_FRAMEWORKS);
+      operatorFrameworks(response.mutable_get_frameworks());
+      break;
+    case Call::GET_EXECUTORS:
+      response.set_type(Response::GET_EXECUTORS);
+      operatorExecutors(response.mutable_get_executors());
+      break;
+    case Call::GET_TASKS:
+      response.set_type(Response::GET_TASKS);
+      operatorTasks(response.mutable_get_tasks());
+      break;
+    case Call::GET_WEIGHTS:
+      response.set_type(Response::GET_WEIGHTS);
+      for (auto& [role, weight] : allocator_->weights()) {
+        auto* info = response.mutable_get_weights()->add_weight_infos();
+        info->set_role(role);
+        info->set_weight(weight);
+      }
+      break;
+    case Call::UPDATE_WEIGHTS: {
+      std::map<std::string, double> weights;
+      for (auto& info : call.update_weights().weight_infos()) {
+        if (auto e = validation::role(info.role())) {
+          return responder.respond(
+              http::Response::text(400, "Invalid weight for role '" + info.role() + "': " + e->message + "\n"));
+        }
+        if (!(info.weight() > 0) || !std::isfinite(info.weight())) {
+          return responder.respond(http::Response::text(
+              400, "Invalid weight for role '" + info.role() + "': it must be a positive number\n"));
+        }
+        weights[info.role()] = info.weight();
+      }
+      allocator_->updateWeights(weights);
+      requestAllocation();
+      return responder.respond(http::Response::empty(200));
+    }
+    case Call::TEARDOWN: {
+      auto it = frameworks_.find(call.teardown().framework_id().value());
+      if (it == frameworks_.end()) {
+        return responder.respond(
+            http::Response::text(400, "Framework '" + call.teardown().framework_id().value() + "' cannot be found\n"));
+      }
+      teardown(it->second);
+      return responder.respond(http::Response::empty(200));
+    }
+    default:
+      return responder.respond(http::Response::text(
+          501, "The operator call " + Call::Type_Name(call.type()) + " is not served by this Tepui master yet\n"));
+  }
+  http::Response out;
+  out.status = 200;
+  out.headers["Content-Type"] = std::string(codec::mediaType(*accept));
+  out.body = codec::encode(response, *accept);
+  responder.respond(std::move(out));
+}
+
+void MasterImpl::operatorAgents(v1::master::Response::GetAgents* out) const {
+  for (auto& [id, a] : agents_) {
+    auto* agent = out->add_agents();
+    *agent->mutable_agent_info() = a.info;
+    agent->set_active(a.active());
+    agent->set_deactivated(a.deactivated);
+    agent->set_version(a.version);
+    agent->set_pid("slave(1)@" + a.address);
+    *agent->mutable_registered_time() = timeInfo(a.registeredTime);
+    if (a.reregisteredTime > 0) *agent->mutable_reregistered_time() = timeInfo(a.reregisteredTime);
+    a.total.copyTo(agent->mutable_total_resources());
+    Resources used, offered;
+    for (auto& [fid, f] : frameworks_) used += usedBy(f, &a.id);
+    for (auto& oid : a.offers) offered += offers_.at(oid).resources;
+    used.copyTo(agent->mutable_allocated_resources());
+    offered.copyTo(agent->mutable_offered_resources());
+  }
+}
+
+void MasterImpl::operatorFrameworks(v1::master::Response::GetFrameworks* out) const {
+  for (auto& [id, f] : frameworks_) {
+    auto* framework = out->add_frameworks();
+    *framework->mutable_framework_info() = f.info;
+    framework->mutable_framework_info()->mutable_id()->set_value(id);
+    framework->set_active(f.active);
+    framework->set_connected(f.connected);
+    framework->set_recovered(f.recovered);
+    *framework->mutable_registered_time() = timeInfo(f.registeredTime);
+    if (f.reregisteredTime > 0) *framework->mutable_reregistered_time() = timeInfo(f.reregisteredTime);
+    if (f.unregisteredTime > 0) *framework->mutable_unregistered_time() = timeInfo(f.unregisteredTime);
+    Resources offered;
+    for (auto& oid : f.offers) {
+      *framework->add_offers() = offers_.at(oid).offer;
+      offered += offers_.at(oid).resources;
+    }
+    usedBy(f).copyTo(framework->mutable_allocated_resources());
+    offered.copyTo(framework->mutable_offered_resources());
+  }
+  for (auto& [id, info] : completedFrameworks_) {
+    auto* framework = out->add_completed_frameworks();
+    *framework->mutable_framework_info() = info;
+    framework->set_active(false);
+    framework->set_connected(false);
+    framework->set_recovered(false);
+  }
+}
+
+void MasterImpl::operatorExecutors(v1::master::Response::GetExecutors* out) const {
+  for (auto& [id, f] : frameworks_) {
+    for (auto& [key, executor] : f.executors) {
+      auto* e = out->add_executors();
+      *e->mutable_executor_info() = executor.info;
+      e->mutable_agent_id()->set_value(key.first);
+    }
+  }
+}
+
+void MasterImpl::operatorTasks(v1::master::Response::GetTasks* out) const {
+  for (auto& [id, f] : frameworks_) {
+    for (auto& [tid, entry] : f.tasks) *out->add_tasks() = entry.task;
+    for (auto& t : f.completedTasks) *out->add_completed_tasks() = t;
+    for (auto& t : f.unreachableTasks) *out->add_unreachable_tasks() = t;
+  }
+}
+
+}  // namespace tepui::master

@@ -1,0 +1,143 @@
+// In-process cluster tests of the master's v1 operator API (POST /api/v1)
+// over real HTTP: the read calls in JSON and protobuf, UPDATE_WEIGHTS then
+// GET_WEIGHTS, TEARDOWN of a framework with a running task, and bad calls
+// (status codes and messages), with the master serving afterwards.
+#include "cluster.hpp"
+#include "http/api_request.hpp"
+#include "http/client.hpp"
+#include "tepui/v1/master.pb.h"
+
+namespace tepui::testing {
+namespace {
+
+using OperatorCall = v1::master::Call;
+using OperatorResponse = v1::master::Response;
+
+// The call sent in `type`, answered in `accept`; the HTTP response.
+http::Response post(Cluster& cluster, const OperatorCall& call, codec::ContentType type = codec::ContentType::JSON,
+                    const std::string& accept = "") {
+  auto request = http::apiRequest("/api/v1", call, type);
+  if (!accept.empty()) request.headers["Accept"] = accept;
+  auto response = http::fetch(cluster.masterEndpoint(), request);
+  return response ? *response : http::Response{};
+}
+
+OperatorResponse decoded(const http::Response& r, codec::ContentType type = codec::ContentType::JSON) {
+  OperatorResponse out;
+  EXPECT_TRUE(codec::decode(r.body, type, &out)) << r.body;
+  return out;
+}
+
+OperatorCall call(OperatorCall::Type type) {
+  OperatorCall c;
+  c.set_type(type);
+  return c;
+}
+
+TEST(OperatorApiClusterTest, ReadCallsDescribeTheClusterInJsonAndProtobuf) {
+  Cluster cluster;
+  cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31010]");
+  TestScheduler s(cluster.masterEndpoint(), frameworkInfo("operated"));
+  s.subscribe();
+  s.launch({commandTask("sleeper", "sleep 1000")});
+  s.waitFor("sleeper", v1::TASK_RUNNING);
+
+  auto health = post(cluster, call(OperatorCall::GET_HEALTH));
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.headers["Content-Type"], "application/json");
+  EXPECT_TRUE(decoded(health).get_health().healthy());
+
+  // GET_STATE in protobuf: the task, its framework and its agent.
+  auto state = post(cluster, call(OperatorCall::GET_STATE), codec::ContentType::PROTOBUF, "application/x-protobuf");
+  ASSERT_EQ(state.status, 200);
+  EXPECT_EQ(state.headers["Content-Type"], "application/x-protobuf");
+  auto r = decoded(state, codec::ContentType::PROTOBUF);
+  EXPECT_EQ(r.type(), OperatorResponse::GET_STATE);
+  ASSERT_EQ(r.get_state().get_tasks().tasks_size(), 1);
+  EXPECT_EQ(r.get_state().get_tasks().tasks(0).task_id().value(), "sleeper");
+  EXPECT_EQ(r.get_state().get_tasks().tasks(0).state(), v1::TASK_RUNNING);
+  ASSERT_EQ(r.get_state().get_frameworks().frameworks_size(), 1);
+  EXPECT_EQ(r.get_state().get_frameworks().frameworks(0).framework_info().id().value(), s.frameworkId());
+  EXPECT_TRUE(r.get_state().get_frameworks().frameworks(0).active());
+  ASSERT_EQ(r.get_state().get_agents().agents_size(), 1);
+  Resources allocated(r.get_state().get_agents().agents(0).allocated_resources());
+  EXPECT_GT(allocated.scalar("cpus"), 0);
+  EXPECT_EQ(Resources(r.get_state().get_agents().agents(0).total_resources()).scalar("cpus"), 2);
+
+  auto metrics = decoded(post(cluster, call(OperatorCall::GET_METRICS))).get_metrics();
+  bool running = false;
+  for (auto& m : metrics.metrics()) running |= m.name() == "master/tasks_running" && m.value() == 1;
+  EXPECT_TRUE(running);
+  EXPECT_EQ(decoded(post(cluster, call(OperatorCall::GET_VERSION))).get_version().version_info().version(),
+            TEPUI_VERSION);
+  // In-process masters parse no command line: their flag list is empty
+  // (tepui master lists its flags; /flags has the same source).
+  EXPECT_EQ(decoded(post(cluster, call(OperatorCall::GET_FLAGS))).type(), OperatorResponse::GET_FLAGS);
+}
+
+TEST(OperatorApiClusterTest, UpdateWeightsIsWhatGetWeightsReturns) {
+  Cluster cluster;
+  OperatorCall update = call(OperatorCall::UPDATE_WEIGHTS);
+  auto* w = update.mutable_update_weights()->add_weight_infos();
+  w->set_role("eng/web");
+  w->set_weight(2.5);
+  EXPECT_EQ(post(cluster, update).status, 200);
+  auto weights = decoded(post(cluster, call(OperatorCall::GET_WEIGHTS))).get_weights();
+  ASSERT_EQ(weights.weight_infos_size(), 1);
+  EXPECT_EQ(weights.weight_infos(0).role(), "eng/web");
+  EXPECT_EQ(weights.weight_infos(0).weight(), 2.5);
+
+  w->set_weight(0);  // refused, and nothing changes
+  auto refused = post(cluster, update);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("positive"), std::string::npos) << refused.body;
+  w->set_weight(1);
+  w->set_role("..");
+  EXPECT_EQ(post(cluster, update).status, 400);
+  EXPECT_EQ(decoded(post(cluster, call(OperatorCall::GET_WEIGHTS))).get_weights().weight_infos(0).weight(), 2.5);
+}
+
+TEST(OperatorApiClusterTest, TeardownKillsTheFrameworksTasks) {
+  Cluster cluster;
+  cluster.addAgent();
+  TestScheduler s(cluster.masterEndpoint(), frameworkInfo("doomed"));
+  s.subscribe();
+  s.launch({commandTask("victim", "sleep 1000")});
+  s.waitFor("victim", v1::TASK_RUNNING);
+  OperatorCall teardown = call(OperatorCall::TEARDOWN);
+  teardown.mutable_teardown()->mutable_framework_id()->set_value(s.frameworkId());
+  EXPECT_EQ(post(cluster, teardown).status, 200);
+  auto frameworks = decoded(post(cluster, call(OperatorCall::GET_FRAMEWORKS))).get_frameworks();
+  EXPECT_EQ(frameworks.frameworks_size(), 0);
+  ASSERT_EQ(frameworks.completed_frameworks_size(), 1);
+  EXPECT_EQ(frameworks.completed_frameworks(0).framework_info().id().value(), s.frameworkId());
+  EXPECT_EQ(post(cluster, teardown).status, 400);  // gone now
+}
+
+TEST(OperatorApiClusterTest, BadCallsGetAClearStatusAndTheMasterStillServes) {
+  Cluster cluster;
+  http::Request r;
+  r.method = "POST";
+  r.target = "/api/v1";
+  r.headers["Content-Type"] = "application/json";
+  r.body = "{\"type\": ";
+  auto garbage = http::fetch(cluster.masterEndpoint(), r);
+  ASSERT_TRUE(garbage);
+  EXPECT_EQ(garbage->status, 400);
+  EXPECT_NE(garbage->body.find("Failed to validate master::Call"), std::string::npos) << garbage->body;
+
+  r.body = "{}";
+  r.headers["Content-Type"] = "text/plain";
+  EXPECT_EQ(http::fetch(cluster.masterEndpoint(), r)->status, 415);
+  EXPECT_EQ(post(cluster, call(OperatorCall::GET_HEALTH), codec::ContentType::JSON, "text/html").status, 406);
+  EXPECT_EQ(post(cluster, OperatorCall()).status, 400);  // no type
+  auto unserved = post(cluster, call(OperatorCall::GET_MAINTENANCE_STATUS));
+  EXPECT_EQ(unserved.status, 501);
+  EXPECT_NE(unserved.body.find("GET_MAINTENANCE_STATUS"), std::string::npos) << unserved.body;
+  r.method = "GET";
+  EXPECT_EQ(http::fetch(cluster.masterEndpoint(), r)->status, 405);
+  EXPECT_EQ(post(cluster, call(OperatorCall::GET_HEALTH)).status, 200);
+}
+
+}  // namespace
+}  // namespace tepui::testing
