@@ -186,6 +186,10 @@ class MasterImpl final : public Master {
   void operatorFrameworks(v1::master::Response::GetFrameworks* out) const;
   void operatorExecutors(v1::master::Response::GetExecutors* out) const;
   void operatorTasks(v1::master::Response::GetTasks* out) const;
+  // operator_quota.cpp: GET_QUOTA's status; UPDATE_QUOTA checked and applied
+  // as a whole, or the reason it is refused.
+  v1::quota::QuotaStatus quotaStatus() const;
+  std::optional<std::string> updateQuota(const v1::master::Call::UpdateQuota& update);
   void dispatchCall(Framework& framework, const v1::scheduler::Call& call);
 
   // frameworks.cpp

@@ -2,7 +2,8 @@
 // http::decodeApiCall's; the answer is JSON unless Accept asks for protobuf
 // (406 when it allows neither). Served: GET_HEALTH, GET_FLAGS, GET_VERSION,
 // GET_METRICS, GET_MASTER, GET_STATE, GET_AGENTS, GET_FRAMEWORKS,
-// GET_EXECUTORS, GET_TASKS, GET_WEIGHTS, UPDATE_WEIGHTS and TEARDOWN. Any
+// GET_EXECUTORS, GET_TASKS, GET_ROLES, GET_WEIGHTS, UPDATE_WEIGHTS,
+// GET_QUOTA, UPDATE_QUOTA (operator_quota.cpp) and TEARDOWN. Any
 // other call is answered 501 with its name: it is not served yet.
 #include <cmath>
 
@@ -105,6 +106,30 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
       response.set_type(Response::GET_TASKS);
       operatorTasks(response.mutable_get_tasks());
       break;
+    case Call::GET_ROLES:
+      response.set_type(Response::GET_ROLES);
+      for (auto& info : allocator_->roles()) {
+        auto* role = response.mutable_get_roles()->add_roles();
+        role->set_name(info.name);
+        role->set_weight(info.weight);
+        for (auto& id : info.frameworks) role->add_frameworks()->set_value(id);
+        for (auto& [name, value] : info.subtreeAllocated) {
+          auto* r = role->add_resources();
+          r->set_name(name);
+          r->set_type(v1::Value::SCALAR);
+          r->mutable_scalar()->set_value(value);
+        }
+      }
+      break;
+    case Call::GET_QUOTA:
+      response.set_type(Response::GET_QUOTA);
+      *response.mutable_get_quota()->mutable_status() = quotaStatus();
+      break;
+    case Call::UPDATE_QUOTA:
+      if (auto refused = updateQuota(call.update_quota())) {
+        return responder.respond(http::Response::text(400, *refused + "\n"));
+      }
+      return responder.respond(http::Response::empty(200));
     case Call::GET_WEIGHTS:
       response.set_type(Response::GET_WEIGHTS);
       for (auto& [role, weight] : allocator_->weights()) {

@@ -139,5 +139,73 @@ TEST(OperatorApiClusterTest, BadCallsGetAClearStatusAndTheMasterStillServes) {
   EXPECT_EQ(post(cluster, call(OperatorCall::GET_HEALTH)).status, 200);
 }
 
+OperatorCall quotaUpdate(const std::string& role, std::map<std::string, double> guarantees,
+                         std::map<std::string, double> limits, bool force = false) {
+  OperatorCall c = call(OperatorCall::UPDATE_QUOTA);
+  c.mutable_update_quota()->set_force(force);
+  auto* config = c.mutable_update_quota()->add_quota_configs();
+  config->set_role(role);
+  for (auto& [name, value] : guarantees) (*config->mutable_guarantees())[name].set_value(value);
+  for (auto& [name, value] : limits) (*config->mutable_limits())[name].set_value(value);
+  return c;
+}
+
+TEST(OperatorApiClusterTest, QuotaLimitsWhatARoleIsOfferedAndBadUpdatesAreRefused) {
+  Cluster cluster;
+  cluster.addAgent("cpus:4;mem:4096;disk:1024;ports:[31000-31010]");
+  auto info = frameworkInfo("web-framework");
+  info.set_role("web");
+  TestScheduler s(cluster.masterEndpoint(), info);
+  s.subscribe();
+  auto first = s.next(Event::OFFERS);  // the whole agent, before any quota
+  ASSERT_TRUE(first.has_offers());
+
+  // A limit below what the role holds now (its outstanding offer) needs force.
+  auto refused = post(cluster, quotaUpdate("web", {}, {{"cpus", 1}}));
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("use 'force'"), std::string::npos) << refused.body;
+  EXPECT_EQ(post(cluster, quotaUpdate("web", {}, {{"cpus", 1}}, true)).status, 200);
+
+  auto quota = decoded(post(cluster, call(OperatorCall::GET_QUOTA))).get_quota().status();
+  ASSERT_EQ(quota.configs_size(), 1);
+  EXPECT_EQ(quota.configs(0).role(), "web");
+  EXPECT_EQ(quota.configs(0).limits().at("cpus").value(), 1);
+
+  // Once the offer comes back, the role is offered at most its limit.
+  std::vector<v1::OfferID> ids;
+  for (auto& o : first.offers().offers()) ids.push_back(o.id());
+  s.run([&](auto& c) { c.decline(ids, 0); });
+  auto limited = s.next(Event::OFFERS);
+  ASSERT_TRUE(limited.has_offers());
+  double cpus = 0;
+  for (auto& o : limited.offers().offers()) cpus += Resources(o.resources()).scalar("cpus");
+  EXPECT_GT(cpus, 0);
+  EXPECT_LE(cpus, 1);
+
+  auto roles = decoded(post(cluster, call(OperatorCall::GET_ROLES))).get_roles();
+  bool web = false;
+  for (auto& r : roles.roles()) {
+    web |= r.name() == "web" && r.frameworks_size() == 1 && r.frameworks(0).value() == s.frameworkId();
+  }
+  EXPECT_TRUE(web);
+
+  // Refused as a whole, each with a reason.
+  for (auto& [bad, why] : std::vector<std::pair<OperatorCall, std::string>>{
+           {quotaUpdate("web", {{"cpus", 2}}, {{"cpus", 1}}), "above its limit"},
+           {quotaUpdate("web/child", {}, {{"cpus", 3}}), "limit of its ancestor"},
+           {quotaUpdate("other", {{"cpus", 100}}, {}), "more than the cluster has"},
+           {quotaUpdate("*", {}, {{"cpus", 1}}), "'*'"},
+           {quotaUpdate("other", {}, {{"mem", -1}}), "non-negative"}}) {
+    auto r = post(cluster, bad);
+    EXPECT_EQ(r.status, 400) << why;
+    EXPECT_NE(r.body.find(why), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(decoded(post(cluster, call(OperatorCall::GET_QUOTA))).get_quota().status().configs_size(), 1);
+
+  // An empty config removes the quota.
+  EXPECT_EQ(post(cluster, quotaUpdate("web", {}, {})).status, 200);
+  EXPECT_EQ(decoded(post(cluster, call(OperatorCall::GET_QUOTA))).get_quota().status().configs_size(), 0);
+}
+
 }  // namespace
 }  // namespace tepui::testing
