@@ -184,6 +184,9 @@ void MasterImpl::installRoutes() {
   for (const char* path : {"/master/flags", "/flags"}) server_.route(path, get([this] { return flagsJson(); }));
   for (const char* path : {"/version", "/master/version"}) server_.route(path, get([this] { return versionJson(); }));
   server_.route("/metrics/snapshot", get([this] { return metricsJson(); }));
+  for (const char* path : {"/roles", "/master/roles"}) server_.route(path, get([this] { return rolesJson(); }));
+  for (const char* path : {"/weights", "/master/weights"}) server_.route(path, get([this] { return weightsJson(); }));
+  for (const char* path : {"/quota", "/master/quota"}) server_.route(path, get([this] { return quotaJson(); }));
   installFileRoutes();
   for (const char* path : {"/health", "/master/health"}) {
     server_.route(path, [](http::Request&, http::Responder p) { p.respond(http::Response::empty(200)); });

@@ -259,6 +259,10 @@ class MasterImpl final : public Master {
   std::string stateSummaryJson() const;
   std::string flagsJson() const;
   std::string versionJson() const;
+  // roles_api.cpp: /roles, /weights, /quota
+  std::string rolesJson() const;
+  std::string weightsJson() const;
+  std::string quotaJson() const;
   std::map<std::string, double> metrics() const;
   std::string metricsJson() const;
 

@@ -1,6 +1,7 @@
 // In-process cluster tests of the master's v1 operator API (POST /api/v1)
 // over real HTTP: the read calls in JSON and protobuf, UPDATE_WEIGHTS then
-// GET_WEIGHTS, TEARDOWN of a framework with a running task, and bad calls
+// GET_WEIGHTS, quota, /roles /weights /quota, TEARDOWN of a framework with a
+// running task, and bad calls
 // (status codes and messages), with the master serving afterwards.
 #include "cluster.hpp"
 #include "http/api_request.hpp"
@@ -86,6 +87,7 @@ TEST(OperatorApiClusterTest, UpdateWeightsIsWhatGetWeightsReturns) {
   ASSERT_EQ(weights.weight_infos_size(), 1);
   EXPECT_EQ(weights.weight_infos(0).role(), "eng/web");
   EXPECT_EQ(weights.weight_infos(0).weight(), 2.5);
+  EXPECT_EQ(cluster.get("/weights"), "[{\"role\":\"eng/web\",\"weight\":2.5}]");
 
   w->set_weight(0);  // refused, and nothing changes
   auto refused = post(cluster, update);
@@ -188,6 +190,10 @@ TEST(OperatorApiClusterTest, QuotaLimitsWhatARoleIsOfferedAndBadUpdatesAreRefuse
     web |= r.name() == "web" && r.frameworks_size() == 1 && r.frameworks(0).value() == s.frameworkId();
   }
   EXPECT_TRUE(web);
+  // The legacy endpoints tell the same.
+  EXPECT_NE(cluster.get("/roles").find("\"frameworks\":[\"" + s.frameworkId() + "\"]"), std::string::npos)
+      << cluster.get("/roles");
+  EXPECT_NE(cluster.get("/quota").find("\"role\":\"web\""), std::string::npos) << cluster.get("/quota");
 
   // Refused as a whole, each with a reason.
   for (auto& [bad, why] : std::vector<std::pair<OperatorCall, std::string>>{
