@@ -23,11 +23,7 @@ def run(*args, timeout=60):
 class RunCommandTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.cluster = Cluster(TEPUI, agents=1).__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cluster.__exit__(None, None, None)
+        cls.cluster = cls.enterClassContext(Cluster(TEPUI, agents=1))
 
     def test_output_and_exit_code_of_a_shell_command(self):
         r = run("run", "--master", self.cluster.master, "--", "echo out; echo err >&2; exit 7")

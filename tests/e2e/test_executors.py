@@ -38,11 +38,7 @@ def executor_info(executor_id):
 class ExecutorApiTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.cluster = Cluster(TEPUI, agents=1).__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cluster.__exit__(None, None, None)
+        cls.cluster = cls.enterClassContext(Cluster(TEPUI, agents=1))
 
     def subscribe(self, checkpoint=False, **kw):
         s = Scheduler(self.cluster.master, **kw)

@@ -16,11 +16,7 @@ TEPUI = None
 class SchedulerApiTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.cluster = Cluster(TEPUI).__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cluster.__exit__(None, None, None)
+        cls.cluster = cls.enterClassContext(Cluster(TEPUI))
 
     def subscribe(self, **kw):
         s = Scheduler(self.cluster.master, **kw)

@@ -17,6 +17,7 @@
 #include <limits>
 
 #include "http/server.hpp"
+#include "support/run_loop.hpp"
 
 namespace tepui::checks {
 namespace {
@@ -61,13 +62,7 @@ class ChecksTest : public ::testing::Test {
   }
 
   bool runUntil(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      io.restart();
-      io.run_one_for(10ms);
-    }
-    return true;
+    return testing::runLoopUntil(io, done, limit);
   }
   void runFor(std::chrono::milliseconds d) {
     io.restart();

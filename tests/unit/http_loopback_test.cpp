@@ -4,12 +4,12 @@
 // deadline passes; nothing sleeps.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <array>
 #include <functional>
 #include <optional>
 #include <set>
@@ -18,6 +18,7 @@
 #include "http/client.hpp"
 #include "http/recordio.hpp"
 #include "http/server.hpp"
+#include "support/run_loop.hpp"
 
 namespace tepui::http {
 namespace {
@@ -35,19 +36,13 @@ class HttpLoopback : public ::testing::Test {
 
   // Runs the loop until `done` holds; false if the deadline passed first.
   bool runUntil(const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      io.restart();
-      io.run_one_for(10ms);
-    }
-    return true;
+    return testing::runLoopUntil(io, done, limit);
   }
 
   Result<Response> call(Request request, RequestOptions options = {}, std::optional<Endpoint> to = {}) {
     std::optional<Result<Response>> out;
-    client.request(to.value_or(endpoint), std::move(request),
-                   [&out](Result<Response> r) { out.emplace(std::move(r)); }, options);
+    client.request(
+        to.value_or(endpoint), std::move(request), [&out](Result<Response> r) { out.emplace(std::move(r)); }, options);
     if (!runUntil([&] { return out.has_value(); })) return Error("test: no answer in time");
     return std::move(*out);
   }
@@ -112,8 +107,8 @@ size_t count(const std::string& haystack, const std::string& needle) {
 
 TEST_F(HttpServer, GetAndPostRoundTrip) {
   server.route("/echo", [](Request& req, Responder responder) {
-    std::string out = req.method + " " + req.path + " q=" + req.query["q"] + " h=" +
-                      req.header("x-thing").value_or("-") + " body=" + req.body;
+    std::string out = req.method + " " + req.path + " q=" + req.query["q"] +
+                      " h=" + req.header("x-thing").value_or("-") + " body=" + req.body;
     responder.respond(Response::json(201, out));
   });
   auto got = call(get("/echo?q=a+b%21&z=1"));
@@ -175,7 +170,8 @@ TEST_F(HttpServer, ExactThenLongestPrefixRoutes) {
 TEST_F(HttpServer, OversizedBodyGets413) {
   Server small(io, ServerOptions{.maxBodyBytes = 1024});
   ASSERT_TRUE(small.listen("127.0.0.1", 0).ok());
-  small.route("/up", [](Request& req, Responder r) { r.respond(Response::text(200, std::to_string(req.body.size()))); });
+  small.route("/up",
+              [](Request& req, Responder r) { r.respond(Response::text(200, std::to_string(req.body.size()))); });
   Request post;
   post.method = "POST";
   post.target = "/up";
@@ -202,8 +198,7 @@ TEST_F(HttpServer, EmptyResponseHasNoContentType) {
   RawPeer peer(io, server.port());
   peer.send("POST /call HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
   ASSERT_TRUE(runUntil([&] { return peer.closed; }));
-  EXPECT_EQ(peer.received,
-            "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(peer.received, "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 }
 
 TEST_F(HttpServer, PipelinedRequestsAnswerInOrder) {
@@ -361,9 +356,9 @@ TEST_F(HttpStream, DroppingTheStreamEndsTheResponseCleanly) {
   });
   std::string data;
   std::optional<Status> end;
-  auto stream = client.openStream(endpoint, get("/events"),
-                                  {.onData = [&](std::string_view d) { data += d; },
-                                   .onEnd = [&](const Status& s) { end = s; }});
+  auto stream =
+      client.openStream(endpoint, get("/events"),
+                        {.onData = [&](std::string_view d) { data += d; }, .onEnd = [&](const Status& s) { end = s; }});
   ASSERT_TRUE(runUntil([&] { return end.has_value(); }));
   EXPECT_TRUE(end->ok());
   EXPECT_EQ(data, "only");
@@ -396,9 +391,9 @@ TEST_F(HttpStream, SurvivesDestroyingTheServer) {
   });
   bool headSeen = false;
   std::optional<Status> end;
-  auto stream = client.openStream(Endpoint{"127.0.0.1", owned->port()}, get("/events"),
-                                  {.onHead = [&](const Response&) { headSeen = true; },
-                                   .onEnd = [&](const Status& s) { end = s; }});
+  auto stream = client.openStream(
+      Endpoint{"127.0.0.1", owned->port()}, get("/events"),
+      {.onHead = [&](const Response&) { headSeen = true; }, .onEnd = [&](const Status& s) { end = s; }});
   ASSERT_TRUE(runUntil([&] { return headSeen; }));
   owned.reset();
   EXPECT_TRUE(serverSawClose);
@@ -469,7 +464,8 @@ TEST_F(HttpClient, MalformedResponseIsAnError) {
 }
 
 TEST_F(HttpClient, ResolvesLocalhost) {
-  server.route("/hi", [](Request& req, Responder r) { r.respond(Response::text(200, req.header("Host").value_or(""))); });
+  server.route("/hi",
+               [](Request& req, Responder r) { r.respond(Response::text(200, req.header("Host").value_or(""))); });
   auto got = call(get("/hi"), {}, Endpoint{"localhost", server.port()});
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(got->body, "localhost:" + std::to_string(server.port()));
@@ -530,7 +526,10 @@ TEST_F(HttpClient, FetchRunsItsOwnLoop) {
   server.route("/ping", [](Request&, Responder r) { r.respond(Response::text(200, "pong")); });
   std::thread loop([this] { io.run(); });  // the pending accept keeps it running
   auto got = fetch(endpoint, get("/ping"));
-  asio::post(io, [this] { server.stop(); io.stop(); });
+  asio::post(io, [this] {
+    server.stop();
+    io.stop();
+  });
   loop.join();
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(got->body, "pong");
