@@ -44,6 +44,9 @@ class Resources {
   // STATIC reservation. Entries with the same name and role add up.
   static Result<Resources> parse(std::string_view text, const std::string& defaultRole = "*");
 
+  // Unreserved scalar resources from name -> amount (quota, role summaries).
+  static Resources scalars(const std::map<std::string, double>& amounts);
+
   // Validates one resource as the master must before trusting it: a known
   // type with the matching value set, finite non-negative scalars (no NaN),
   // ranges with begin <= end, non-empty name. Returns the reason if invalid.

@@ -305,6 +305,17 @@ Resources::Resources(const std::vector<v1::Resource>& resources) {
   }
 }
 
+Resources Resources::scalars(const std::map<std::string, double>& amounts) {
+  std::vector<v1::Resource> out;
+  for (const auto& [name, value] : amounts) {
+    v1::Resource& r = out.emplace_back();
+    r.set_name(name);
+    r.set_type(v1::Value::SCALAR);
+    r.mutable_scalar()->set_value(value);
+  }
+  return Resources(out);
+}
+
 void Resources::add(const v1::Resource& resource) {
   for (auto& item : items_) {
     if (sameIdentity(item, resource)) {

@@ -95,8 +95,9 @@ void MasterImpl::subscribe(const v1::scheduler::Call& call, codec::ContentType t
   head.headers["Mesos-Stream-Id"] = f.streamId;
   f.events.stream = responder.stream(std::move(head));
   f.events.type = type;
-  f.events.stream->onClose(
-      [this, id, streamId = f.streamId] { boost::asio::post(io_, [this, id, streamId] { frameworkDisconnected(id, streamId); }); });
+  f.events.stream->onClose([this, id, streamId = f.streamId] {
+    boost::asio::post(io_, [this, id, streamId] { frameworkDisconnected(id, streamId); });
+  });
 
   if (created) {
     allocator_->addFramework(id, f.info, f.suppressedRoles, true);
@@ -209,6 +210,18 @@ Resources MasterImpl::usedBy(const Framework& framework, const std::string* agen
     if (!agentId || key.first == *agentId) used += executor.resources;
   }
   return used;
+}
+
+Resources MasterImpl::usedOn(const Agent& agent) const {
+  Resources used;
+  for (auto& [id, f] : frameworks_) used += usedBy(f, &agent.id);
+  return used;
+}
+
+Resources MasterImpl::offered(const std::set<std::string>& offerIds) const {
+  Resources out;
+  for (auto& id : offerIds) out += offers_.at(id).resources;
+  return out;
 }
 
 void MasterImpl::teardown(Framework& framework) {

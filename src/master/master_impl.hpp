@@ -253,6 +253,9 @@ class MasterImpl final : public Master {
 
   // What the framework's tasks and executors hold (on one agent, or on all).
   Resources usedBy(const Framework& framework, const std::string* agentId = nullptr) const;
+  // What every framework holds on the agent, and what the given offers hold.
+  Resources usedOn(const Agent& agent) const;
+  Resources offered(const std::set<std::string>& offerIds) const;
 
   // readonly_api.cpp and metrics.cpp
   std::string stateJson() const;

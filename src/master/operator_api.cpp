@@ -113,12 +113,7 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
         role->set_name(info.name);
         role->set_weight(info.weight);
         for (auto& id : info.frameworks) role->add_frameworks()->set_value(id);
-        for (auto& [name, value] : info.subtreeAllocated) {
-          auto* r = role->add_resources();
-          r->set_name(name);
-          r->set_type(v1::Value::SCALAR);
-          r->mutable_scalar()->set_value(value);
-        }
+        Resources::scalars(info.subtreeAllocated).copyTo(role->mutable_resources());
       }
       break;
     case Call::GET_QUOTA:
@@ -186,11 +181,8 @@ void MasterImpl::operatorAgents(v1::master::Response::GetAgents* out) const {
     *agent->mutable_registered_time() = timeInfo(a.registeredTime);
     if (a.reregisteredTime > 0) *agent->mutable_reregistered_time() = timeInfo(a.reregisteredTime);
     a.total.copyTo(agent->mutable_total_resources());
-    Resources used, offered;
-    for (auto& [fid, f] : frameworks_) used += usedBy(f, &a.id);
-    for (auto& oid : a.offers) offered += offers_.at(oid).resources;
-    used.copyTo(agent->mutable_allocated_resources());
-    offered.copyTo(agent->mutable_offered_resources());
+    usedOn(a).copyTo(agent->mutable_allocated_resources());
+    offered(a.offers).copyTo(agent->mutable_offered_resources());
   }
 }
 
@@ -205,13 +197,9 @@ void MasterImpl::operatorFrameworks(v1::master::Response::GetFrameworks* out) co
     *framework->mutable_registered_time() = timeInfo(f.registeredTime);
     if (f.reregisteredTime > 0) *framework->mutable_reregistered_time() = timeInfo(f.reregisteredTime);
     if (f.unregisteredTime > 0) *framework->mutable_unregistered_time() = timeInfo(f.unregisteredTime);
-    Resources offered;
-    for (auto& oid : f.offers) {
-      *framework->add_offers() = offers_.at(oid).offer;
-      offered += offers_.at(oid).resources;
-    }
+    for (auto& oid : f.offers) *framework->add_offers() = offers_.at(oid).offer;
     usedBy(f).copyTo(framework->mutable_allocated_resources());
-    offered.copyTo(framework->mutable_offered_resources());
+    offered(f.offers).copyTo(framework->mutable_offered_resources());
   }
   for (auto& [id, info] : completedFrameworks_) {
     auto* framework = out->add_completed_frameworks();

@@ -52,12 +52,7 @@ v1::quota::QuotaStatus MasterImpl::quotaStatus() const {
     fill(config->mutable_limits(), q.limits);
     auto* info = status.add_infos();
     info->set_role(q.role);
-    for (auto& [name, value] : q.guarantees) {
-      auto* r = info->add_guarantee();
-      r->set_name(name);
-      r->set_type(v1::Value::SCALAR);
-      r->mutable_scalar()->set_value(value);
-    }
+    Resources::scalars(q.guarantees).copyTo(info->mutable_guarantee());
   }
   return status;
 }

@@ -117,8 +117,10 @@ void frameworkInfoFields(bj::object& o, const v1::FrameworkInfo& info) {
   if (info.has_principal()) o["principal"] = info.principal();
   bj::array roles;
   for (auto& r : info.roles()) roles.push_back(bj::string(r));
-  if (!roles.empty()) o["roles"] = std::move(roles);
-  else o["role"] = info.role();
+  if (!roles.empty())
+    o["roles"] = std::move(roles);
+  else
+    o["role"] = info.role();
   if (info.has_labels()) o["labels"] = json::toValue(info.labels()).as_object()["labels"];
 }
 
@@ -154,12 +156,9 @@ std::string MasterImpl::stateJson() const {
     s["pid"] = "slave(1)@" + a.address;
     s["registered_time"] = a.registeredTime;
     if (a.reregisteredTime > 0) s["reregistered_time"] = a.reregisteredTime;
-    Resources used, offered;
-    for (auto& [fid, f] : frameworks_) used += usedBy(f, &a.id);
-    for (auto& oid : a.offers) offered += offers_.at(oid).resources;
     s["resources"] = flat(a.total);
-    s["used_resources"] = flat(used);
-    s["offered_resources"] = flat(offered);
+    s["used_resources"] = flat(usedOn(a));
+    s["offered_resources"] = flat(offered(a.offers));
     s["unreserved_resources"] = flat(a.total.unreserved());
     s["reserved_resources"] = bj::object();
     s["active"] = a.active();
@@ -184,14 +183,13 @@ std::string MasterImpl::stateJson() const {
     fo["registered_time"] = f.registeredTime;
     if (f.reregisteredTime > 0) fo["reregistered_time"] = f.reregisteredTime;
     fo["unregistered_time"] = f.unregisteredTime;
-    Resources used = usedBy(f), offered;
+    Resources used = usedBy(f), offeredToIt = offered(f.offers);
     bj::array tasks, completed, unreachable, offers, executors;
     for (auto& [tid, entry] : f.tasks) tasks.push_back(task(entry.task, entry.role));
     for (auto& t : f.completedTasks) completed.push_back(task(t, roleOf(t)));
     for (auto& t : f.unreachableTasks) unreachable.push_back(task(t, roleOf(t)));
     for (auto& oid : f.offers) {
       auto& entry = offers_.at(oid);
-      offered += entry.resources;
       bj::object oo;
       oo["id"] = oid;
       oo["framework_id"] = id;
@@ -212,8 +210,8 @@ std::string MasterImpl::stateJson() const {
       executors.push_back(std::move(eo));
     }
     fo["used_resources"] = flat(used);
-    fo["offered_resources"] = flat(offered);
-    fo["resources"] = flat(used + offered);
+    fo["offered_resources"] = flat(offeredToIt);
+    fo["resources"] = flat(used + offeredToIt);
     fo["tasks"] = std::move(tasks);
     fo["unreachable_tasks"] = std::move(unreachable);
     fo["completed_tasks"] = std::move(completed);
@@ -253,9 +251,8 @@ std::string MasterImpl::stateSummaryJson() const {
       frameworkAgents[fid].insert(entry.task.agent_id().value());
     }
   }
-  static const char* kStates[] = {"TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING",
-                                  "TASK_FINISHED", "TASK_KILLED", "TASK_FAILED", "TASK_LOST",
-                                  "TASK_ERROR", "TASK_UNREACHABLE"};
+  static const char* kStates[] = {"TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING", "TASK_FINISHED",
+                                  "TASK_KILLED",  "TASK_FAILED",   "TASK_LOST",    "TASK_ERROR",   "TASK_UNREACHABLE"};
   bj::array slaves;
   for (auto& s : state["slaves"].as_array()) {
     auto so = s.as_object();
@@ -295,10 +292,8 @@ std::string MasterImpl::flagsJson() const {
 }
 
 std::string MasterImpl::versionJson() const {
-  return json::serialize(bj::object{{"version", TEPUI_VERSION},
-                                    {"build_date", __DATE__},
-                                    {"build_time", startTime_},
-                                    {"build_user", "tepui"}});
+  return json::serialize(bj::object{
+      {"version", TEPUI_VERSION}, {"build_date", __DATE__}, {"build_time", startTime_}, {"build_user", "tepui"}});
 }
 
 }  // namespace tepui::master
