@@ -114,6 +114,7 @@ Status AgentImpl::start() {
   if (!master) return Error("invalid --master '" + flags_.master + "': expected host:port");
   master_ = *master;
   if (auto s = detectResources(); !s) return s;
+  if (auto s = recoverResources(); !s) return s;
   auto attributes = parseAttributes(flags_.attributes);
   if (!attributes) return attributes.error().context("invalid --attributes");
   if (flags_.hostname.empty()) {

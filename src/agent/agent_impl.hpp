@@ -6,12 +6,14 @@
 //   executor_launch.cpp  launching an executor: sandbox, fetching URIs, spawn
 //   executor_api.cpp  POST /api/v1/executor (the v1 executor API)
 //   files.cpp         the sandbox file endpoints
+//   resources_checkpoint.cpp  dynamic reservations and persistent volumes
 // All of it runs on the agent's event loop; no locks.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -176,11 +178,30 @@ class AgentImpl final : public Agent {
   // TASK_FAILED (REASON_CONTAINER_LAUNCH_FAILED) for each task of the group
   // that has not reached the executor.
   void failTaskGroup(Executor& executor, uint64_t group, const std::string& why);
+  // The same for the executor's tasks `which` picks; then shuts the
+  // executor down if it is left with nothing to run.
+  void failTasks(Executor& executor, const std::function<bool(const TaskRecord&)>& which, const std::string& why);
   FetchRequest fetchRequest(const google::protobuf::RepeatedPtrField<v1::CommandInfo::URI>& uris,
                             const std::string& sandbox, const std::optional<std::string>& user) const;
   // Who an executor or task runs as: its command's user, else the
   // framework's, when the agent runs as root and switches user.
   std::optional<std::string> switchedUser(const v1::CommandInfo& command, const v1::FrameworkInfo& framework) const;
+
+  // resources_checkpoint.cpp
+  std::string resourcesCheckpointPath() const;
+  // <work_dir>/volumes/roles/<role>/<persistence id>
+  std::string volumePath(const v1::Resource& volume) const;
+  // At start: re-applies the checkpointed dynamic reservations and volumes
+  // to the total the flags give; an error when they no longer fit.
+  Status recoverResources();
+  // The master's new total (CHECKPOINT_RESOURCES): checkpointed, volume
+  // directories created for new volumes and removed for destroyed ones.
+  void adoptTotal(const Resources& total);
+  // Links each persistent volume among `resources` into `sandbox` at its
+  // container_path (a symbolic link to the volume's directory, created if
+  // missing and owned by `user` when set).
+  Status linkVolumes(const google::protobuf::RepeatedPtrField<v1::Resource>& resources, const std::string& sandbox,
+                     const std::optional<std::string>& user) const;
 
   // executor_api.cpp
   void handleExecutor(http::Request& request, http::Responder responder);

@@ -66,6 +66,7 @@ Result<Executor*> AgentImpl::launchExecutor(FrameworkRecord& framework, const v1
     // The sandbox belongs to the task's user; the agent keeps its parents.
     if (auto s = containerizer::chownToUser(directory.string(), *user); !s) return s.error();
   }
+  if (auto s = linkVolumes(info.resources(), directory.string(), user); !s) return s.error();
 
   Executor& e = framework.executors[eid];
   e.frameworkId = fid;
@@ -226,13 +227,18 @@ void AgentImpl::taskGroupFetched(const std::string& frameworkId, const std::stri
 
 void AgentImpl::failTaskGroup(Executor& e, uint64_t group, const std::string& why) {
   TLOG(WARNING) << "Failed to launch a task group of executor " << e.id << ": " << why;
+  failTasks(
+      e, [group](const TaskRecord& record) { return record.group == group; }, why);
+}
+
+void AgentImpl::failTasks(Executor& e, const std::function<bool(const TaskRecord&)>& which, const std::string& why) {
   for (auto& [taskId, record] : e.tasks) {
-    if (record.group != group || record.launched || isTerminalState(record.state)) continue;
+    if (!which(record) || record.launched || isTerminalState(record.state)) continue;
     record.state = v1::TASK_FAILED;
     agentUpdate(e.frameworkId, record.info.task_id(), v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED,
-                kLaunchFailed + why, e.id);
+                kLaunchFailed + why, e.commandExecutor ? "" : e.id);
   }
-  shutdownIfIdle(e, "its task group could not be started");
+  shutdownIfIdle(e, "its tasks could not be started");
 }
 
 }  // namespace tepui::agent

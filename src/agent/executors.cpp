@@ -102,6 +102,11 @@ void AgentImpl::runTask(const v1::FrameworkInfo& frameworkInfo, const v1::TaskIn
       executorFor(frameworkInfo, info, command ? Executor::Kind::COMMAND : Executor::Kind::CUSTOM, {task.task_id()});
   if (!executor) return;
   executor->tasks[task.task_id().value()].info = task;
+  if (auto s = linkVolumes(task.resources(), executor->directory, executor->user); !s) {
+    const std::string& id = task.task_id().value();
+    return failTasks(
+        *executor, [&id](const TaskRecord& record) { return record.info.task_id().value() == id; }, s.error().message);
+  }
   deliverTasks(*executor);
 }
 
@@ -118,6 +123,15 @@ void AgentImpl::runTaskGroup(const v1::FrameworkInfo& frameworkInfo, const v1::E
     TaskRecord& record = executor->tasks[task.task_id().value()];
     record.info = task;
     record.group = id;
+  }
+  for (auto& task : group.tasks()) {
+    // A task of the default executor has its own sandbox, tasks/<task id>.
+    std::string sandbox = executor->kind == Executor::Kind::DEFAULT
+                              ? executor->directory + "/tasks/" + task.task_id().value()
+                              : executor->directory;
+    if (auto s = linkVolumes(task.resources(), sandbox, executor->user); !s) {
+      return failTaskGroup(*executor, id, s.error().message);
+    }
   }
   if (executor->kind == Executor::Kind::DEFAULT) fetchTaskGroup(*executor, id);
   deliverTasks(*executor);

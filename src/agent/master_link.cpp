@@ -160,6 +160,9 @@ void AgentImpl::handleMasterEvent(const AgentEvent& event) {
       sendToMaster(std::move(pong));
       break;
     }
+    case AgentEvent::CHECKPOINT_RESOURCES:
+      adoptTotal(Resources(event.checkpoint_resources().resources()));
+      break;
     case AgentEvent::UPDATE_FRAMEWORK: {
       auto& info = event.update_framework().framework_info();
       auto it = frameworks_.find(info.id().value());

@@ -111,6 +111,13 @@ class Allocator {
   // `from` there.
   virtual bool updateAllocation(const std::string& frameworkId, const std::string& agentId, const Resources& from,
                                 const Resources& to) = 0;
+  // The same for resources nobody holds on the agent (the operator's
+  // RESERVE_RESOURCES, UNRESERVE_RESOURCES, CREATE_VOLUMES and
+  // DESTROY_VOLUMES): unallocated `from` (allocation_info cleared) becomes
+  // `to` in the agent's available resources and total. Returns false,
+  // changing nothing, when `from` is not all unallocated there (the master
+  // may rescind offers and try again).
+  virtual bool updateAvailable(const std::string& agentId, const Resources& from, const Resources& to) = 0;
   virtual void activateAgent(const std::string& agentId) = 0;
   virtual void deactivateAgent(const std::string& agentId) = 0;
 

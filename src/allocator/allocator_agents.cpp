@@ -111,17 +111,34 @@ bool HierarchicalDRF::updateAllocation(const std::string& frameworkId, const std
     return false;
   }
   AgentState& agent = *agentIt->second;
+  replaceInTotal(agent, before, after);
+  // Held before untrack: a role that would be left empty stays in place.
+  track(agent, *framework, role, after, Quantities::of(after));
+  untrack(agent, *framework, role, before);
+  ++agent.generation;
+  return true;
+}
+
+bool HierarchicalDRF::updateAvailable(const std::string& agentId, const Resources& from, const Resources& to) {
+  auto it = agents_.find(agentId);
+  if (it == agents_.end()) return false;
+  AgentState& agent = *it->second;
+  Resources before = from.withoutAllocation();
+  Resources available = availableOf(agent);
+  if (!available.contains(before)) return false;
+  Resources after = to.withoutAllocation();
+  replaceInTotal(agent, before, after);
+  setAvailable(agent, available - before + after);
+  return true;
+}
+
+void HierarchicalDRF::replaceInTotal(AgentState& agent, const Resources& before, const Resources& after) {
   countTotal(agent, false);
   agent.total -= before;
   agent.total += after;
   agent.totalQuantities = Quantities::of(agent.total);
   agent.hasGpus = agent.totalQuantities.get("gpus") > 0;
   countTotal(agent, true);
-  // Held before untrack: a role that would be left empty stays in place.
-  track(agent, *framework, role, after, Quantities::of(after));
-  untrack(agent, *framework, role, before);
-  ++agent.generation;
-  return true;
 }
 
 void HierarchicalDRF::consumeReservations(const Resources& total, bool add) {

@@ -140,6 +140,7 @@ class HierarchicalDRF final : public Allocator {
   void removeAgent(const std::string& agentId) override;
   bool updateAllocation(const std::string& frameworkId, const std::string& agentId, const Resources& from,
                         const Resources& to) override;
+  bool updateAvailable(const std::string& agentId, const Resources& from, const Resources& to) override;
   void activateAgent(const std::string& agentId) override;
   void deactivateAgent(const std::string& agentId) override;
 
@@ -210,6 +211,10 @@ class HierarchicalDRF final : public Allocator {
   // reservation bookkeeping.
   void countTotal(const AgentState& agent, bool add);
   static Resources availableOf(const AgentState& agent);
+  // Replaces `before` by `after` in the agent's total (both without
+  // allocation_info), keeping the cluster totals and reservation
+  // bookkeeping in step.
+  void replaceInTotal(AgentState& agent, const Resources& before, const Resources& after);
 
   // --- the cycle (allocation_cycle.cpp)
   void allocateAgent(AgentState& agent, double now, std::vector<Allocation>& out);

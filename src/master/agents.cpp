@@ -97,6 +97,14 @@ void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remot
   double wall = clock::wallSeconds();
   std::vector<AgentEvent> pendingShutdowns;
 
+  // What this master last knew the agent to have, if anything.
+  std::optional<Resources> known;
+  if (auto a = agents_.find(id); a != agents_.end()) {
+    known = a->second.total;
+  } else if (auto u = unreachableAgents_.find(id); u != unreachableAgents_.end()) {
+    known = Resources(u->second.info.resources());
+  }
+
   auto [it, created] = agents_.try_emplace(id);
   Agent& agent = it->second;
   if (created) {
@@ -115,8 +123,17 @@ void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remot
     agent.reregisteredTime = wall;
     counters_.agentReregistrations++;
   }
-  agent.info = info;
   agent.total = Resources(info.resources());
+  // Operations (RESERVE, CREATE, ...) applied while the agent was away win
+  // over its report, unless its base resources changed (it restarted with
+  // other flags): then the report is the truth.
+  bool missedOperations =
+      known && !(*known == agent.total) && conversions::base(*known) == conversions::base(agent.total);
+  if (missedOperations) {
+    agent.total = *known;
+    agent.total.copyTo(info.mutable_resources());
+  }
+  agent.info = info;
   agent.version = reg.version();
   agent.address = remote.substr(0, remote.rfind(':')) + ":" + std::to_string(info.port());
   agent.session = ids::uuidString();
@@ -205,6 +222,7 @@ void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remot
   event.mutable_registered()->set_ping_interval_seconds(flags_.agent_ping_timeout.count());
   sendToAgent(agent, event);
   for (auto& shutdown : pendingShutdowns) sendToAgent(agent, shutdown);
+  if (missedOperations) checkpointResources(agent);
   TLOG(INFO) << (returning ? "Agent re-registered: " : "Agent registered: ") << id << " at " << agent.address
              << " with " << agent.total.toString();
 

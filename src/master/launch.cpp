@@ -1,5 +1,6 @@
 // ACCEPT: checks the offers, validates each task (LAUNCH) or task group
-// (LAUNCH_GROUP, all or nothing) against what is left of them, sends
+// (LAUNCH_GROUP, all or nothing) against what is left of them (after the
+// RESERVE, UNRESERVE, CREATE and DESTROY before it: operations.cpp), sends
 // RUN_TASK / RUN_TASK_GROUP to the agent for the valid ones and answers the
 // invalid ones with TASK_ERROR (or TASK_DROPPED/TASK_LOST for bad offers),
 // then gives back what was not used, behind a refuse filter.
@@ -110,8 +111,10 @@ void MasterImpl::accept(Framework& framework, const v1::scheduler::Call::Accept&
       continue;
     }
     if (op.type() != Operation::LAUNCH) {
-      TLOG(WARNING) << "Framework " << framework.id << " sent operation " << Operation::Type_Name(op.type())
-                    << ", which is not supported yet; ignoring it";
+      std::optional<Error> refused = acceptOperation(framework, agent, op, role, remaining);
+      // Before any launch that follows, so the agent knows its volumes.
+      if (!refused) checkpointResources(agent);
+      sendOperationStatus(framework, op, agent, refused);
       continue;
     }
     for (auto& task : op.launch().task_infos()) {
@@ -181,8 +184,8 @@ Result<Resources> MasterImpl::executorNeeds(const Framework& framework, const st
   return allocated(executor.resources(), role);
 }
 
-v1::ExecutorInfo MasterImpl::recordExecutor(Framework& framework, const std::string& agentId,
-                                            v1::ExecutorInfo executor, Resources resources) {
+v1::ExecutorInfo MasterImpl::recordExecutor(Framework& framework, const std::string& agentId, v1::ExecutorInfo executor,
+                                            Resources resources) {
   auto [it, created] = framework.executors.try_emplace({agentId, executor.executor_id().value()});
   if (!created) return it->second.info;
   executor.mutable_framework_id()->set_value(framework.id);
@@ -217,7 +220,8 @@ void MasterImpl::launchGroup(Framework& framework, Agent& agent, const Operation
     return fail(v1::TaskStatus::REASON_TASK_GROUP_INVALID, e->message);
   }
   if (op.has_id()) {
-    return fail(v1::TaskStatus::REASON_TASK_GROUP_INVALID, "Operation feedback (an 'id') is not supported for LAUNCH_GROUP");
+    return fail(v1::TaskStatus::REASON_TASK_GROUP_INVALID,
+                "Operation feedback (an 'id') is not supported for LAUNCH_GROUP");
   }
   Resources needed;
   std::vector<Resources> perTask;
@@ -239,7 +243,8 @@ void MasterImpl::launchGroup(Framework& framework, Agent& agent, const Operation
   }
   remaining -= needed;
 
-  if (!executor.has_type()) executor.set_type(executor.has_command() ? v1::ExecutorInfo::CUSTOM : v1::ExecutorInfo::DEFAULT);
+  if (!executor.has_type())
+    executor.set_type(executor.has_command() ? v1::ExecutorInfo::CUSTOM : v1::ExecutorInfo::DEFAULT);
   executor = recordExecutor(framework, agent.id, std::move(executor), std::move(*executorResources));
   internal::AgentEvent event;
   event.set_type(internal::AgentEvent::RUN_TASK_GROUP);

@@ -5,6 +5,7 @@
 //   frameworks.cpp     subscribe, disconnect, failover timeout, teardown
 //   offers.cpp         allocations -> offers, rescind, decline, expiry
 //   launch.cpp         ACCEPT: validation and RUN_TASK to agents
+//   operations.cpp     RESERVE, UNRESERVE, CREATE, DESTROY (ACCEPT and operator)
 //   updates.cpp        status updates, acknowledgements, kill, reconcile
 //   agents.cpp         /internal/agent: registration, pings, loss, return
 //   readonly_api.cpp   /master/state, /state-summary, /health, /version, ...
@@ -27,6 +28,7 @@
 
 #include "allocator/allocator.hpp"
 #include "common/codec.hpp"
+#include "common/resource_conversions.hpp"
 #include "common/resources.hpp"
 #include "http/client.hpp"
 #include "http/server.hpp"
@@ -228,6 +230,28 @@ class MasterImpl final : public Master {
   void sendMasterUpdate(Framework& framework, const v1::TaskID& taskId, v1::TaskState state,
                         v1::TaskStatus::Reason reason, const std::string& message,
                         const std::string& agentId = "");
+
+  // operations.cpp: RESERVE, UNRESERVE, CREATE, DESTROY.
+  // The operation's conversion as `requester` asks it on the agent.
+  Result<conversions::Conversion> conversionOf(const v1::Offer::Operation& op, const Agent& agent,
+                                               const conversions::Requester& requester) const;
+  // The reason DESTROY may not take these volumes: a task or executor uses one.
+  std::optional<Error> volumeInUse(const Agent& agent, const conversions::Conversion& conversion) const;
+  // One such operation of an ACCEPT, against `remaining` (what is left of
+  // the offers): validated and applied to `remaining`, the allocator and the
+  // agent's total; or the reason it is refused (nothing changed).
+  std::optional<Error> acceptOperation(Framework& framework, Agent& agent, const v1::Offer::Operation& op,
+                                       const std::string& role, Resources& remaining);
+  // Operation feedback for an operation with an `id` (else a log line when
+  // it was refused).
+  void sendOperationStatus(Framework& framework, const v1::Offer::Operation& op, const Agent& agent,
+                           const std::optional<Error>& error);
+  // RESERVE_RESOURCES, UNRESERVE_RESOURCES, CREATE_VOLUMES, DESTROY_VOLUMES:
+  // 202 once applied, 400 for an invalid call, 409 when the agent cannot
+  // give the resources (in use, or not there).
+  http::Response operatorOperation(const v1::master::Call& call);
+  // Sends the agent its total to adopt and checkpoint.
+  void checkpointResources(Agent& agent);
 
   // updates.cpp
   void statusUpdate(Agent& agent, const internal::AgentCall::StatusUpdate& update);

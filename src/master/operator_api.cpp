@@ -3,8 +3,10 @@
 // (406 when it allows neither). Served: GET_HEALTH, GET_FLAGS, GET_VERSION,
 // GET_METRICS, GET_MASTER, GET_STATE, GET_AGENTS, GET_FRAMEWORKS,
 // GET_EXECUTORS, GET_TASKS, GET_ROLES, GET_WEIGHTS, UPDATE_WEIGHTS,
-// GET_QUOTA, UPDATE_QUOTA (operator_quota.cpp) and TEARDOWN. Any
-// other call is answered 501 with its name: it is not served yet.
+// GET_QUOTA, UPDATE_QUOTA (operator_quota.cpp), RESERVE_RESOURCES,
+// UNRESERVE_RESOURCES, CREATE_VOLUMES, DESTROY_VOLUMES (operations.cpp) and
+// TEARDOWN. Any other call is answered 501 with its name: it is not served
+// yet.
 #include <cmath>
 
 #include "common/logging.hpp"
@@ -150,6 +152,11 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
       requestAllocation();
       return responder.respond(http::Response::empty(200));
     }
+    case Call::RESERVE_RESOURCES:
+    case Call::UNRESERVE_RESOURCES:
+    case Call::CREATE_VOLUMES:
+    case Call::DESTROY_VOLUMES:
+      return responder.respond(operatorOperation(call));
     case Call::TEARDOWN: {
       auto it = frameworks_.find(call.teardown().framework_id().value());
       if (it == frameworks_.end()) {

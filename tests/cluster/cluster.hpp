@@ -14,9 +14,9 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
-#include <mutex>
 #include <thread>
 
 #include "agent/agent.hpp"
@@ -39,7 +39,8 @@ class Cluster {
     masterFlags.ip = "127.0.0.1";
     masterFlags.port = 0;
     masterFlags.hostname = "127.0.0.1";
-    auto s = master_.start("master", [&](boost::asio::io_context& io) { return master::Master::create(io, masterFlags); });
+    auto s =
+        master_.start("master", [&](boost::asio::io_context& io) { return master::Master::create(io, masterFlags); });
     if (!s) throw std::runtime_error(s.error().message);
     masterEndpoint_ = {"127.0.0.1", master_->port()};
   }
@@ -134,20 +135,23 @@ class TestScheduler {
   }
 
   // The next event of one of `types` (any if empty), or nothing after
-  // `timeout`; earlier events of other types are dropped.
+  // `timeout`. Events of other types stay queued, in order, for a later
+  // call.
   std::optional<Event> poll(std::initializer_list<Event::Type> types, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto wanted = [&](const Event& e) {
+      return types.size() == 0 || std::find(types.begin(), types.end(), e.type()) != types.end();
+    };
+    size_t scanned = 0;
     while (true) {
-      while (events_.empty()) {
-        if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) return std::nullopt;
+      for (; scanned < events_.size(); ++scanned) {
+        if (!wanted(events_[scanned])) continue;
+        Event e = std::move(events_[scanned]);
+        events_.erase(events_.begin() + static_cast<std::ptrdiff_t>(scanned));
+        return e;
       }
-      Event e = std::move(events_.front());
-      events_.pop_front();
-      if (types.size() == 0) return e;
-      for (auto t : types) {
-        if (e.type() == t) return e;
-      }
+      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) return std::nullopt;
     }
   }
 
@@ -168,8 +172,9 @@ class TestScheduler {
                          std::chrono::milliseconds timeout = 20s) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-      Event e = next(Event::UPDATE, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        deadline - std::chrono::steady_clock::now()));
+      Event e =
+          next(Event::UPDATE,
+               std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
       if (!e.has_update()) break;
       const auto& s = e.update().status();
       if (ack) acknowledge(s);
@@ -230,8 +235,8 @@ class TestScheduler {
     std::set<std::string> open = taskIds;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!open.empty() && std::chrono::steady_clock::now() < deadline) {
-      auto e = poll({Event::UPDATE}, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         deadline - std::chrono::steady_clock::now()));
+      auto e = poll({Event::UPDATE},
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
       if (!e) break;
       const auto& s = e->update().status();
       acknowledge(s);
@@ -270,8 +275,7 @@ class TestScheduler {
   std::string frameworkId_;
 };
 
-inline v1::TaskInfo commandTask(const std::string& id, const std::string& command, double cpus = 0.1,
-                                double mem = 32) {
+inline v1::TaskInfo commandTask(const std::string& id, const std::string& command, double cpus = 0.1, double mem = 32) {
   v1::TaskInfo t;
   t.set_name(id);
   t.mutable_task_id()->set_value(id);
@@ -303,7 +307,8 @@ inline v1::TaskInfo customExecutorTask(const std::string& id, const std::string&
   return t;
 }
 
-inline v1::FrameworkInfo frameworkInfo(const std::string& name, std::vector<v1::FrameworkInfo::Capability::Type> caps = {},
+inline v1::FrameworkInfo frameworkInfo(const std::string& name,
+                                       std::vector<v1::FrameworkInfo::Capability::Type> caps = {},
                                        double failoverTimeout = 0) {
   v1::FrameworkInfo info;
   info.set_user("root");
