@@ -196,4 +196,18 @@ Resources base(const Resources& resources) {
   return Resources(out);
 }
 
+void toPreRefinementFormat(google::protobuf::RepeatedPtrField<v1::Resource>* resources) {
+  for (v1::Resource& r : *resources) {
+    if (r.reservations_size() != 1) continue;
+    const ReservationInfo& only = r.reservations(0);
+    r.set_role(only.role());
+    if (only.type() == ReservationInfo::DYNAMIC) {
+      auto* legacy = r.mutable_reservation();
+      if (only.has_principal()) legacy->set_principal(only.principal());
+      if (only.has_labels()) *legacy->mutable_labels() = only.labels();
+    }
+    r.clear_reservations();
+  }
+}
+
 }  // namespace tepui::conversions

@@ -77,4 +77,12 @@ std::set<std::string> persistenceIds(const Resources& resources);
 // popped and volumes turned back into plain disk.
 Resources base(const Resources& resources);
 
+// Rewrites resources reserved once into the form frameworks without
+// RESERVATION_REFINEMENT read: `role` (and for a dynamic reservation,
+// `reservation` with its principal and labels) instead of
+// `reservations[]`. Refined resources (more than one reservation) have no
+// such form and are left as they are; such frameworks are never offered
+// them.
+void toPreRefinementFormat(google::protobuf::RepeatedPtrField<v1::Resource>* resources);
+
 }  // namespace tepui::conversions

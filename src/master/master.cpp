@@ -31,7 +31,8 @@ void registerFlags(FlagSet& flags, MasterFlags& v) {
   flags.add("weights", &v.weights, "Role weights for fair sharing: role=weight,role=weight");
   flags.add("fair_sharing_excluded_resource_names", &v.fair_sharing_excluded_resource_names,
             "Comma-separated resource names left out of fair-share computations");
-  flags.add("max_completed_frameworks", &v.max_completed_frameworks, "Completed frameworks kept for the state endpoints");
+  flags.add("max_completed_frameworks", &v.max_completed_frameworks,
+            "Completed frameworks kept for the state endpoints");
   flags.add("max_completed_tasks_per_framework", &v.max_completed_tasks_per_framework,
             "Completed tasks kept per framework");
   flags.add("max_unreachable_tasks_per_framework", &v.max_unreachable_tasks_per_framework,
@@ -184,6 +185,12 @@ void MasterImpl::installRoutes() {
   for (const char* path : {"/master/flags", "/flags"}) server_.route(path, get([this] { return flagsJson(); }));
   for (const char* path : {"/version", "/master/version"}) server_.route(path, get([this] { return versionJson(); }));
   server_.route("/metrics/snapshot", get([this] { return metricsJson(); }));
+  for (const char* endpoint : {"/reserve", "/unreserve", "/create-volumes", "/destroy-volumes"}) {
+    for (std::string prefix : {"", "/master"}) {
+      server_.route(prefix + endpoint,
+                    [this, endpoint](http::Request& r, http::Responder p) { p.respond(formOperation(endpoint, r)); });
+    }
+  }
   for (const char* path : {"/roles", "/master/roles"}) server_.route(path, get([this] { return rolesJson(); }));
   for (const char* path : {"/weights", "/master/weights"}) server_.route(path, get([this] { return weightsJson(); }));
   for (const char* path : {"/quota", "/master/quota"}) server_.route(path, get([this] { return quotaJson(); }));

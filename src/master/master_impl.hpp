@@ -151,7 +151,7 @@ struct Counters {
   uint64_t agentReregistrations = 0;
   uint64_t agentRemovals = 0;
   uint64_t frameworksRemoved = 0;
-  std::map<int, uint64_t> terminalTasks;  // TaskState -> count (finished, failed, ...)
+  std::map<int, uint64_t> terminalTasks;   // TaskState -> count (finished, failed, ...)
   std::map<int, uint64_t> schedulerCalls;  // Call::Type -> count
 };
 
@@ -228,8 +228,7 @@ class MasterImpl final : public Master {
   // Forgets an executor and gives its resources back to the allocator.
   void removeExecutor(Framework& framework, const std::string& agentId, const std::string& executorId);
   void sendMasterUpdate(Framework& framework, const v1::TaskID& taskId, v1::TaskState state,
-                        v1::TaskStatus::Reason reason, const std::string& message,
-                        const std::string& agentId = "");
+                        v1::TaskStatus::Reason reason, const std::string& message, const std::string& agentId = "");
 
   // operations.cpp: RESERVE, UNRESERVE, CREATE, DESTROY.
   // The operation's conversion as `requester` asks it on the agent.
@@ -250,6 +249,9 @@ class MasterImpl final : public Master {
   // 202 once applied, 400 for an invalid call, 409 when the agent cannot
   // give the resources (in use, or not there).
   http::Response operatorOperation(const v1::master::Call& call);
+  // POST /reserve, /unreserve, /create-volumes, /destroy-volumes: the same,
+  // from a form with `slaveId` and `resources` or `volumes` (JSON).
+  http::Response formOperation(const std::string& endpoint, const http::Request& request);
   // Sends the agent its total to adopt and checkpoint.
   void checkpointResources(Agent& agent);
 
@@ -258,8 +260,7 @@ class MasterImpl final : public Master {
   void acknowledge(Framework& framework, const v1::scheduler::Call::Acknowledge& ack);
   void kill(Framework& framework, const v1::scheduler::Call::Kill& kill);
   void reconcile(Framework& framework, const v1::scheduler::Call::Reconcile& reconcile);
-  void updateTaskState(Framework& framework, TaskEntry& entry, const v1::TaskStatus& status,
-                       v1::TaskState latest);
+  void updateTaskState(Framework& framework, TaskEntry& entry, const v1::TaskStatus& status, v1::TaskState latest);
   void removeTask(Framework& framework, const std::string& taskId, bool unreachable);
   void recoverTaskResources(Framework& framework, TaskEntry& entry);
   bool isTerminal(v1::TaskState state) const;

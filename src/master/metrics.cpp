@@ -68,8 +68,10 @@ std::map<std::string, double> MasterImpl::metrics() const {
     v1::TaskState state;
     const char* key;
   };
-  static const Name kLive[] = {{v1::TASK_STAGING, "staging"}, {v1::TASK_STARTING, "starting"},
-                               {v1::TASK_RUNNING, "running"}, {v1::TASK_KILLING, "killing"},
+  static const Name kLive[] = {{v1::TASK_STAGING, "staging"},
+                               {v1::TASK_STARTING, "starting"},
+                               {v1::TASK_RUNNING, "running"},
+                               {v1::TASK_KILLING, "killing"},
                                {v1::TASK_UNREACHABLE, "unreachable"}};
   static const Name kTerminal[] = {{v1::TASK_FINISHED, "finished"}, {v1::TASK_FAILED, "failed"},
                                    {v1::TASK_KILLED, "killed"},     {v1::TASK_LOST, "lost"},

@@ -38,6 +38,9 @@ void MasterImpl::makeOffers(std::vector<allocator::Allocation> allocations) {
     offer.mutable_agent_id()->set_value(a.id);
     offer.set_hostname(a.info.hostname());
     allocation.resources.copyTo(offer.mutable_resources());
+    if (!f.hasCapability(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT)) {
+      conversions::toPreRefinementFormat(offer.mutable_resources());
+    }
     *offer.mutable_attributes() = a.info.attributes();
     offer.mutable_allocation_info()->set_role(allocation.role);
     if (a.info.has_domain()) *offer.mutable_domain() = a.info.domain();

@@ -5,13 +5,18 @@
 // (common/resource_conversions.hpp), converts the resources in the
 // allocator and in the agent's total, and sends the agent its new total to
 // checkpoint (CHECKPOINT_RESOURCES), so that reservations and volumes
-// survive the agent's restart and come back when it registers again.
+// survive the agent's restart and come back when it registers again. The
+// form-encoded endpoints /reserve, /unreserve, /create-volumes and
+// /destroy-volumes (slaveId plus a JSON array) are the same calls.
 //
 // Operations are applied by the master at once ("speculatively", as Mesos
 // does for an agent's own resources); an operation with an `id` gets its
 // feedback from the master straight away: OPERATION_FINISHED, or
 // OPERATION_ERROR with the reason.
+#include <boost/json.hpp>
+
 #include "common/clock.hpp"
+#include "common/json.hpp"
 #include "common/logging.hpp"
 #include "common/resource_conversions.hpp"
 #include "master/master_impl.hpp"
@@ -154,6 +159,38 @@ http::Response MasterImpl::operatorOperation(const v1::master::Call& call) {
   checkpointResources(agent);
   requestAllocation();
   return http::Response::empty(202);
+}
+
+http::Response MasterImpl::formOperation(const std::string& endpoint, const http::Request& request) {
+  if (request.method != "POST") return http::Response::methodNotAllowed("POST", request.method);
+  // The call each endpoint makes, its member in Call, and the form field
+  // with the resources (/reserve and /unreserve: `resources`, the volume
+  // endpoints: `volumes`).
+  struct FormCall {
+    const char* type;
+    const char* member;
+    std::string field;
+  };
+  static const std::map<std::string, FormCall> kCalls = {
+      {"/reserve", {"RESERVE_RESOURCES", "reserve_resources", "resources"}},
+      {"/unreserve", {"UNRESERVE_RESOURCES", "unreserve_resources", "resources"}},
+      {"/create-volumes", {"CREATE_VOLUMES", "create_volumes", "volumes"}},
+      {"/destroy-volumes", {"DESTROY_VOLUMES", "destroy_volumes", "volumes"}}};
+  const auto& [type, member, field] = kCalls.at(endpoint);
+  auto form = http::parseQuery(request.body);
+  if (form["slaveId"].empty()) return http::Response::text(400, "Missing 'slaveId' in the form\n");
+  if (form[field].empty()) return http::Response::text(400, "Missing '" + field + "' in the form\n");
+  boost::system::error_code ec;
+  boost::json::value resources = boost::json::parse(form[field], ec);
+  if (ec || !resources.is_array()) {
+    return http::Response::text(400, "'" + field + "' is not a JSON array of resources\n");
+  }
+  boost::json::object body{{"agent_id", boost::json::object{{"value", form["slaveId"]}}}, {field, resources}};
+  v1::master::Call call;
+  if (auto s = json::fromValue(boost::json::object{{"type", type}, {member, body}}, &call); !s) {
+    return http::Response::text(400, "Invalid '" + field + "': " + s.error().message + "\n");
+  }
+  return operatorOperation(call);
 }
 
 void MasterImpl::checkpointResources(Agent& agent) {

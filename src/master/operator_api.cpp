@@ -155,8 +155,7 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
     case Call::RESERVE_RESOURCES:
     case Call::UNRESERVE_RESOURCES:
     case Call::CREATE_VOLUMES:
-    case Call::DESTROY_VOLUMES:
-      return responder.respond(operatorOperation(call));
+    case Call::DESTROY_VOLUMES: return responder.respond(operatorOperation(call));
     case Call::TEARDOWN: {
       auto it = frameworks_.find(call.teardown().framework_id().value());
       if (it == frameworks_.end()) {

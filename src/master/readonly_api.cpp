@@ -12,6 +12,21 @@ namespace bj = boost::json;
 
 namespace {
 
+// Every Resource in its v1 JSON form (reservations, volumes and all).
+bj::array full(const Resources& resources) {
+  bj::array out;
+  for (const v1::Resource& r : resources) out.push_back(json::toValue(r));
+  return out;
+}
+
+std::set<std::string> reservationRoles(const Resources& resources) {
+  std::set<std::string> roles;
+  for (const v1::Resource& r : resources) {
+    if (r.reservations_size() > 0) roles.insert(Resources::reservationRole(r));
+  }
+  return roles;
+}
+
 // {"cpus":x,"gpus":x,"mem":x,"disk":x, other scalars, "ports":"[a-b,c-d]"}
 bj::object flat(const Resources& resources) {
   bj::object o;
@@ -160,11 +175,20 @@ std::string MasterImpl::stateJson() const {
     s["used_resources"] = flat(usedOn(a));
     s["offered_resources"] = flat(offered(a.offers));
     s["unreserved_resources"] = flat(a.total.unreserved());
-    s["reserved_resources"] = bj::object();
+    bj::object reserved, reservedFull;
+    for (const std::string& role : reservationRoles(a.total)) {
+      reserved[role] = flat(a.total.reserved(role));
+      reservedFull[role] = full(a.total.reserved(role));
+    }
+    s["reserved_resources"] = std::move(reserved);
+    s["reserved_resources_full"] = std::move(reservedFull);
+    s["unreserved_resources_full"] = full(a.total.unreserved());
+    s["used_resources_full"] = full(usedOn(a));
+    s["offered_resources_full"] = full(offered(a.offers));
     s["active"] = a.active();
     s["deactivated"] = a.deactivated;
     s["version"] = a.version;
-    s["capabilities"] = bj::array{"MULTI_ROLE", "HIERARCHICAL_ROLE"};
+    s["capabilities"] = bj::array{"MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"};
     slaves.push_back(std::move(s));
   }
   o["activated_slaves"] = activated;

@@ -34,8 +34,8 @@ void MasterImpl::handleScheduler(http::Request& request, http::Responder respond
     }
     auto accept = codec::fromAccept(request.header("Accept"));
     if (!accept) {
-      return responder.respond(http::Response::text(
-          406, "Expecting 'Accept' to allow application/json or application/x-protobuf\n"));
+      return responder.respond(
+          http::Response::text(406, "Expecting 'Accept' to allow application/json or application/x-protobuf\n"));
     }
     return subscribe(call, *accept, std::move(responder));
   }
@@ -55,7 +55,8 @@ void MasterImpl::handleScheduler(http::Request& request, http::Responder respond
   if (*streamId != framework.streamId) {
     return responder.respond(badRequest("The stream ID '" + *streamId +
                                         "' included in this request didn't match the stream ID currently "
-                                        "associated with framework ID " + framework.id));
+                                        "associated with framework ID " +
+                                        framework.id));
   }
   if (call.type() == Call::UPDATE_FRAMEWORK) {
     // Applied before answering: 200 once done, 400 if it cannot be.

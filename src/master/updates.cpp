@@ -47,8 +47,8 @@ void MasterImpl::statusUpdate(Agent& agent, const internal::AgentCall::StatusUpd
   auto fit = frameworks_.find(update.framework_id().value());
   if (fit == frameworks_.end()) {
     counters_.invalidStatusUpdates++;
-    TLOG(WARNING) << "Status update " << v1::TaskState_Name(status.state()) << " for task "
-                  << status.task_id().value() << " of unknown framework " << update.framework_id().value();
+    TLOG(WARNING) << "Status update " << v1::TaskState_Name(status.state()) << " for task " << status.task_id().value()
+                  << " of unknown framework " << update.framework_id().value();
     return;
   }
   Framework& f = fit->second;
@@ -187,13 +187,13 @@ void MasterImpl::reconcile(Framework& framework, const v1::scheduler::Call::Reco
     // Unknown task: the answer depends on what the master knows of its agent.
     std::string agentId = item.has_agent_id() ? item.agent_id().value() : "";
     if (!agentId.empty() && agents_.count(agentId)) {
-      send(item.task_id(), lostState(framework, v1::TASK_GONE), agentId, "Reconciliation: Task is unknown to the agent");
+      send(item.task_id(), lostState(framework, v1::TASK_GONE), agentId,
+           "Reconciliation: Task is unknown to the agent");
     } else if (!agentId.empty() && unreachableAgents_.count(agentId)) {
       send(item.task_id(), lostState(framework, v1::TASK_UNREACHABLE), agentId,
            "Reconciliation: Task is unknown; agent is unreachable");
     } else {
-      send(item.task_id(), lostState(framework, v1::TASK_UNKNOWN), agentId,
-           "Reconciliation: Task is unknown");
+      send(item.task_id(), lostState(framework, v1::TASK_UNKNOWN), agentId, "Reconciliation: Task is unknown");
     }
   }
 }

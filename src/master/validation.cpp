@@ -75,9 +75,8 @@ std::optional<Error> schedulerCall(const Call& call) {
   switch (call.type()) {
     case Call::SUBSCRIBE:
       if (!call.has_subscribe()) return Error("Expecting 'subscribe' to be present");
-      if (call.has_framework_id() &&
-          (!call.subscribe().framework_info().has_id() ||
-           call.subscribe().framework_info().id().value() != call.framework_id().value())) {
+      if (call.has_framework_id() && (!call.subscribe().framework_info().has_id() ||
+                                      call.subscribe().framework_info().id().value() != call.framework_id().value())) {
         return Error("'framework_id' differs from 'subscribe.framework_info.id'");
       }
       return std::nullopt;

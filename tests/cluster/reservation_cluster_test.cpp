@@ -5,6 +5,8 @@
 // restarts, DESTROY of a volume in use refused, and the operator calls
 // RESERVE_RESOURCES, UNRESERVE_RESOURCES, CREATE_VOLUMES and
 // DESTROY_VOLUMES with their 202, 400 and 409 answers.
+#include <boost/json.hpp>
+
 #include "cluster.hpp"
 #include "common/resource_conversions.hpp"
 #include "http/api_request.hpp"
@@ -81,7 +83,7 @@ v1::FrameworkInfo roleFramework(const std::string& name, const std::string& role
 }
 
 bool hasReserved(const v1::Offer& offer) {
-  for (auto& r : offer.resources()) {
+  for (auto& r : Resources(offer.resources())) {
     if (r.reservations_size() > 0) return true;
   }
   return false;
@@ -169,6 +171,14 @@ TEST(ReservationClusterTest, VolumeDataOutlivesTasksAndAgentRestartsAndStaysWith
     return o.agent_id().value() != withVolume.agent_id().value() && hasVolume(o, "db");
   });
   EXPECT_EQ(Resources(again.resources()).withoutAllocation().reserved("eng").scalar("cpus"), 1);
+  // Without RESERVATION_REFINEMENT the framework reads the pre-refinement
+  // form: `role` and `reservation`, no `reservations`.
+  for (auto& r : again.resources()) {
+    EXPECT_EQ(r.reservations_size(), 0) << r.ShortDebugString();
+    if (r.role() == "eng") {
+      EXPECT_EQ(r.reservation().principal(), "ops") << r.ShortDebugString();
+    }
+  }
   eng.run([&](auto& c) {
     c.accept({again.id()}, {launchOp(again, volumeTask("after-restart", "grep -q kept data/file"))}, 0.0);
   });
@@ -219,6 +229,12 @@ TEST(ReservationClusterTest, OperatorCallsReserveCreateDestroyAndUnreserve) {
   EXPECT_EQ(reserved.status, 202) << reserved.body;
   EXPECT_EQ(totalOf().reserved("eng"), kReserved);
   EXPECT_EQ(conversions::base(totalOf()), *Resources::parse(kAgentResources));
+  // /master/state shows the reservation per role, summed and in full.
+  auto state = boost::json::parse(cluster.get("/master/state")).as_object();
+  auto& agentState = state["slaves"].as_array().at(0).as_object();
+  EXPECT_EQ(agentState["reserved_resources"].at("eng").at("cpus").to_number<double>(), 1);
+  EXPECT_EQ(agentState["reserved_resources_full"].at("eng").as_array().size(), 3u);
+  EXPECT_EQ(agentState["unreserved_resources"].at("cpus").to_number<double>(), 1);
 
   // Bad calls: unreserved resources (400), an unknown agent (400), more
   // than the agent has (409).
@@ -243,6 +259,26 @@ TEST(ReservationClusterTest, OperatorCallsReserveCreateDestroyAndUnreserve) {
   EXPECT_TRUE(conversions::persistenceIds(totalOf()).empty());
   EXPECT_EQ(post(cluster, callOf(OperatorCall::UNRESERVE_RESOURCES, kReserved)).status, 202);
   EXPECT_EQ(totalOf(), *Resources::parse(kAgentResources));
+
+  // The form-encoded endpoints make the same calls.
+  auto form = [&](const std::string& path, const std::string& body, const std::string& method = "POST") {
+    http::Request r;
+    r.method = method;
+    r.target = path;
+    r.body = body;
+    r.headers["Content-Type"] = "application/x-www-form-urlencoded";
+    auto response = http::fetch(cluster.masterEndpoint(), r);
+    return response ? *response : http::Response{};
+  };
+  std::string resources = "[" + reservedJson("cpus", 1) + "]";
+  auto viaForm = form("/master/reserve", "slaveId=" + agentId + "&resources=" + http::percentEncode(resources));
+  EXPECT_EQ(viaForm.status, 202) << viaForm.body;
+  EXPECT_EQ(totalOf().reserved("eng").scalar("cpus"), 1);
+  EXPECT_EQ(form("/unreserve", "slaveId=" + agentId + "&resources=" + http::percentEncode(resources)).status, 202);
+  EXPECT_EQ(totalOf(), *Resources::parse(kAgentResources));
+  EXPECT_EQ(form("/reserve", "resources=" + http::percentEncode(resources)).status, 400);
+  EXPECT_EQ(form("/create-volumes", "slaveId=" + agentId + "&volumes=notjson").status, 400);
+  EXPECT_EQ(form("/reserve", "", "GET").status, 405);
 }
 
 }  // namespace

@@ -141,5 +141,25 @@ TEST(ResourceConversionsTest, CreateAndDestroyVolumes) {
   refused(create(field(kReservedDisk), {}, Requester{}), "not a persistent volume");
 }
 
+TEST(ResourceConversionsTest, PreRefinementFormatUsesRoleAndReservationAndRoundTrips) {
+  Field offered = field(std::string(kDynamicCpus).insert(std::string(kDynamicCpus).size() - 1,
+                                                         R"(,{"name":"mem","type":"SCALAR","scalar":{"value":64}})"));
+  *offered.Add() = *field("disk(web):5").begin();
+  *offered.Add() = *field(kRefinedCpus).begin();
+  Resources before(offered);
+  toPreRefinementFormat(&offered);
+  ASSERT_EQ(offered.size(), 4);
+  EXPECT_EQ(offered[0].role(), "eng");
+  EXPECT_EQ(offered[0].reservation().principal(), "ops");
+  EXPECT_EQ(offered[0].reservations_size(), 0);
+  EXPECT_FALSE(offered[1].has_reservation());  // unreserved: untouched
+  EXPECT_EQ(offered[1].reservations_size(), 0);
+  EXPECT_EQ(offered[2].role(), "web");  // static: a role, no reservation
+  EXPECT_FALSE(offered[2].has_reservation());
+  EXPECT_EQ(offered[3].reservations_size(), 2);  // refined: no such form
+  // What such a framework sends back means the same resources.
+  EXPECT_EQ(Resources(offered), before);
+}
+
 }  // namespace
 }  // namespace tepui::conversions
