@@ -90,6 +90,22 @@ TEST(AgentClusterTest, DeclinedResourcesAreFilteredUntilTheFilterEndsOrRevive) {
   EXPECT_TRUE(s.poll({Event::OFFERS}, 5000ms).has_value());
 }
 
+TEST(AgentClusterTest, SuppressedFrameworkGetsNoOffersUntilItRevives) {
+  Cluster cluster;
+  cluster.addAgent();
+  TestScheduler s(cluster.masterEndpoint(), frameworkInfo("quiet"));
+  s.subscribe();
+  auto offer = s.next(Event::OFFERS).offers().offers(0);
+  s.run([](auto& c) { c.suppress(); });
+  // Declined without a filter: only the suppression keeps it away.
+  s.run([&](auto& c) { c.decline({offer.id()}, 0.0); });
+  EXPECT_FALSE(s.poll({Event::OFFERS}, 1500ms).has_value());
+  s.run([](auto& c) { c.revive(); });
+  auto back = s.poll({Event::OFFERS}, 5000ms);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(Resources(back->offers().offers(0).resources()).cpus(), 4.0);
+}
+
 TEST(AgentClusterTest, AResourceIsNeverOfferedToTwoFrameworksAtOnce) {
   Cluster cluster;
   cluster.addAgent("cpus:2;mem:512");
