@@ -4,8 +4,10 @@
 // depth-first walk of the role tree, siblings in DRF order), and each role's
 // eligible frameworks in DRF order: the first framework not blocked by a
 // refusal gets everything the role may use there (unreserved + reserved to
-// the role), provided that passes min_allocatable. Whatever is left (only
-// other roles' reservations) goes on to the next roles.
+// the role or an ancestor; refined reservations only to
+// RESERVATION_REFINEMENT frameworks), provided that passes min_allocatable.
+// Whatever is left (only reservations) goes on to the next roles, then to
+// the subtrees of the reservations' owners.
 //
 // Cost: the cycle works on FlatResources (integer compares) and builds
 // protobufs only for offers it makes. A settled agent (see
@@ -58,29 +60,35 @@ void HierarchicalDRF::allocateAgent(AgentState& agent, double now, std::vector<A
     // everything it may use here.
     if (!offerToSubtree(agent, root_, filters, now, /*stage1=*/false, out)) return;
   }
-  // Only reservations are left. Each can go only to its own role, so roles
-  // don't compete for them and their order doesn't matter. (A role passed
-  // over above was refused a superset of what it is offered now, so asking
-  // it again cannot change its answer; it only costs a lookup.)
+  // Only reservations are left. Each can go only to its owner's subtree, so
+  // subtrees don't compete for them: each owner's subtree is walked in DRF
+  // order. (A role passed over above was refused a superset of what it is
+  // offered now, so asking it again cannot change its answer; it only costs
+  // a lookup.)
   std::vector<std::string> owners;
-  for (const AvailableGroup& g : agent.available) owners.push_back(g.owner);
+  for (const AvailableGroup& g : agent.available) {
+    if (std::find(owners.begin(), owners.end(), g.owner) == owners.end()) owners.push_back(g.owner);
+  }
   for (const std::string& owner : owners) {
     RoleState* role = findRole(owner);
-    if (role != nullptr && role->self->active) offerToRole(agent, *role, filters, now, /*stage1=*/false, out);
+    if (role == nullptr || !role->client->active) continue;
+    offerToSubtree(agent, *role, filters, now, /*stage1=*/false, out, /*untilUnreservedGone=*/false);
   }
 }
 
 bool HierarchicalDRF::offerToSubtree(AgentState& agent, RoleState& node, AgentFilters* filters, double now, bool stage1,
-                                     std::vector<Allocation>& out) {
+                                     std::vector<Allocation>& out, bool untilUnreservedGone) {
   for (auto it = node.children.begin(); it != node.children.end();) {
     uint32_t tag = (*it)->tag;
     // Advance first: a grant re-sorts the client visited (and its
     // ancestors' clients), which leaves this iterator (now on the next
     // sibling) valid.
     ++it;
-    bool granted = tag == RoleState::kSelf ? offerToRole(agent, node, filters, now, stage1, out)
-                                           : offerToSubtree(agent, *rolesByKey_[tag], filters, now, stage1, out);
-    if (granted && agent.group("*") == nullptr) return true;
+    bool granted = tag == RoleState::kSelf
+                       ? offerToRole(agent, node, filters, now, stage1, out)
+                       : offerToSubtree(agent, *rolesByKey_[tag], filters, now, stage1, out, untilUnreservedGone);
+    if (granted && untilUnreservedGone && agent.group("*") == nullptr) return true;
+    if (agent.available.empty()) return granted;
   }
   return false;
 }
@@ -128,11 +136,11 @@ bool HierarchicalDRF::allocateToNewlyEligible(AgentState& agent, double now, std
 bool HierarchicalDRF::tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters,
                                double now, std::vector<Allocation>& out) {
   if (!mayUse(agent, framework)) return false;
-  std::optional<Shape> offer = shape(agent, role, /*stage1=*/false);
+  std::optional<Shape> offer = shape(agent, role, /*stage1=*/false, framework.refinementCapable);
   if (!offer) return false;
   if (filters != nullptr &&
       filters->blocks(framework.key, role.key, offer->unreserved ? &offer->unreserved->flat : nullptr,
-                      offer->reserved ? &offer->reserved->flat : nullptr, now, runs_, agent.generation)) {
+                      offer->reservedFlat, now, runs_, agent.generation)) {
     return false;
   }
   grant(agent, role, framework, *offer, out);
@@ -141,18 +149,23 @@ bool HierarchicalDRF::tryGrant(AgentState& agent, RoleState& role, FrameworkStat
 
 bool HierarchicalDRF::offerToRole(AgentState& agent, RoleState& role, AgentFilters* filters, double now, bool stage1,
                                   std::vector<Allocation>& out) {
-  std::optional<Shape> offer = shape(agent, role, stage1);
+  const std::optional<Shape> offer = shape(agent, role, stage1, /*refined=*/true);
   if (!offer) return false;
-  // Filters are matched against the whole groups: a cut offer is a subset
-  // of them, so a refusal of the whole blocks it too.
-  const FlatResources* u = offer->unreserved ? &offer->unreserved->flat : nullptr;
-  const FlatResources* r = offer->reserved ? &offer->reserved->flat : nullptr;
+  std::optional<std::optional<Shape>> withoutRefined;  // made when first needed
   for (auto it = role.frameworks.begin(); it != role.frameworks.end(); ++it) {
-    uint32_t framework = (*it)->tag;
-    if (agent.hasGpus && !mayUse(agent, *frameworksByKey_[framework])) continue;
-    if (filters != nullptr && filters->blocks(framework, role.key, u, r, now, runs_, agent.generation)) continue;
+    FrameworkState& framework = *frameworksByKey_[(*it)->tag];
+    if (agent.hasGpus && !mayUse(agent, framework)) continue;
+    const std::optional<Shape>& its = shapeFor(framework, agent, role, stage1, offer, withoutRefined);
+    if (!its) continue;
+    // Filters are matched against the whole groups: a cut offer is a subset
+    // of them, so a refusal of the whole blocks it too.
+    if (filters != nullptr &&
+        filters->blocks(framework.key, role.key, its->unreserved ? &its->unreserved->flat : nullptr, its->reservedFlat,
+                        now, runs_, agent.generation)) {
+      continue;
+    }
     // Returns at once: the grant re-sorts the client `it` points at.
-    grant(agent, role, *frameworksByKey_[framework], *offer, out);
+    grant(agent, role, framework, *its, out);
     return true;
   }
   return false;
@@ -176,6 +189,11 @@ bool HierarchicalDRF::allocatable(const Quantities* unreserved, const Quantities
 
 void HierarchicalDRF::grant(AgentState& agent, RoleState& role, FrameworkState& framework, const Shape& shape,
                             std::vector<Allocation>& out) {
+  // The groups to take, by identity: the shape's pointers go stale as soon
+  // as a group is erased from the vector.
+  std::vector<std::pair<std::string, bool>> taken;
+  for (const AvailableGroup* g : shape.reserved) taken.emplace_back(g->owner, g->refined);
+  bool wholeUnreserved = shape.unreserved != nullptr && !shape.cut;
   Resources offered;
   Quantities quantities;
   if (shape.cut) {
@@ -193,7 +211,9 @@ void HierarchicalDRF::grant(AgentState& agent, RoleState& role, FrameworkState& 
     }
   }
   for (auto it = agent.available.begin(); it != agent.available.end();) {
-    bool whole = it->owner == role.name || (it->owner == "*" && shape.unreserved != nullptr && !shape.cut);
+    bool whole = it->owner == "*" ? wholeUnreserved
+                                  : std::find(taken.begin(), taken.end(),
+                                              std::pair<std::string, bool>(it->owner, it->refined)) != taken.end();
     if (whole) {
       if (it->owner == "*") unreservedAvailable_ -= it->headroom;
       quantities += it->flat.scalars();

@@ -34,6 +34,10 @@ AvailableGroup* AgentState::group(const std::string& owner) {
   return nullptr;
 }
 
+bool usableBy(const std::string& owner, const std::string& role) {
+  return owner == role || (role.size() > owner.size() && role[owner.size()] == '/' && role.starts_with(owner));
+}
+
 Resources HierarchicalDRF::availableOf(const AgentState& agent) {
   Resources sum;
   for (const AvailableGroup& g : agent.available) sum += g.resources;
@@ -43,10 +47,11 @@ Resources HierarchicalDRF::availableOf(const AgentState& agent) {
 void HierarchicalDRF::setAvailable(AgentState& agent, Resources available) {
   if (const AvailableGroup* unreserved = agent.group("*")) unreservedAvailable_ -= unreserved->headroom;
   agent.available.clear();
-  auto addGroup = [&](std::string owner, Resources resources) {
+  auto addGroup = [&](std::string owner, bool refined, Resources resources) {
     if (resources.empty()) return;
     AvailableGroup g;
     g.owner = std::move(owner);
+    g.refined = refined;
     g.flat = FlatResources(resources, keys_);
     if (g.owner == "*") {
       g.headroom = Quantities::ofNonRevocable(resources);
@@ -58,15 +63,18 @@ void HierarchicalDRF::setAvailable(AgentState& agent, Resources available) {
   bool reserved = std::any_of(available.begin(), available.end(),
                               [](const v1::Resource& r) { return Resources::reservationRole(r) != "*"; });
   if (!reserved) {
-    addGroup("*", std::move(available));  // the common case: no copies
+    addGroup("*", false, std::move(available));  // the common case: no copies
   } else {
-    // Partition by owner so that groups never overlap: "*" first (the
-    // cycle asks for it most), then one group per reservation role.
-    std::map<std::string, std::vector<v1::Resource>> byOwner;
-    for (const v1::Resource& r : available) byOwner[Resources::reservationRole(r)].push_back(r);
-    if (auto it = byOwner.find("*"); it != byOwner.end()) addGroup("*", Resources(it->second));
-    for (const auto& [owner, items] : byOwner) {
-      if (owner != "*") addGroup(owner, Resources(items));
+    // Partition by owner (and refined or not) so that groups never
+    // overlap: "*" first (the cycle asks for it most), then the
+    // reservations.
+    std::map<std::pair<std::string, bool>, std::vector<v1::Resource>> byOwner;
+    for (const v1::Resource& r : available) {
+      byOwner[{Resources::reservationRole(r), r.reservations_size() > 1}].push_back(r);
+    }
+    if (auto it = byOwner.find({"*", false}); it != byOwner.end()) addGroup("*", false, Resources(it->second));
+    for (const auto& [key, items] : byOwner) {
+      if (key.first != "*") addGroup(key.first, key.second, Resources(items));
     }
   }
   ++agent.generation;

@@ -84,8 +84,7 @@ FlatResources::FlatResources(const Resources& resources, ResourceKeys& keys) {
         std::sort(e.items.begin(), e.items.end());
         e.items.erase(std::unique(e.items.begin(), e.items.end()), e.items.end());
         break;
-      default:
-        continue;  // TEXT is not a resource quantity
+      default: continue;  // TEXT is not a resource quantity
     }
     entries_.push_back(std::move(e));
   }

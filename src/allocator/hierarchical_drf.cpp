@@ -123,6 +123,7 @@ void HierarchicalDRF::addFramework(const std::string& frameworkId, const v1::Fra
   framework.active = active;
   framework.info = info;
   framework.gpuCapable = hasCapability(info, v1::FrameworkInfo::Capability::GPU_RESOURCES);
+  framework.refinementCapable = hasCapability(info, v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);
   setRoles(framework, rolesOf(info), suppressedRoles);
   becameEligible(framework, framework.roles);
 }
@@ -136,6 +137,7 @@ void HierarchicalDRF::updateFramework(const std::string& frameworkId, const v1::
   }
   framework->info = info;
   framework->gpuCapable = hasCapability(info, v1::FrameworkInfo::Capability::GPU_RESOURCES);
+  framework->refinementCapable = hasCapability(info, v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);
   setRoles(*framework, rolesOf(info), suppressedRoles);
   becameEligible(*framework, framework->roles);
 }

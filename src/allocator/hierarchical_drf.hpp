@@ -54,9 +54,12 @@
 namespace tepui::allocator {
 
 // Resources on an agent owned by one role: "*" for unreserved, else the
-// innermost reservation's role. Never empty.
+// innermost reservation's role; refined reservations (more than one in the
+// stack) apart from the others, since only RESERVATION_REFINEMENT
+// frameworks may have them. Never empty.
 struct AvailableGroup {
   std::string owner;
+  bool refined = false;
   Resources resources;  // allocation_info cleared
   FlatResources flat;
   Quantities headroom;  // "*" only: the non-revocable scalars (quota headroom)
@@ -85,6 +88,10 @@ struct AgentState {
   AvailableGroup* group(const std::string& owner);
 };
 
+// True when resources reserved to `owner` may be offered to `role`: it is
+// the owner or one of its descendants.
+bool usableBy(const std::string& owner, const std::string& role);
+
 struct FrameworkState {
   std::string id;
   uint32_t key = 0;
@@ -96,6 +103,7 @@ struct FrameworkState {
   std::set<std::string> roles;
   std::set<std::string> suppressed;        // subset of roles
   bool gpuCapable = false;                 // GPU_RESOURCES
+  bool refinementCapable = false;          // RESERVATION_REFINEMENT
   std::unordered_set<uint32_t> agents;     // keys of agents where it holds resources
   std::map<std::string, size_t> holdings;  // role -> agents holding under it
 };
@@ -229,17 +237,29 @@ class HierarchicalDRF final : public Allocator {
   // Walks `node`'s subtree in DRF order offering to each role; true once the
   // unreserved part of the agent is gone.
   bool offerToSubtree(AgentState& agent, RoleState& node, AgentFilters* filters, double now, bool stage1,
-                      std::vector<Allocation>& out);
-  // What `role` may be offered on the agent now: its reservations and the
+                      std::vector<Allocation>& out, bool untilUnreservedGone = true);
+  // What `role` may be offered on the agent now: the reservations of it
+  // and its ancestors (refined ones only with `refined`) and the
   // unreserved part, cut to what quota lets it have (stage 1: only roles
   // with an unmet guarantee, up to it). Nullopt when that is nothing
   // min_allocatable lets through.
   struct Shape {
     const AvailableGroup* unreserved = nullptr;
-    const AvailableGroup* reserved = nullptr;
+    std::vector<const AvailableGroup*> reserved;
+    // Their resources as one, for refusals (points into `reserved`'s only
+    // group, or at `merged` when there are several).
+    const FlatResources* reservedFlat = nullptr;
+    std::shared_ptr<FlatResources> merged;
+    bool withRefined = false;      // some group of `reserved` is refined
     std::optional<Resources> cut;  // the part of `unreserved` offered, if quota cuts it
   };
-  std::optional<Shape> shape(AgentState& agent, const RoleState& role, bool stage1) const;
+  std::optional<Shape> shape(AgentState& agent, const RoleState& role, bool stage1, bool refined);
+  // The shape for `framework`: `forCapable` (made with refined groups), or
+  // when that has some and the framework may not have them, one without
+  // (computed once into `forOthers`).
+  const std::optional<Shape>& shapeFor(const FrameworkState& framework, AgentState& agent, const RoleState& role,
+                                       bool stage1, const std::optional<Shape>& forCapable,
+                                       std::optional<std::optional<Shape>>& forOthers);
   bool allocatable(const Quantities* unreserved, const Quantities* reserved) const;
   void grant(AgentState& agent, RoleState& role, FrameworkState& framework, const Shape& shape,
              std::vector<Allocation>& out);

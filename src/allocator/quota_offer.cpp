@@ -10,8 +10,9 @@
 //     unallocated unreserved resources over the required headroom, plus the
 //     role's own room under guarantees (what it takes there lowers the
 //     required headroom as much as the available one).
-// Reservations are the role's already (they count in its consumption
-// whether allocated or not), so quota never cuts them.
+// Reservations (the role's, and its ancestors', which are offered to their
+// descendants too) count in their owner's consumption whether allocated or
+// not, so quota never cuts them.
 #include <algorithm>
 
 #include "allocator/hierarchical_drf.hpp"
@@ -47,11 +48,27 @@ void lower(QuotaBook::Caps& caps, const std::string& name, int64_t cap) {
 
 }  // namespace
 
-std::optional<HierarchicalDRF::Shape> HierarchicalDRF::shape(AgentState& agent, const RoleState& role,
-                                                             bool stage1) const {
+std::optional<HierarchicalDRF::Shape> HierarchicalDRF::shape(AgentState& agent, const RoleState& role, bool stage1,
+                                                             bool refined) {
   Shape s;
   s.unreserved = agent.group("*");
-  s.reserved = role.name == "*" ? nullptr : agent.group(role.name);
+  Quantities reservedQuantities;
+  if (agent.available.size() > (s.unreserved != nullptr ? 1u : 0u)) {
+    for (const AvailableGroup& g : agent.available) {
+      if (g.owner == "*" || !usableBy(g.owner, role.name) || (g.refined && !refined)) continue;
+      s.reserved.push_back(&g);
+      s.withRefined = s.withRefined || g.refined;
+      reservedQuantities += g.flat.scalars();
+    }
+    if (s.reserved.size() == 1) {
+      s.reservedFlat = &s.reserved.front()->flat;
+    } else if (s.reserved.size() > 1) {
+      Resources all;
+      for (const AvailableGroup* g : s.reserved) all += g->resources;
+      s.merged = std::make_shared<FlatResources>(all, keys_);
+      s.reservedFlat = s.merged.get();
+    }
+  }
   Quantities cutQuantities;
   if (!quota_.empty() && s.unreserved != nullptr) {
     std::optional<QuotaBook::Caps> room = quota_.guaranteeRoom(role.name);
@@ -82,10 +99,20 @@ std::optional<HierarchicalDRF::Shape> HierarchicalDRF::shape(AgentState& agent, 
   } else if (stage1) {
     return std::nullopt;
   }
-  if (s.unreserved == nullptr && s.reserved == nullptr) return std::nullopt;
+  if (s.unreserved == nullptr && s.reserved.empty()) return std::nullopt;
   const Quantities* u = s.unreserved == nullptr ? nullptr : s.cut ? &cutQuantities : &s.unreserved->flat.scalars();
-  if (!allocatable(u, s.reserved ? &s.reserved->flat.scalars() : nullptr)) return std::nullopt;
+  if (!allocatable(u, s.reserved.empty() ? nullptr : &reservedQuantities)) return std::nullopt;
   return s;
+}
+
+const std::optional<HierarchicalDRF::Shape>& HierarchicalDRF::shapeFor(const FrameworkState& framework,
+                                                                       AgentState& agent, const RoleState& role,
+                                                                       bool stage1,
+                                                                       const std::optional<Shape>& forCapable,
+                                                                       std::optional<std::optional<Shape>>& forOthers) {
+  if (framework.refinementCapable || !forCapable || !forCapable->withRefined) return forCapable;
+  if (!forOthers) forOthers = shape(agent, role, stage1, /*refined=*/false);
+  return *forOthers;
 }
 
 }  // namespace tepui::allocator

@@ -281,5 +281,54 @@ TEST(ReservationClusterTest, OperatorCallsReserveCreateDestroyAndUnreserve) {
   EXPECT_EQ(form("/reserve", "", "GET").status, 405);
 }
 
+TEST(ReservationClusterTest, AChildRoleRefinesItsParentsReservationAndUnreservingGivesItBack) {
+  Cluster cluster;
+  cluster.addAgent(kAgentResources);
+  auto info = roleFramework("web-framework", "eng/web");
+  info.add_capabilities()->set_type(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);
+  TestScheduler web(cluster.masterEndpoint(), info);
+  web.subscribe();
+  std::string agentId = web.next(Event::OFFERS).offers().offers(0).agent_id().value();
+
+  // The operator reserves to eng; eng/web is offered it (a descendant).
+  OperatorCall reserve;
+  reserve.set_type(OperatorCall::RESERVE_RESOURCES);
+  reserve.mutable_reserve_resources()->mutable_agent_id()->set_value(agentId);
+  kReserved.copyTo(reserve.mutable_reserve_resources()->mutable_resources());
+  ASSERT_EQ(post(cluster, reserve).status, 202);
+  v1::Offer offer = offerWhere(web, [](const v1::Offer& o) { return hasReserved(o); });
+  EXPECT_EQ(Resources(offer.resources()).withoutAllocation().reserved("eng"), kReserved);
+
+  // RESERVE refines 1 cpu of it to eng/web (the offer's role).
+  auto refined = Resources::parse(
+      R"([{"name":"cpus","type":"SCALAR","scalar":{"value":1},"reservations":[
+          {"type":"DYNAMIC","role":"eng","principal":"ops"},{"type":"DYNAMIC","role":"eng/web","principal":"ops"}]}])");
+  ASSERT_TRUE(refined.ok());
+  web.run([&](auto& c) { c.accept({offer.id()}, {reserveOp(*refined, "refine")}, 0.0); });
+  auto status = web.next(Event::UPDATE_OPERATION_STATUS).update_operation_status().status();
+  EXPECT_EQ(status.state(), v1::OPERATION_FINISHED) << status.message();
+  v1::Offer withRefined = offerWhere(web, [](const v1::Offer& o) {
+    return Resources(o.resources()).withoutAllocation().reserved("eng/web").scalar("cpus") == 1;
+  });
+
+  // UNRESERVE pops eng/web: the cpu is eng's again, not unreserved.
+  Operation unreserve;
+  unreserve.set_type(Operation::UNRESERVE);
+  refined->copyTo(unreserve.mutable_unreserve()->mutable_resources());
+  unreserve.mutable_id()->set_value("unrefine");
+  web.run([&](auto& c) { c.accept({withRefined.id()}, {unreserve}, 0.0); });
+  EXPECT_EQ(web.next(Event::UPDATE_OPERATION_STATUS).update_operation_status().status().state(),
+            v1::OPERATION_FINISHED);
+  v1::Offer back = offerWhere(web, [](const v1::Offer& o) { return hasReserved(o); });
+  EXPECT_EQ(Resources(back.resources()).withoutAllocation().reserved("eng"), kReserved);
+  EXPECT_EQ(Resources(back.resources()).withoutAllocation().reserved("eng/web"), Resources());
+
+  // A refusal comes with the reason: eng/web cannot reserve for eng.
+  web.run([&](auto& c) { c.accept({back.id()}, {reserveOp(parsed({reservedJson("mem", 1)}), "wrong-role")}, 0.0); });
+  auto error = web.next(Event::UPDATE_OPERATION_STATUS).update_operation_status().status();
+  EXPECT_EQ(error.state(), v1::OPERATION_ERROR);
+  EXPECT_NE(error.message().find("the offer is for role 'eng/web'"), std::string::npos) << error.message();
+}
+
 }  // namespace
 }  // namespace tepui::testing

@@ -76,5 +76,56 @@ TEST_F(AllocatorReservationTest, GpuAgentsGoOnlyToFrameworksThatCanUseGpus) {
   EXPECT_EQ(offers[0].frameworkId, "fw-gpu");
 }
 
+// `amount` cpus reserved (statically) to eng, then dynamically to each of
+// `refinements` in turn.
+Resources reservedCpus(double amount, const std::vector<std::string>& refinements = {}) {
+  std::string stack = R"({"type":"STATIC","role":"eng"})";
+  for (const std::string& role : refinements) stack += R"(,{"type":"DYNAMIC","role":")" + role + R"("})";
+  return R(R"([{"name":"cpus","type":"SCALAR","scalar":{"value":)" + std::to_string(amount) + R"(},"reservations":[)" +
+           stack + "]}]");
+}
+
+TEST_F(AllocatorReservationTest, AReservationIsOfferedToItsRoleAndDescendantsOnly) {
+  allocator->addAgent("a1", agentInfo("a1"), reservedCpus(2) + R("mem(eng):64"), {});
+  // A sibling of eng and eng's parent-level neighbour get nothing.
+  allocator->addFramework("fw-ops", multiRole({"ops"}), {}, true);
+  allocator->addFramework("fw-engineering", multiRole({"engineering"}), {}, true);
+  EXPECT_TRUE(allocator->allocate(0).empty());
+
+  // A framework of eng/web (a descendant) is offered eng's reservation.
+  allocator->addFramework("fw-web", multiRole({"eng/web"}), {}, true);
+  auto offers = allocator->allocate(1);
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0].frameworkId, "fw-web");
+  EXPECT_EQ(offers[0].role, "eng/web");
+  EXPECT_EQ(offers[0].resources.withoutAllocation(), reservedCpus(2) + R("mem(eng):64"));
+}
+
+TEST_F(AllocatorReservationTest, RefinedReservationsGoOnlyToFrameworksThatCanHaveThem) {
+  // 2 cpus refined to eng/web; 1 cpu and some memory reserved to eng.
+  allocator->addAgent("a1", agentInfo("a1"), reservedCpus(2, {"eng/web"}) + reservedCpus(1) + R("mem(eng):64"), {});
+  allocator->addFramework("fw-plain", multiRole({"eng/web"}), {}, true);
+  auto plain = allocator->allocate(0);
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].resources.withoutAllocation(), reservedCpus(1) + R("mem(eng):64"));
+
+  auto capable = multiRole({"eng/web"});
+  capable.add_capabilities()->set_type(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);
+  allocator->addFramework("fw-capable", capable, {}, true);
+  auto refined = allocator->allocate(1);
+  ASSERT_EQ(refined.size(), 1u);
+  EXPECT_EQ(refined[0].frameworkId, "fw-capable");
+  EXPECT_EQ(refined[0].resources.withoutAllocation(), reservedCpus(2, {"eng/web"}));
+
+  // Given back, everything goes to the capable framework in one offer.
+  decline(plain[0], std::nullopt, 2);
+  decline(refined[0], std::nullopt, 2);
+  allocator->suppressOffers("fw-plain", {});
+  auto all = allocator->allocate(3);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].frameworkId, "fw-capable");
+  EXPECT_EQ(all[0].resources.withoutAllocation(), reservedCpus(2, {"eng/web"}) + reservedCpus(1) + R("mem(eng):64"));
+}
+
 }  // namespace
 }  // namespace tepui::allocator
