@@ -10,6 +10,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libarchive-dev   # tepui-fetcher only
+  libsqlite3-dev                        # the master's embedded registry store
   python3
 )
 
