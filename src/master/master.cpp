@@ -19,7 +19,7 @@ void registerFlags(FlagSet& flags, MasterFlags& v) {
   flags.add("ip", &v.ip, "IP address to listen on");
   flags.add("port", &v.port, "Port to listen on (0 picks a free port)");
   flags.add("hostname", &v.hostname, "Host name to advertise (default: this machine's host name)");
-  flags.add("work_dir", &v.work_dir, "Directory for the master's durable state");
+  flags.add("work_dir", &v.work_dir, "Directory for the master's durable state (weights, quotas); none: in memory");
   flags.add("allocation_interval", &v.allocation_interval,
             "Time between periodic allocation cycles (cycles also run when resources change)");
   flags.add("offer_timeout", &v.offer_timeout, "Time after which an unanswered offer is rescinded (default: never)");
@@ -121,6 +121,7 @@ Status MasterImpl::start() {
   auto options = allocatorOptions(flags_);
   if (!options) return options.error();
   allocator_ = allocator::createHierarchicalDRF(*options);
+  if (auto s = recoverRegistry(); !s) return s;
   if (flags_.hostname.empty()) flags_.hostname = machineHostname();
   if (flags_.agent_ping_timeout.count() <= 0) return Error("--agent_ping_timeout must be positive");
   if (flags_.max_agent_ping_timeouts < 1) return Error("--max_agent_ping_timeouts must be at least 1");

@@ -11,6 +11,7 @@
 //   readonly_api.cpp   /master/state, /state-summary, /health, /version, ...
 //   metrics.cpp        /metrics/snapshot
 //   files_proxy.cpp    /files/*, forwarded to the agent holding the sandbox
+//   registry.cpp       durable state (weights, quotas) and its recovery
 // All of it runs on the master's event loop; no locks.
 #pragma once
 
@@ -33,6 +34,7 @@
 #include "http/client.hpp"
 #include "http/server.hpp"
 #include "master/master.hpp"
+#include "registry/registrar.hpp"
 #include "tepui/internal/agent.pb.h"
 #include "tepui/v1/master.pb.h"
 #include "tepui/v1/scheduler.pb.h"
@@ -191,7 +193,21 @@ class MasterImpl final : public Master {
   // operator_quota.cpp: GET_QUOTA's status; UPDATE_QUOTA checked and applied
   // as a whole, or the reason it is refused.
   v1::quota::QuotaStatus quotaStatus() const;
-  std::optional<std::string> updateQuota(const v1::master::Call::UpdateQuota& update);
+  Result<std::vector<allocator::QuotaConfig>> checkQuota(const v1::master::Call::UpdateQuota& update) const;
+
+  // registry.cpp: durable state (weights, quotas) through the registrar.
+  // Opens the registry under --work_dir (if set) and gives the allocator
+  // what it holds.
+  Status recoverRegistry();
+  // Makes `writes` durable, then calls `then` on the loop (at once, with
+  // success, when there is no registry).
+  void persist(std::vector<registry::Write> writes, std::function<void(const Status&)> then);
+  // An operator change: durable first, then `apply`, an allocation run and
+  // 200; 503 naming `what` when it cannot be made durable.
+  void persistThenAnswer(std::vector<registry::Write> writes, const std::string& what, std::function<void()> apply,
+                         http::Responder responder);
+  static registry::Write weightWrite(const std::string& role, double weight);
+  static registry::Write quotaWrite(const allocator::QuotaConfig& config);
   void dispatchCall(Framework& framework, const v1::scheduler::Call& call);
 
   // frameworks.cpp
@@ -326,7 +342,8 @@ class MasterImpl final : public Master {
   Timer allocationTick_;
   Counters counters_;
   bool stopped_ = false;
-  std::unique_ptr<http::Client> filesClient_;  // last: destroyed first, its callbacks with it
+  std::unique_ptr<registry::Registrar> registrar_;  // null without --work_dir
+  std::unique_ptr<http::Client> filesClient_;       // last: destroyed first, its callbacks with it
 };
 
 }  // namespace tepui::master

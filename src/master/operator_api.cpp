@@ -122,11 +122,15 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
       response.set_type(Response::GET_QUOTA);
       *response.mutable_get_quota()->mutable_status() = quotaStatus();
       break;
-    case Call::UPDATE_QUOTA:
-      if (auto refused = updateQuota(call.update_quota())) {
-        return responder.respond(http::Response::text(400, *refused + "\n"));
-      }
-      return responder.respond(http::Response::empty(200));
+    case Call::UPDATE_QUOTA: {
+      auto changes = checkQuota(call.update_quota());
+      if (!changes) return responder.respond(http::Response::text(400, changes.error().message + "\n"));
+      std::vector<registry::Write> writes;
+      for (auto& change : *changes) writes.push_back(quotaWrite(change));
+      return persistThenAnswer(
+          std::move(writes), "quota", [this, changes = std::move(*changes)] { allocator_->updateQuota(changes); },
+          std::move(responder));
+    }
     case Call::GET_WEIGHTS:
       response.set_type(Response::GET_WEIGHTS);
       for (auto& [role, weight] : allocator_->weights()) {
@@ -148,9 +152,10 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
         }
         weights[info.role()] = info.weight();
       }
-      allocator_->updateWeights(weights);
-      requestAllocation();
-      return responder.respond(http::Response::empty(200));
+      std::vector<registry::Write> writes;
+      for (auto& [role, weight] : weights) writes.push_back(weightWrite(role, weight));
+      return persistThenAnswer(
+          std::move(writes), "weights", [this, weights] { allocator_->updateWeights(weights); }, std::move(responder));
     }
     case Call::RESERVE_RESOURCES:
     case Call::UNRESERVE_RESOURCES:

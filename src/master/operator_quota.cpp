@@ -57,29 +57,29 @@ v1::quota::QuotaStatus MasterImpl::quotaStatus() const {
   return status;
 }
 
-std::optional<std::string> MasterImpl::updateQuota(const v1::master::Call::UpdateQuota& update) {
+Result<std::vector<allocator::QuotaConfig>> MasterImpl::checkQuota(const v1::master::Call::UpdateQuota& update) const {
   std::map<std::string, allocator::QuotaConfig> result;
   for (auto& q : allocator_->quotas()) result[q.role] = q;
   std::vector<allocator::QuotaConfig> changes;
   std::set<std::string> named;
   for (auto& c : update.quota_configs()) {
     const std::string& role = c.role();
-    if (auto e = validation::role(role)) return "Invalid quota for role '" + role + "': " + e->message;
-    if (role == "*") return "Invalid quota: the role '*' cannot have a quota";
-    if (!named.insert(role).second) return "Invalid quota: role '" + role + "' appears more than once";
+    if (auto e = validation::role(role)) return Error("Invalid quota for role '" + role + "': " + e->message);
+    if (role == "*") return Error("Invalid quota: the role '*' cannot have a quota");
+    if (!named.insert(role).second) return Error("Invalid quota: role '" + role + "' appears more than once");
     allocator::QuotaConfig config{role, scalars(c.guarantees()), scalars(c.limits())};
     for (auto* amounts : {&config.guarantees, &config.limits}) {
       for (auto& [name, value] : *amounts) {
         if (!std::isfinite(value) || value < 0) {
-          return "Invalid quota for role '" + role + "': '" + name + "' must be a non-negative number";
+          return Error("Invalid quota for role '" + role + "': '" + name + "' must be a non-negative number");
         }
       }
     }
     for (auto& [name, guarantee] : config.guarantees) {
       auto limit = config.limits.find(name);
       if (limit != config.limits.end() && guarantee > limit->second) {
-        return "Invalid quota for role '" + role + "': the guarantee of '" + name + "' (" + amount(guarantee) +
-               ") is above its limit (" + amount(limit->second) + ")";
+        return Error("Invalid quota for role '" + role + "': the guarantee of '" + name + "' (" + amount(guarantee) +
+                     ") is above its limit (" + amount(limit->second) + ")");
       }
     }
     changes.push_back(config);
@@ -99,8 +99,8 @@ std::optional<std::string> MasterImpl::updateQuota(const v1::master::Call::Updat
       for (auto& [name, limit] : config.limits) {
         auto bound = ancestor->second.limits.find(name);
         if (bound != ancestor->second.limits.end() && limit > bound->second) {
-          return "Invalid quota for role '" + role + "': its limit of '" + name + "' (" + amount(limit) +
-                 ") is above the limit of its ancestor '" + up + "' (" + amount(bound->second) + ")";
+          return Error("Invalid quota for role '" + role + "': its limit of '" + name + "' (" + amount(limit) +
+                       ") is above the limit of its ancestor '" + up + "' (" + amount(bound->second) + ")");
         }
       }
     }
@@ -113,8 +113,8 @@ std::optional<std::string> MasterImpl::updateQuota(const v1::master::Call::Updat
     for (auto& [name, sum] : sums) {
       auto own = it->second.guarantees.find(name);
       if (own != it->second.guarantees.end() && sum > own->second + 1e-9) {
-        return "Invalid quota for role '" + parent + "': the guarantees of '" + name + "' of its children (" +
-               amount(sum) + ") add up to more than its own (" + amount(own->second) + ")";
+        return Error("Invalid quota for role '" + parent + "': the guarantees of '" + name + "' of its children (" +
+                     amount(sum) + ") add up to more than its own (" + amount(own->second) + ")");
       }
     }
   }
@@ -125,8 +125,8 @@ std::optional<std::string> MasterImpl::updateQuota(const v1::master::Call::Updat
       for (auto& [name, limit] : change.limits) {
         double now = consumed.count(name) ? consumed.at(name) : 0.0;
         if (now > limit + 1e-9) {
-          return "Role '" + change.role + "' already consumes " + amount(now) + " of '" + name +
-                 "', above the new limit of " + amount(limit) + "; use 'force' to set it anyway";
+          return Error("Role '" + change.role + "' already consumes " + amount(now) + " of '" + name +
+                       "', above the new limit of " + amount(limit) + "; use 'force' to set it anyway");
         }
       }
     }
@@ -135,15 +135,13 @@ std::optional<std::string> MasterImpl::updateQuota(const v1::master::Call::Updat
     Scalars guaranteed = childGuarantees[""];  // top-level roles hold their subtrees' guarantees
     for (auto& [name, sum] : guaranteed) {
       if (sum > total.scalar(name) + 1e-9) {
-        return "The guarantees of '" + name + "' (" + amount(sum) + ") add up to more than the cluster has (" +
-               amount(total.scalar(name)) + "); use 'force' to set them anyway";
+        return Error("The guarantees of '" + name + "' (" + amount(sum) + ") add up to more than the cluster has (" +
+                     amount(total.scalar(name)) + "); use 'force' to set them anyway");
       }
     }
   }
 
-  allocator_->updateQuota(changes);
-  requestAllocation();
-  return std::nullopt;
+  return changes;
 }
 
 }  // namespace tepui::master

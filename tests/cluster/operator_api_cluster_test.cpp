@@ -1,6 +1,7 @@
 // In-process cluster tests of the master's v1 operator API (POST /api/v1)
 // over real HTTP: the read calls in JSON and protobuf, UPDATE_WEIGHTS then
-// GET_WEIGHTS, quota, /roles /weights /quota, TEARDOWN of a framework with a
+// GET_WEIGHTS, quota, both kept over a master restart on the same work dir,
+// /roles /weights /quota, TEARDOWN of a framework with a
 // running task, and bad calls
 // (status codes and messages), with the master serving afterwards.
 #include "cluster.hpp"
@@ -97,6 +98,42 @@ TEST(OperatorApiClusterTest, UpdateWeightsIsWhatGetWeightsReturns) {
   w->set_role("..");
   EXPECT_EQ(post(cluster, update).status, 400);
   EXPECT_EQ(decoded(post(cluster, call(OperatorCall::GET_WEIGHTS))).get_weights().weight_infos(0).weight(), 2.5);
+}
+
+TEST(OperatorApiClusterTest, WeightsAndQuotasSurviveAMasterRestartOnTheSameWorkDir) {
+  std::filesystem::path workDir =
+      std::filesystem::temp_directory_path() / ("tepui-registry-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(workDir);
+  master::MasterFlags flags;
+  flags.work_dir = workDir.string();
+  {
+    Cluster cluster(flags);
+    cluster.addAgent("cpus:8;mem:4096");
+    OperatorCall weights = call(OperatorCall::UPDATE_WEIGHTS);
+    auto* w = weights.mutable_update_weights()->add_weight_infos();
+    w->set_role("eng");
+    w->set_weight(3);
+    ASSERT_EQ(post(cluster, weights).status, 200);
+    OperatorCall quota = call(OperatorCall::UPDATE_QUOTA);
+    auto* config = quota.mutable_update_quota()->add_quota_configs();
+    config->set_role("eng");
+    (*config->mutable_limits())["cpus"].set_value(4);
+    (*config->mutable_guarantees())["cpus"].set_value(2);
+    auto* removed = quota.mutable_update_quota()->add_quota_configs();
+    removed->set_role("ops");  // no guarantees, no limits: none kept
+    ASSERT_EQ(post(cluster, quota).status, 200);
+  }
+  Cluster restarted(flags);
+  auto weights = decoded(post(restarted, call(OperatorCall::GET_WEIGHTS))).get_weights();
+  ASSERT_EQ(weights.weight_infos_size(), 1);
+  EXPECT_EQ(weights.weight_infos(0).role(), "eng");
+  EXPECT_EQ(weights.weight_infos(0).weight(), 3);
+  auto status = decoded(post(restarted, call(OperatorCall::GET_QUOTA))).get_quota().status();
+  ASSERT_EQ(status.configs_size(), 1);
+  EXPECT_EQ(status.configs(0).role(), "eng");
+  EXPECT_EQ(status.configs(0).limits().at("cpus").value(), 4);
+  EXPECT_EQ(status.configs(0).guarantees().at("cpus").value(), 2);
+  std::filesystem::remove_all(workDir);
 }
 
 TEST(OperatorApiClusterTest, TeardownKillsTheFrameworksTasks) {

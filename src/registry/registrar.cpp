@@ -1,0 +1,74 @@
+// The Registrar; see registrar.hpp.
+#include "registry/registrar.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace tepui::registry {
+
+Registrar::Registrar(boost::asio::io_context& io, std::unique_ptr<Store> store)
+    : io_(io), store_(std::move(store)), thread_([this] { run(); }) {}
+
+Registrar::~Registrar() {
+  *alive_ = false;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+Result<std::vector<Entry>> Registrar::recover(const std::string& prefix) {
+  std::lock_guard lock(mutex_);  // the store is used by one thread at a time
+  return store_->list(prefix);
+}
+
+void Registrar::apply(std::vector<Write> batch, std::function<void(const Status&)> done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(Pending{std::move(batch), std::move(done)});
+  }
+  wake_.notify_one();
+}
+
+void Registrar::run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_) return;
+    std::vector<Pending> pending(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+    queue_.clear();
+    // Written without holding the queue: apply() never waits for a disk.
+    // (write() takes the mutex around each Store call, as recover() does,
+    // so the Store is used by one thread at a time.)
+    lock.unlock();
+    write(std::move(pending));
+    lock.lock();
+  }
+}
+
+void Registrar::write(std::vector<Pending> pending) {
+  std::vector<Status> outcomes;
+  auto one = [&](const std::vector<Write>& batch) {
+    std::lock_guard storeLock(mutex_);
+    auto r = store_->apply(batch);
+    ++written_;
+    return r ? okStatus() : Status(r.error());
+  };
+  Status together = okStatus();
+  if (pending.size() > 1) {
+    std::vector<Write> all;
+    for (const Pending& p : pending) all.insert(all.end(), p.batch.begin(), p.batch.end());
+    together = one(all);
+  }
+  for (const Pending& p : pending) {
+    outcomes.push_back(pending.size() > 1 && together ? okStatus() : one(p.batch));
+  }
+  for (size_t i = 0; i < pending.size(); ++i) {
+    boost::asio::post(io_, [alive = alive_, done = std::move(pending[i].done), outcome = outcomes[i]] {
+      if (*alive && done) done(outcome);
+    });
+  }
+}
+
+}  // namespace tepui::registry
