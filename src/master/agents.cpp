@@ -87,13 +87,30 @@ void MasterImpl::handleAgent(http::Request& request, http::Responder responder) 
 }
 
 void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remote, http::Responder responder) {
+  v1::AgentInfo& given = *reg.mutable_agent_info();
+  bool returning = given.has_id() && !given.id().value().empty();
+  if (!returning) given.mutable_id()->set_value(masterId_ + "-S" + std::to_string(nextAgentId_++));
+  const std::string id = given.id().value();
+  auto known = agents_.find(id);
+  bool admitted = recoveredAgents_.contains(id) || (known != agents_.end() && !known->second.markingUnreachable);
+  if (admitted || !registrar_) return admitAgent(std::move(reg), returning, remote, std::move(responder));
+  // The agent answers REGISTERED only once the registry has it.
+  auto answer = std::make_shared<http::Responder>(std::move(responder));
+  std::vector<registry::Write> writes = admitWrites(given);
+  persist(std::move(writes), [this, reg = std::move(reg), returning, remote, answer](const Status& s) mutable {
+    if (!s) {
+      TLOG(ERROR) << "Failed to admit agent " << reg.agent_info().id().value() << ": " << s.error().message;
+      return answer->respond(http::Response::text(503, "Failed to admit the agent: " + s.error().message + "\n"));
+    }
+    admitAgent(std::move(reg), returning, remote, std::move(*answer));
+  });
+}
+
+void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::string& remote,
+                            http::Responder responder) {
   v1::AgentInfo info = reg.agent_info();
-  std::string id = info.has_id() ? info.id().value() : "";
-  bool returning = !id.empty();
-  if (id.empty()) {
-    id = masterId_ + "-S" + std::to_string(nextAgentId_++);
-    info.mutable_id()->set_value(id);
-  }
+  const std::string id = info.id().value();
+  recoveredAgents_.erase(id);
   double wall = clock::wallSeconds();
   std::vector<AgentEvent> pendingShutdowns;
 
@@ -135,6 +152,7 @@ void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remot
   }
   agent.info = info;
   agent.version = reg.version();
+  agent.markingUnreachable = false;
   agent.address = remote.substr(0, remote.rfind(':')) + ":" + std::to_string(info.port());
   agent.session = ids::uuidString();
   agent.connected = true;
@@ -301,10 +319,26 @@ void MasterImpl::agentDisconnected(const std::string& agentId, const std::string
 
 void MasterImpl::markUnreachable(const std::string& agentId, const std::string& why) {
   auto it = agents_.find(agentId);
-  if (it == agents_.end()) return;
+  if (it == agents_.end() || it->second.markingUnreachable) return;
   Agent& agent = it->second;
   TLOG(WARNING) << "Marking agent " << agentId << " unreachable: " << why;
   agent.ping->cancel();
+  agent.markingUnreachable = true;
+  double since = clock::wallSeconds();
+  // Acted on once durable, unless the agent registered again meanwhile
+  // (a new session; its admission is written after this).
+  persist(unreachableWrites(agent.info, since), [this, agentId, why, session = agent.session](const Status& s) {
+    if (!s) TLOG(ERROR) << "Failed to record agent " << agentId << " as unreachable: " << s.error().message;
+    auto current = agents_.find(agentId);
+    if (current == agents_.end() || current->second.session != session) return;
+    removeUnreachable(agentId, why);
+  });
+}
+
+void MasterImpl::removeUnreachable(const std::string& agentId, const std::string& why) {
+  auto it = agents_.find(agentId);
+  if (it == agents_.end()) return;
+  Agent& agent = it->second;
   rescindOffersOf(agent.offers);
   double wall = clock::wallSeconds();
   for (auto [frameworkId, taskId] : std::set<std::pair<std::string, std::string>>(agent.tasks)) {
@@ -343,6 +377,19 @@ void MasterImpl::markUnreachable(const std::string& agentId, const std::string& 
   unreachableAgents_[agentId] = {agent.info, wall};
   counters_.agentRemovals++;
   agents_.erase(it);
+}
+
+void MasterImpl::expireRecoveredAgents() {
+  for (const auto& [id, info] : recoveredAgents_) {
+    TLOG(WARNING) << "Agent " << id << " did not register again within " << flags_.agent_reregister_timeout.count()
+                  << "s of this master's start; marking it unreachable";
+    double since = clock::wallSeconds();
+    unreachableAgents_[id] = {info, since};
+    persist(unreachableWrites(info, since), [id](const Status& s) {
+      if (!s) TLOG(ERROR) << "Failed to record agent " << id << " as unreachable: " << s.error().message;
+    });
+  }
+  recoveredAgents_.clear();
 }
 
 }  // namespace tepui::master

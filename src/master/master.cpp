@@ -24,6 +24,9 @@ void registerFlags(FlagSet& flags, MasterFlags& v) {
             "Time between periodic allocation cycles (cycles also run when resources change)");
   flags.add("offer_timeout", &v.offer_timeout, "Time after which an unanswered offer is rescinded (default: never)");
   flags.add("agent_ping_timeout", &v.agent_ping_timeout, "Time between pings of each agent");
+  flags.add("agent_reregister_timeout", &v.agent_reregister_timeout,
+            "After a restart, time an agent the registry admitted has to register again before it is marked "
+            "unreachable");
   flags.add("max_agent_ping_timeouts", &v.max_agent_ping_timeouts,
             "Missed pings after which an agent is marked unreachable");
   flags.add("min_allocatable_resources", &v.min_allocatable_resources,
@@ -113,7 +116,7 @@ Result<std::unique_ptr<Master>> Master::create(boost::asio::io_context& io, Mast
 }
 
 MasterImpl::MasterImpl(boost::asio::io_context& io, MasterFlags flags, FlagSet* flagSet)
-    : io_(io), flags_(std::move(flags)), flagSet_(flagSet), server_(io), allocationTick_(io) {}
+    : io_(io), flags_(std::move(flags)), flagSet_(flagSet), server_(io), reregisterDeadline_(io), allocationTick_(io) {}
 
 MasterImpl::~MasterImpl() { stop(); }
 
@@ -125,6 +128,7 @@ Status MasterImpl::start() {
   if (flags_.hostname.empty()) flags_.hostname = machineHostname();
   if (flags_.agent_ping_timeout.count() <= 0) return Error("--agent_ping_timeout must be positive");
   if (flags_.max_agent_ping_timeouts < 1) return Error("--max_agent_ping_timeouts must be at least 1");
+  if (flags_.agent_reregister_timeout.count() <= 0) return Error("--agent_reregister_timeout must be positive");
   if (flags_.allocation_interval.count() <= 0) return Error("--allocation_interval must be positive");
 
   masterId_ = ids::uuidString();
@@ -134,6 +138,12 @@ Status MasterImpl::start() {
   if (auto s = server_.listen(flags_.ip, flags_.port); !s) return s.error();
   TLOG(INFO) << "Master " << masterId_ << " listening on " << flags_.ip << ":" << server_.port();
   scheduleAllocationTick();
+  if (!recoveredAgents_.empty()) {
+    reregisterDeadline_.expires_after(clock::seconds(flags_.agent_reregister_timeout.count()));
+    reregisterDeadline_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) expireRecoveredAgents();
+    });
+  }
   return okStatus();
 }
 
@@ -141,6 +151,7 @@ void MasterImpl::stop() {
   if (stopped_) return;
   stopped_ = true;
   allocationTick_.cancel();
+  reregisterDeadline_.cancel();
   for (auto& [id, f] : frameworks_) {
     if (f.heartbeat) f.heartbeat->cancel();
     if (f.failover) f.failover->cancel();

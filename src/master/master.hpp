@@ -26,6 +26,9 @@ struct MasterFlags {
   std::optional<Seconds> offer_timeout;
   Seconds agent_ping_timeout{15.0};
   int max_agent_ping_timeouts = 5;
+  // After a restart, how long an agent the registry admitted has to
+  // register again before it is marked unreachable.
+  Seconds agent_reregister_timeout{600.0};
   std::string min_allocatable_resources = "cpus:0.01|mem:32";
   std::string weights;  // "role=weight,role=weight"
   std::string fair_sharing_excluded_resource_names;

@@ -36,6 +36,7 @@
 #include "master/master.hpp"
 #include "registry/registrar.hpp"
 #include "tepui/internal/agent.pb.h"
+#include "tepui/internal/registry.pb.h"
 #include "tepui/v1/master.pb.h"
 #include "tepui/v1/scheduler.pb.h"
 
@@ -116,6 +117,8 @@ struct Agent {
   int missedPings = 0;
   bool pongSinceLastPing = true;
   std::unique_ptr<Timer> ping;
+  // Being marked unreachable: waiting for the registry to say so.
+  bool markingUnreachable = false;
 
   // (framework id, task id) of the tasks on this agent.
   std::set<std::pair<std::string, std::string>> tasks;
@@ -207,6 +210,8 @@ class MasterImpl final : public Master {
   void persistThenAnswer(std::vector<registry::Write> writes, const std::string& what, std::function<void()> apply,
                          http::Responder responder);
   static registry::Write weightWrite(const std::string& role, double weight);
+  static std::vector<registry::Write> admitWrites(const v1::AgentInfo& info);
+  static std::vector<registry::Write> unreachableWrites(const v1::AgentInfo& info, double since);
   static registry::Write quotaWrite(const allocator::QuotaConfig& config);
   void dispatchCall(Framework& framework, const v1::scheduler::Call& call);
 
@@ -284,10 +289,23 @@ class MasterImpl final : public Master {
 
   // agents.cpp
   void handleAgent(http::Request& request, http::Responder responder);
+  // Admits the agent in the registry first when this master does not know
+  // it as admitted (new, unknown after a restart, or unreachable), then
+  // admitAgent().
   void registerAgent(internal::AgentCall::Register reg, const std::string& remote, http::Responder responder);
+  void admitAgent(internal::AgentCall::Register reg, bool returning, const std::string& remote,
+                  http::Responder responder);
+  // After a restart: agents the registry admitted that have not registered
+  // again within --agent_reregister_timeout become unreachable.
+  void expireRecoveredAgents();
   void agentDisconnected(const std::string& agentId, const std::string& session);
   void pingAgent(const std::string& agentId);
+  // Records the agent as unreachable in the registry, then (unless it
+  // registered again meanwhile) removeUnreachable().
   void markUnreachable(const std::string& agentId, const std::string& why);
+  // Its tasks become TASK_UNREACHABLE (TASK_LOST without PARTITION_AWARE),
+  // its offers and resources go, and it moves to the unreachable list.
+  void removeUnreachable(const std::string& agentId, const std::string& why);
   void sendToAgent(Agent& agent, const internal::AgentEvent& event);
   void adoptReportedTask(Agent& agent, const v1::Task& reported);
   void adoptReportedExecutor(Agent& agent, const v1::ExecutorInfo& reported);
@@ -336,6 +354,10 @@ class MasterImpl final : public Master {
   std::unordered_set<std::string> removedFrameworkIds_;
   std::unordered_map<std::string, Agent> agents_;
   std::unordered_map<std::string, UnreachableAgent> unreachableAgents_;
+  // Admitted by the registry, not yet registered with this master (after a
+  // restart).
+  std::map<std::string, v1::AgentInfo> recoveredAgents_;
+  Timer reregisterDeadline_;
   std::unordered_map<std::string, OfferEntry> offers_;
 
   bool allocationPending_ = false;

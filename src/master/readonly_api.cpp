@@ -195,7 +195,11 @@ std::string MasterImpl::stateJson() const {
   o["deactivated_slaves"] = deactivated;
   o["unreachable_slaves"] = unreachableAgents_.size();
   o["slaves"] = std::move(slaves);
-  o["recovered_slaves"] = bj::array();
+  bj::array recovered;
+  for (const auto& [id, info] : recoveredAgents_) {
+    recovered.push_back(bj::object{{"id", id}, {"hostname", info.hostname()}, {"port", info.port()}});
+  }
+  o["recovered_slaves"] = std::move(recovered);
 
   bj::array frameworks;
   for (auto& [id, f] : frameworks_) {

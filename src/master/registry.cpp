@@ -1,10 +1,10 @@
 // The master's durable state, through the Registrar (registry/registrar.hpp)
-// over the embedded store at <work_dir>/registry.db: today the weights
-// (UPDATE_WEIGHTS) and quotas (UPDATE_QUOTA), under the keys
-// "weights/<role>" (a WeightInfo) and "quota/<role>" (a QuotaConfig). A
-// change is acted on, and answered, only once it is durable; a restarted
+// over the embedded store at <work_dir>/registry.db (the records are
+// described in proto/tepui/internal/registry.proto): admitted and
+// unreachable agents, weights (UPDATE_WEIGHTS) and quotas (UPDATE_QUOTA).
+// A change is acted on, and answered, only once it is durable; a restarted
 // master recovers them before it serves. Without --work_dir nothing is
-// kept (the state lives in memory, as before).
+// kept (the state lives in memory).
 #include "common/logging.hpp"
 #include "master/master_impl.hpp"
 #include "tepui/v1/quota.pb.h"
@@ -15,6 +15,16 @@ namespace {
 
 constexpr char kWeights[] = "weights/";
 constexpr char kQuota[] = "quota/";
+constexpr char kAgents[] = "agents/";
+constexpr char kUnreachable[] = "unreachable/";
+
+registry::Write erase(const std::string& key) {
+  return registry::Write{registry::Write::Kind::ERASE, key, "", std::nullopt};
+}
+
+registry::Write put(const std::string& key, const google::protobuf::Message& value) {
+  return registry::Write{registry::Write::Kind::PUT, key, value.SerializeAsString(), std::nullopt};
+}
 
 }  // namespace
 
@@ -49,9 +59,36 @@ Status MasterImpl::recoverRegistry() {
     for (auto& [name, value] : proto.limits()) config.limits[name] = value.value();
   }
   if (!configs.empty()) allocator_->updateQuota(configs);
-  TLOG(INFO) << "Recovered " << recovered.size() << " weight(s) and " << configs.size()
-             << " quota(s) from the registry";
+
+  auto admitted = registrar_->recover(kAgents);
+  if (!admitted) return admitted.error().context("cannot recover the agents");
+  for (const registry::Entry& e : *admitted) {
+    v1::AgentInfo info;
+    if (!info.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
+    recoveredAgents_[info.id().value()] = info;
+  }
+  auto unreachable = registrar_->recover(kUnreachable);
+  if (!unreachable) return unreachable.error().context("cannot recover the unreachable agents");
+  for (const registry::Entry& e : *unreachable) {
+    internal::UnreachableAgent record;
+    if (!record.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
+    unreachableAgents_[record.info().id().value()] = {record.info(), record.since()};
+  }
+  TLOG(INFO) << "Recovered from the registry: " << recoveredAgents_.size() << " admitted agent(s), "
+             << unreachableAgents_.size() << " unreachable, " << recovered.size() << " weight(s), " << configs.size()
+             << " quota(s)";
   return okStatus();
+}
+
+std::vector<registry::Write> MasterImpl::admitWrites(const v1::AgentInfo& info) {
+  return {put(kAgents + info.id().value(), info), erase(kUnreachable + info.id().value())};
+}
+
+std::vector<registry::Write> MasterImpl::unreachableWrites(const v1::AgentInfo& info, double since) {
+  internal::UnreachableAgent record;
+  *record.mutable_info() = info;
+  record.set_since(since);
+  return {erase(kAgents + info.id().value()), put(kUnreachable + info.id().value(), record)};
 }
 
 void MasterImpl::persist(std::vector<registry::Write> writes, std::function<void(const Status&)> then) {
@@ -78,18 +115,16 @@ registry::Write MasterImpl::weightWrite(const std::string& role, double weight) 
   v1::WeightInfo info;
   info.set_role(role);
   info.set_weight(weight);
-  return registry::Write{registry::Write::Kind::PUT, kWeights + role, info.SerializeAsString(), std::nullopt};
+  return put(kWeights + role, info);
 }
 
 registry::Write MasterImpl::quotaWrite(const allocator::QuotaConfig& config) {
-  if (config.guarantees.empty() && config.limits.empty()) {
-    return registry::Write{registry::Write::Kind::ERASE, kQuota + config.role, "", std::nullopt};
-  }
+  if (config.guarantees.empty() && config.limits.empty()) return erase(kQuota + config.role);
   v1::quota::QuotaConfig proto;
   proto.set_role(config.role);
   for (auto& [name, value] : config.guarantees) (*proto.mutable_guarantees())[name].set_value(value);
   for (auto& [name, value] : config.limits) (*proto.mutable_limits())[name].set_value(value);
-  return registry::Write{registry::Write::Kind::PUT, kQuota + config.role, proto.SerializeAsString(), std::nullopt};
+  return put(kQuota + config.role, proto);
 }
 
 }  // namespace tepui::master

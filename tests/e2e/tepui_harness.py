@@ -14,6 +14,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -102,6 +103,85 @@ class Cluster:
                 return
             time.sleep(0.05)
         raise AssertionError("timed out waiting for " + what)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemons:
+    """A master and one agent, each its own process (`tepui master`, `tepui
+    agent`), killed and restarted at will; the master keeps its registry
+    under the same work dir across restarts."""
+
+    def __init__(self, tepui, resources):
+        self.tepui = tepui
+        self.resources = resources
+        self.dir = tempfile.mkdtemp(prefix="tepui-e2e-daemons-")
+        self.port = free_port()
+        self.master = None
+        self.agent = None
+        self.logs = {}
+
+    def start(self, which, *extra):
+        if which not in self.logs:
+            self.logs[which] = open(os.path.join(self.dir, which + ".log"), "a")
+        log = self.logs[which]
+        if which == "master":
+            args = [self.tepui, "master", "--ip", "127.0.0.1", "--port", str(self.port), "--hostname", "127.0.0.1",
+                    "--work_dir", os.path.join(self.dir, "master")]
+        else:
+            args = [self.tepui, "agent", "--master", "127.0.0.1:%d" % self.port, "--ip", "127.0.0.1", "--port", "0",
+                    "--hostname", "127.0.0.1", "--work_dir", os.path.join(self.dir, "agent"),
+                    "--resources", self.resources]
+        proc = subprocess.Popen(args + list(extra), stdout=log, stderr=log)
+        setattr(self, which, proc)
+
+    def up(self):
+        """Starts both and waits for the agent to register; its id."""
+        self.start("master")
+        self.start("agent")
+        Cluster.wait_for(lambda: len(self.connected_agents()) == 1, "the agent to register")
+        return self.connected_agents()[0]["id"]
+
+    def kill(self, which):
+        proc = getattr(self, which)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def request(self, method, path, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        return resp.status, data
+
+    def state(self):
+        try:
+            status, data = self.request("GET", "/master/state")
+        except OSError:
+            return None
+        return json.loads(data) if status == 200 else None
+
+    def connected_agents(self):
+        state = self.state()
+        return [] if state is None else [a for a in state["slaves"] if a["active"]]
+
+    def close(self):
+        for proc in (self.agent, self.master):
+            if proc and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        for log in self.logs.values():
+            log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def read_recordio(stream):

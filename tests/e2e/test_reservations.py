@@ -4,28 +4,16 @@ through the operator API, they survive the master being killed and
 restarted (the agent reports them when it registers again) and the agent
 being killed and restarted on the same work dir (its checkpoint)."""
 
-import http.client
 import json
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from tepui_harness import Cluster, tepui_binary  # noqa: E402
+from tepui_harness import Cluster, Daemons, tepui_binary  # noqa: E402
 
 TEPUI = None
 RESOURCES = "cpus:2;mem:1024;disk:512;ports:[31000-31010]"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def reserved(name, value, volume=None):
@@ -37,75 +25,11 @@ def reserved(name, value, volume=None):
     return r
 
 
-class Daemons:
-    """A master and one agent, each its own process, restartable."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="tepui-e2e-reservations-")
-        self.port = free_port()
-        self.master = None
-        self.agent = None
-        self.logs = {}
-
-    def start(self, which):
-        if which not in self.logs:
-            self.logs[which] = open(os.path.join(self.dir, which + ".log"), "a")
-        log = self.logs[which]
-        if which == "master":
-            args = [TEPUI, "master", "--ip", "127.0.0.1", "--port", str(self.port), "--hostname", "127.0.0.1",
-                    "--work_dir", os.path.join(self.dir, "master")]
-        else:
-            args = [TEPUI, "agent", "--master", "127.0.0.1:%d" % self.port, "--ip", "127.0.0.1", "--port", "0",
-                    "--hostname", "127.0.0.1", "--work_dir", os.path.join(self.dir, "agent"),
-                    "--resources", RESOURCES]
-        proc = subprocess.Popen(args, stdout=log, stderr=log)
-        setattr(self, which, proc)
-
-    def kill(self, which):
-        proc = getattr(self, which)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-
-    def request(self, method, path, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-        resp = conn.getresponse()
-        data = resp.read()
-        conn.close()
-        return resp.status, data
-
-    def state(self):
-        try:
-            status, data = self.request("GET", "/master/state")
-        except OSError:
-            return None
-        return json.loads(data) if status == 200 else None
-
-    def connected_agents(self):
-        state = self.state()
-        return [] if state is None else [a for a in state["slaves"] if a["active"]]
-
-    def close(self):
-        for proc in (self.agent, self.master):
-            if proc and proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-        for log in self.logs.values():
-            log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 class ReservationsSurviveFailuresTest(unittest.TestCase):
     def setUp(self):
-        self.d = Daemons()
+        self.d = Daemons(TEPUI, RESOURCES)
         self.addCleanup(self.d.close)
-        self.d.start("master")
-        self.d.start("agent")
-        Cluster.wait_for(lambda: len(self.d.connected_agents()) == 1, "the agent to register")
+        self.d.up()
 
     def eng_reservations(self):
         """The active agent's resources reserved to eng, in full."""
