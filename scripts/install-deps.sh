@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libarchive-dev   # tepui-fetcher only
   libsqlite3-dev                        # the master's embedded registry store
+  libzookeeper-mt-dev zookeeper         # the ZooKeeper registry; tests run a real server
   python3
 )
 

@@ -48,21 +48,32 @@ void Registrar::run() {
 }
 
 void Registrar::write(std::vector<Pending> pending) {
-  std::vector<Status> outcomes;
   auto one = [&](const std::vector<Write>& batch) {
     std::lock_guard storeLock(mutex_);
     auto r = store_->apply(batch);
     ++written_;
     return r ? okStatus() : Status(r.error());
   };
-  Status together = okStatus();
-  if (pending.size() > 1) {
-    std::vector<Write> all;
-    for (const Pending& p : pending) all.insert(all.end(), p.batch.begin(), p.batch.end());
-    together = one(all);
-  }
-  for (const Pending& p : pending) {
-    outcomes.push_back(pending.size() > 1 && together ? okStatus() : one(p.batch));
+  auto bytes = [](const std::vector<Write>& batch) {
+    size_t n = 0;
+    for (const Write& w : batch) n += w.key.size() + w.value.size();
+    return n;
+  };
+  std::vector<Status> outcomes(pending.size(), okStatus());
+  // Consecutive batches go together while they fit in one store write.
+  for (size_t begin = 0; begin < pending.size();) {
+    size_t end = begin + 1, size = bytes(pending[begin].batch);
+    while (end < pending.size() && size + bytes(pending[end].batch) <= store_->maxBatchBytes()) {
+      size += bytes(pending[end++].batch);
+    }
+    bool together = false;
+    if (end - begin > 1) {
+      std::vector<Write> all;
+      for (size_t i = begin; i < end; ++i) all.insert(all.end(), pending[i].batch.begin(), pending[i].batch.end());
+      together = one(all).ok();
+    }
+    for (size_t i = begin; i < end && !together; ++i) outcomes[i] = one(pending[i].batch);
+    begin = end;
   }
   for (size_t i = 0; i < pending.size(); ++i) {
     boost::asio::post(io_, [alive = alive_, done = std::move(pending[i].done), outcome = outcomes[i]] {

@@ -14,9 +14,10 @@
 //   used from one thread at a time.
 //
 // Implementations: an embedded store in a single file (embedded_store.cpp,
-// SQLite), and ZooKeeper.
+// SQLite), and ZooKeeper (zookeeper_store.cpp).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -54,11 +55,19 @@ class Store {
   virtual Result<std::vector<Entry>> list(const std::string& prefix) = 0;
   // The new version of each written key (0 for an ERASE), in batch order.
   virtual Result<std::vector<uint64_t>> apply(const std::vector<Write>& batch) = 0;
+  // How many bytes of keys and values one apply() may carry; the registrar
+  // merges queued batches only up to this.
+  virtual size_t maxBatchBytes() const { return SIZE_MAX; }
 };
 
 // The embedded store: one SQLite database file at `path` (created with its
 // directory if absent), in WAL mode with synchronous=FULL, so that a commit
 // is fsync'ed before apply() returns.
 Result<std::unique_ptr<Store>> openEmbeddedStore(const std::string& path);
+
+// The ZooKeeper store at `url` ("zk://host:port[,host:port]/path"): one
+// znode per key under <path>/registry, a batch as one multi-operation.
+// Fails if no session is established within `sessionTimeout`.
+Result<std::unique_ptr<Store>> openZooKeeperStore(const std::string& url, std::chrono::milliseconds sessionTimeout);
 
 }  // namespace tepui::registry
