@@ -16,6 +16,11 @@ struct QuietClientLog {
   QuietClientLog() { zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR); }
 };
 
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 Error failed(const std::string& what, const std::string& path, int code) {
   return Error("ZooKeeper " + what + " of '" + path + "' failed: " + ZooKeeper::errorText(code));
 }
@@ -62,6 +67,11 @@ ZooKeeper::~ZooKeeper() {
   if (handle_ != nullptr) zookeeper_close(handle_);
 }
 
+std::chrono::milliseconds ZooKeeper::disconnectedFor() const {
+  int64_t at = disconnectedAtMs_;
+  return std::chrono::milliseconds(at == 0 ? 0 : nowMs() - at);
+}
+
 int64_t ZooKeeper::sessionId() const {
   const clientid_t* id = zoo_client_id(handle_);
   return id == nullptr ? 0 : id->client_id;
@@ -70,7 +80,12 @@ int64_t ZooKeeper::sessionId() const {
 void ZooKeeper::onEvent(zhandle_t*, int type, int state, const char* path, void* context) {
   auto* self = static_cast<ZooKeeper*>(context);
   if (type == ZOO_SESSION_EVENT) {
-    if (state == ZOO_CONNECTED_STATE) self->connected_ = true;
+    if (state == ZOO_CONNECTED_STATE) {
+      self->connected_ = true;
+      self->disconnectedAtMs_ = 0;
+    } else if (state == ZOO_CONNECTING_STATE && self->disconnectedAtMs_ == 0) {
+      self->disconnectedAtMs_ = nowMs();
+    }
     if (state == ZOO_EXPIRED_SESSION_STATE) self->expired_ = true;
   }
   if (self->callback_) self->callback_(type, state, path == nullptr ? "" : path);

@@ -50,6 +50,10 @@ class ZooKeeper {
   ZooKeeper& operator=(const ZooKeeper&) = delete;
 
   bool expired() const { return expired_; }
+  // How long the client has been without a connection to any server (zero
+  // while connected). Past the session timeout, the servers have expired
+  // the session even if the client has not heard yet.
+  std::chrono::milliseconds disconnectedFor() const;
   int64_t sessionId() const;
 
   struct Node {
@@ -94,6 +98,7 @@ class ZooKeeper {
   Callback callback_;
   std::atomic<bool> expired_{false};
   std::atomic<bool> connected_{false};
+  std::atomic<int64_t> disconnectedAtMs_{0};  // steady clock; 0 while connected
 };
 
 }  // namespace tepui::registry
