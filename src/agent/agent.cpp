@@ -21,7 +21,9 @@ namespace tepui::agent {
 namespace bj = boost::json;
 
 void registerFlags(FlagSet& flags, AgentFlags& v) {
-  flags.add("master", &v.master, "The master to register with: host:port");
+  flags.add("master", &v.master,
+            "The master to register with: host:port, or zk://host:port[,host:port]/path to follow the leader");
+  flags.add("zk_session_timeout", &v.zk_session_timeout, "ZooKeeper session timeout (with --master=zk://...)");
   flags.add("ip", &v.ip, "IP address to listen on");
   flags.add("port", &v.port, "Port to listen on (0 picks a free port)");
   flags.add("advertise_ip", &v.advertise_ip,
@@ -110,9 +112,14 @@ Status AgentImpl::start() {
   if (!cacheSize) return cacheSize.error().context("invalid --fetcher_cache_size");
   fetcherCacheSize_ = *cacheSize;
   if (flags_.executor_heartbeat_interval.count() <= 0) return Error("--executor_heartbeat_interval must be positive");
-  auto master = http::parseEndpoint(flags_.master);
-  if (!master) return Error("invalid --master '" + flags_.master + "': expected host:port");
-  master_ = *master;
+  bool followLeader = flags_.master.rfind("zk://", 0) == 0;
+  if (followLeader) {
+    if (auto url = registry::parseZooKeeperUrl(flags_.master); !url) return url.error().context("invalid --master");
+  } else {
+    auto master = http::parseEndpoint(flags_.master);
+    if (!master) return Error("invalid --master '" + flags_.master + "': expected host:port or zk://host:port/path");
+    master_ = *master;
+  }
   if (auto s = detectResources(); !s) return s;
   if (auto s = recoverResources(); !s) return s;
   auto attributes = parseAttributes(flags_.attributes);
@@ -131,6 +138,7 @@ Status AgentImpl::start() {
   total_.copyTo(info_.mutable_resources());
   for (auto& a : *attributes) *info_.add_attributes() = a;
   TLOG(INFO) << "Agent listening on " << endpoint() << " with " << total_.toString() << "; master " << master_.str();
+  if (followLeader) return followLeadingMaster();
   connect();
   return okStatus();
 }
@@ -138,6 +146,7 @@ Status AgentImpl::start() {
 void AgentImpl::stop() {
   if (stopped_) return;
   stopped_ = true;
+  detector_.reset();
   reconnectTimer_.cancel();
   watchdog_.cancel();
   if (masterStream_) masterStream_->cancel();
@@ -165,7 +174,8 @@ std::string AgentImpl::endpoint() const { return flags_.advertise_ip + ":" + std
 
 void AgentImpl::installRoutes() {
   server_.route("/api/v1/executor", [this](http::Request& r, http::Responder p) { handleExecutor(r, std::move(p)); });
-  registerFileRoutes(server_, io_, [this] { return flags_.work_dir; }, [this] { return agentId_; });
+  registerFileRoutes(
+      server_, io_, [this] { return flags_.work_dir; }, [this] { return agentId_; });
   auto get = [](std::function<std::string()> body) {
     return [body = std::move(body)](http::Request& r, http::Responder p) {
       if (r.method != "GET" && r.method != "HEAD") {
@@ -180,12 +190,12 @@ void AgentImpl::installRoutes() {
   for (const char* path : {"/metrics/snapshot"}) server_.route(path, get([this] { return metricsJson(); }));
   for (const char* path : {"/flags", "/slave(1)/flags"}) {
     server_.route(path, get([this] {
-      bj::object flags;
-      if (flagSet_) {
-        for (auto& [name, value] : flagSet_->values()) flags[name] = value;
-      }
-      return json::serialize(bj::object{{"flags", std::move(flags)}});
-    }));
+                    bj::object flags;
+                    if (flagSet_) {
+                      for (auto& [name, value] : flagSet_->values()) flags[name] = value;
+                    }
+                    return json::serialize(bj::object{{"flags", std::move(flags)}});
+                  }));
   }
   server_.route("/version", get([] { return json::serialize(bj::object{{"version", TEPUI_VERSION}}); }));
   for (const char* path : {"/health", "/slave(1)/health"}) {

@@ -19,7 +19,8 @@
 namespace tepui::agent {
 
 struct AgentFlags {
-  std::string master;  // host:port
+  std::string master;  // host:port, or zk://host:port[,host:port]/path to follow the leading master
+  Seconds zk_session_timeout{10.0};
   std::string ip = "0.0.0.0";
   uint16_t port = 5051;
   std::string advertise_ip;  // what the master and executors use to reach us

@@ -28,6 +28,7 @@
 #include "http/client.hpp"
 #include "http/recordio.hpp"
 #include "http/server.hpp"
+#include "registry/election.hpp"
 #include "tepui/internal/agent.pb.h"
 #include "tepui/v1/executor.pb.h"
 
@@ -91,7 +92,7 @@ struct Executor {
 
 struct FrameworkRecord {
   v1::FrameworkInfo info;
-  bool removed = false;  // the master removed it: its updates go nowhere
+  bool removed = false;                       // the master removed it: its updates go nowhere
   std::map<std::string, Executor> executors;  // by executor id
 };
 
@@ -120,6 +121,10 @@ class AgentImpl final : public Agent {
   std::string endpoint() const;  // "ip:port" for executors and the master
 
   // master_link.cpp
+  // --master=zk://...: watches the election and registers with whoever
+  // leads, again whenever that changes.
+  Status followLeadingMaster();
+  void leaderChanged(const std::optional<std::string>& leaderJson);
   void connect();
   void reconnectLater();
   void onMasterData(std::string_view data);
@@ -230,7 +235,8 @@ class AgentImpl final : public Agent {
   uint64_t fetcherCacheSize_ = 0;  // --fetcher_cache_size in bytes
   std::function<void(const std::string&)> onShutdown_;
 
-  http::Endpoint master_;
+  http::Endpoint master_;  // empty host while following and no leader is known
+  std::unique_ptr<registry::Detector> detector_;
   std::shared_ptr<http::ClientStream> masterStream_;
   http::recordio::Decoder decoder_;
   Timer reconnectTimer_;

@@ -4,11 +4,14 @@
 // own calls (status updates, pongs, executor messages) are POSTs carrying the
 // session id from REGISTERED. A watchdog re-registers if the master falls
 // silent for five ping intervals (a partition that does not reset TCP).
+#include <boost/asio/post.hpp>
+
 #include "agent/agent_impl.hpp"
-#include "http/api_request.hpp"
 #include "common/clock.hpp"
+#include "common/json.hpp"
 #include "common/logging.hpp"
 #include "common/task_states.hpp"
+#include "http/api_request.hpp"
 
 namespace tepui::agent {
 
@@ -18,8 +21,43 @@ using AgentEvent = internal::AgentEvent;
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
 }  // namespace
 
-void AgentImpl::connect() {
+Status AgentImpl::followLeadingMaster() {
+  std::chrono::milliseconds timeout(static_cast<int64_t>(flags_.zk_session_timeout.count() * 1000));
+  auto detector = registry::Detector::watch(flags_.master, timeout, [this](const std::optional<std::string>& leader) {
+    boost::asio::post(io_, [this, leader] { leaderChanged(leader); });
+  });
+  if (!detector) return detector.error().context("cannot follow the masters at '" + flags_.master + "'");
+  detector_ = std::move(*detector);
+  TLOG(INFO) << "Waiting for a leading master at " << flags_.master;
+  return okStatus();
+}
+
+void AgentImpl::leaderChanged(const std::optional<std::string>& leaderJson) {
   if (stopped_) return;
+  v1::MasterInfo info;
+  if (!leaderJson || !json::fromJson(*leaderJson, &info)) {
+    TLOG(WARNING) << "No leading master at the moment";
+    return;
+  }
+  http::Endpoint leader{info.address().ip(), static_cast<uint16_t>(info.address().port())};
+  if (leader.str() == master_.str() && registered_) return;
+  TLOG(INFO) << "The leading master is " << leader.str() << "; registering with it";
+  master_ = leader;
+  // Drop any link to the old leader and register now, without backoff.
+  reconnectTimer_.cancel();
+  watchdog_.cancel();
+  if (masterStream_) {
+    masterStream_->cancel();
+    masterStream_.reset();
+  }
+  registered_ = false;
+  updates_.pause();
+  backoff_ = std::chrono::milliseconds(100);
+  connect();
+}
+
+void AgentImpl::connect() {
+  if (stopped_ || master_.host.empty()) return;
   AgentCall call;
   call.set_type(AgentCall::REGISTER);
   auto* reg = call.mutable_register_();
@@ -160,9 +198,7 @@ void AgentImpl::handleMasterEvent(const AgentEvent& event) {
       sendToMaster(std::move(pong));
       break;
     }
-    case AgentEvent::CHECKPOINT_RESOURCES:
-      adoptTotal(Resources(event.checkpoint_resources().resources()));
-      break;
+    case AgentEvent::CHECKPOINT_RESOURCES: adoptTotal(Resources(event.checkpoint_resources().resources())); break;
     case AgentEvent::UPDATE_FRAMEWORK: {
       auto& info = event.update_framework().framework_info();
       auto it = frameworks_.find(info.id().value());
@@ -187,17 +223,18 @@ void AgentImpl::sendToMaster(AgentCall call) {
   if (!registered_) return;  // updates are retried by the status update manager
   call.mutable_agent_id()->set_value(agentId_);
   call.set_session(session_);
-  client_.request(master_, http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF), [this](Result<http::Response> response) {
-    if (stopped_) return;
-    if (!response) {
-      TLOG(WARNING) << "Call to the master failed: " << response.error().message;
-    } else if (response->status == 403 && registered_) {
-      TLOG(WARNING) << "The master does not know this agent's session; registering again";
-      registered_ = false;
-      updates_.pause();
-      reconnectLater();
-    }
-  });
+  client_.request(master_, http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF),
+                  [this](Result<http::Response> response) {
+                    if (stopped_) return;
+                    if (!response) {
+                      TLOG(WARNING) << "Call to the master failed: " << response.error().message;
+                    } else if (response->status == 403 && registered_) {
+                      TLOG(WARNING) << "The master does not know this agent's session; registering again";
+                      registered_ = false;
+                      updates_.pause();
+                      reconnectLater();
+                    }
+                  });
 }
 
 void AgentImpl::forwardStatus(const std::string& frameworkId, const v1::TaskStatus& status, v1::TaskState latest) {

@@ -42,7 +42,16 @@ int masterMain(int argc, const char* const* argv) {
     std::cerr << "tepui master: " << master.error().message << "\n";
     return 1;
   }
-  return runUntilSignalled(io, *master);
+  int rc = 0;
+  (*master)->onFatal([&](const std::string& why) {
+    // As a Mesos master aborts: its supervisor starts a fresh one, which
+    // joins the election again.
+    std::cerr << "tepui master: stopping: " << why << "\n";
+    rc = 1;
+    io.stop();
+  });
+  int signalled = runUntilSignalled(io, *master);
+  return rc != 0 ? rc : signalled;
 }
 
 int agentMain(int argc, const char* const* argv) {

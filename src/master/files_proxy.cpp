@@ -179,8 +179,9 @@ void relayDownload(http::Client& client, const http::Endpoint& agent, http::Requ
 void MasterImpl::installFileRoutes() {
   filesClient_ = std::make_unique<http::Client>(io_);
   for (const char* endpoint : {"browse", "read", "download", "debug"}) {
-    server_.route(std::string("/files/") + endpoint,
-                  [this, endpoint](http::Request& r, http::Responder p) { proxyFiles(endpoint, r, std::move(p)); });
+    server_.route(std::string("/files/") + endpoint, [this, endpoint](http::Request& r, http::Responder p) {
+      if (!redirectToLeader(r, p)) proxyFiles(endpoint, r, std::move(p));
+    });
   }
 }
 

@@ -24,6 +24,11 @@ void registerFlags(FlagSet& flags, MasterFlags& v) {
             "Time between periodic allocation cycles (cycles also run when resources change)");
   flags.add("offer_timeout", &v.offer_timeout, "Time after which an unanswered offer is rescinded (default: never)");
   flags.add("agent_ping_timeout", &v.agent_ping_timeout, "Time between pings of each agent");
+  flags.add("zk", &v.zk,
+            "ZooKeeper URL (zk://host:port[,host:port]/path): contend for leadership there and keep the registry "
+            "in ZooKeeper");
+  flags.add("quorum", &v.quorum, "With --zk: the number of masters (accepted as Mesos takes it; at least 1)");
+  flags.add("zk_session_timeout", &v.zk_session_timeout, "ZooKeeper session timeout");
   flags.add("agent_reregister_timeout", &v.agent_reregister_timeout,
             "After a restart, time an agent the registry admitted has to register again before it is marked "
             "unreachable");
@@ -124,7 +129,18 @@ Status MasterImpl::start() {
   auto options = allocatorOptions(flags_);
   if (!options) return options.error();
   allocator_ = allocator::createHierarchicalDRF(*options);
-  if (auto s = recoverRegistry(); !s) return s;
+  if (!flags_.zk.empty()) {
+    if (auto url = registry::parseZooKeeperUrl(flags_.zk); !url) return url.error().context("invalid --zk");
+    if (flags_.quorum < 1) return Error("--quorum must be at least 1 with --zk");
+    if (flags_.zk_session_timeout.count() <= 0) return Error("--zk_session_timeout must be positive");
+    leading_ = false;
+  } else if (!flags_.work_dir.empty()) {
+    auto store = registry::openEmbeddedStore(flags_.work_dir + "/registry.db");
+    if (!store) return store.error().context("cannot open the registry");
+    if (auto s = recoverRegistry(std::move(*store)); !s) return s;
+  } else {
+    TLOG(WARNING) << "Neither --work_dir nor --zk: this master's state will not survive a restart";
+  }
   if (flags_.hostname.empty()) flags_.hostname = machineHostname();
   if (flags_.agent_ping_timeout.count() <= 0) return Error("--agent_ping_timeout must be positive");
   if (flags_.max_agent_ping_timeouts < 1) return Error("--max_agent_ping_timeouts must be at least 1");
@@ -133,18 +149,22 @@ Status MasterImpl::start() {
 
   masterId_ = ids::uuidString();
   startTime_ = clock::wallSeconds();
-  electedTime_ = startTime_;
+  electedTime_ = flags_.zk.empty() ? startTime_ : 0;
   installRoutes();
   if (auto s = server_.listen(flags_.ip, flags_.port); !s) return s.error();
   TLOG(INFO) << "Master " << masterId_ << " listening on " << flags_.ip << ":" << server_.port();
   scheduleAllocationTick();
-  if (!recoveredAgents_.empty()) {
-    reregisterDeadline_.expires_after(clock::seconds(flags_.agent_reregister_timeout.count()));
-    reregisterDeadline_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) expireRecoveredAgents();
-    });
-  }
+  if (!flags_.zk.empty()) return startContending();
+  startReregisterDeadline();
   return okStatus();
+}
+
+void MasterImpl::startReregisterDeadline() {
+  if (recoveredAgents_.empty()) return;
+  reregisterDeadline_.expires_after(clock::seconds(flags_.agent_reregister_timeout.count()));
+  reregisterDeadline_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) expireRecoveredAgents();
+  });
 }
 
 void MasterImpl::stop() {
@@ -152,6 +172,8 @@ void MasterImpl::stop() {
   stopped_ = true;
   allocationTick_.cancel();
   reregisterDeadline_.cancel();
+  contender_.reset();  // leaves the election at once
+  detector_.reset();
   for (auto& [id, f] : frameworks_) {
     if (f.heartbeat) f.heartbeat->cancel();
     if (f.failover) f.failover->cancel();
@@ -168,11 +190,20 @@ void MasterImpl::stop() {
 }
 
 void MasterImpl::installRoutes() {
-  server_.route("/api/v1/scheduler", [this](http::Request& r, http::Responder p) { handleScheduler(r, std::move(p)); });
-  server_.route("/api/v1", [this](http::Request& r, http::Responder p) { handleOperator(r, std::move(p)); });
-  server_.route("/internal/agent", [this](http::Request& r, http::Responder p) { handleAgent(r, std::move(p)); });
+  // Handlers of what only the leader serves: a follower redirects.
+  auto leaderOnly = [this](std::function<void(http::Request&, http::Responder)> handler) {
+    return [this, handler = std::move(handler)](http::Request& r, http::Responder p) {
+      if (!redirectToLeader(r, p)) handler(r, std::move(p));
+    };
+  };
+  server_.route("/api/v1/scheduler",
+                leaderOnly([this](http::Request& r, http::Responder p) { handleScheduler(r, std::move(p)); }));
+  server_.route("/api/v1",
+                leaderOnly([this](http::Request& r, http::Responder p) { handleOperator(r, std::move(p)); }));
+  server_.route("/internal/agent",
+                leaderOnly([this](http::Request& r, http::Responder p) { handleAgent(r, std::move(p)); }));
 
-  auto get = [this](std::function<std::string()> body) {
+  auto local = [](std::function<std::string()> body) {
     return [body = std::move(body)](http::Request& r, http::Responder p) {
       if (r.method != "GET" && r.method != "HEAD") {
         return p.respond(http::Response::methodNotAllowed("GET", r.method));
@@ -188,19 +219,21 @@ void MasterImpl::installRoutes() {
       p.respond(http::Response::json(200, std::move(text)));
     };
   };
+  auto get = [&](std::function<std::string()> body) { return leaderOnly(local(std::move(body))); };
   for (const char* path : {"/master/state", "/state", "/master/state.json", "/state.json"}) {
     server_.route(path, get([this] { return stateJson(); }));
   }
   for (const char* path : {"/master/state-summary", "/state-summary"}) {
     server_.route(path, get([this] { return stateSummaryJson(); }));
   }
-  for (const char* path : {"/master/flags", "/flags"}) server_.route(path, get([this] { return flagsJson(); }));
-  for (const char* path : {"/version", "/master/version"}) server_.route(path, get([this] { return versionJson(); }));
-  server_.route("/metrics/snapshot", get([this] { return metricsJson(); }));
+  for (const char* path : {"/master/flags", "/flags"}) server_.route(path, local([this] { return flagsJson(); }));
+  for (const char* path : {"/version", "/master/version"}) server_.route(path, local([this] { return versionJson(); }));
+  server_.route("/metrics/snapshot", local([this] { return metricsJson(); }));
   for (const char* endpoint : {"/reserve", "/unreserve", "/create-volumes", "/destroy-volumes"}) {
     for (std::string prefix : {"", "/master"}) {
-      server_.route(prefix + endpoint,
-                    [this, endpoint](http::Request& r, http::Responder p) { p.respond(formOperation(endpoint, r)); });
+      server_.route(prefix + endpoint, leaderOnly([this, endpoint](http::Request& r, http::Responder p) {
+                      p.respond(formOperation(endpoint, r));
+                    }));
     }
   }
   for (const char* path : {"/roles", "/master/roles"}) server_.route(path, get([this] { return rolesJson(); }));
@@ -212,8 +245,13 @@ void MasterImpl::installRoutes() {
   }
   for (const char* path : {"/master/redirect", "/redirect"}) {
     server_.route(path, [this](http::Request&, http::Responder p) {
+      if (!leading_ && !leader_) {
+        return p.respond(http::Response::text(503, "No master is leading at the moment; try again shortly\n"));
+      }
       auto response = http::Response::empty(307);
-      response.headers["Location"] = "//" + flags_.hostname + ":" + std::to_string(server_.port());
+      response.headers["Location"] =
+          leading_ ? "//" + flags_.hostname + ":" + std::to_string(server_.port())
+                   : "//" + leader_->address().ip() + ":" + std::to_string(leader_->address().port());
       p.respond(std::move(response));
     });
   }

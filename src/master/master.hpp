@@ -7,6 +7,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,11 @@ struct MasterFlags {
   uint16_t port = 5050;
   std::string hostname;  // default: the machine's host name
   std::string work_dir;
+  // "zk://host:port[,host:port]/path": contend for leadership there and
+  // keep the registry in ZooKeeper. Empty: a single master.
+  std::string zk;
+  int quorum = 0;  // accepted with --zk for Mesos command lines; ZooKeeper's own quorum makes the registry durable
+  Seconds zk_session_timeout{10.0};
   Seconds allocation_interval{1.0};
   std::optional<Seconds> offer_timeout;
   Seconds agent_ping_timeout{15.0};
@@ -50,6 +56,12 @@ class Master {
   // Closes every connection and cancels every timer; the io_context can then
   // run out.
   virtual void stop() = 0;
+  // With --zk: whether this master leads now (always true without).
+  virtual bool leading() const = 0;
+  // Called (on the loop) when the master stopped because it cannot go on:
+  // it lost its ZooKeeper session, or could not recover the registry when
+  // elected. Its supervisor should start it again.
+  virtual void onFatal(std::function<void(const std::string&)> callback) = 0;
 };
 
 }  // namespace tepui::master

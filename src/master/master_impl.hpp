@@ -11,7 +11,8 @@
 //   readonly_api.cpp   /master/state, /state-summary, /health, /version, ...
 //   metrics.cpp        /metrics/snapshot
 //   files_proxy.cpp    /files/*, forwarded to the agent holding the sandbox
-//   registry.cpp       durable state (weights, quotas) and its recovery
+//   registry.cpp       durable state (agents, weights, quotas) and its recovery
+//   leadership.cpp     --zk: election, following, redirects to the leader
 // All of it runs on the master's event loop; no locks.
 #pragma once
 
@@ -34,6 +35,7 @@
 #include "http/client.hpp"
 #include "http/server.hpp"
 #include "master/master.hpp"
+#include "registry/election.hpp"
 #include "registry/registrar.hpp"
 #include "tepui/internal/agent.pb.h"
 #include "tepui/internal/registry.pb.h"
@@ -175,6 +177,8 @@ class MasterImpl final : public Master {
   Status start();
   uint16_t port() const override { return server_.port(); }
   void stop() override;
+  bool leading() const override { return leading_; }
+  void onFatal(std::function<void(const std::string&)> callback) override { onFatal_ = std::move(callback); }
 
  private:
   // master.cpp
@@ -198,10 +202,20 @@ class MasterImpl final : public Master {
   v1::quota::QuotaStatus quotaStatus() const;
   Result<std::vector<allocator::QuotaConfig>> checkQuota(const v1::master::Call::UpdateQuota& update) const;
 
-  // registry.cpp: durable state (weights, quotas) through the registrar.
-  // Opens the registry under --work_dir (if set) and gives the allocator
-  // what it holds.
-  Status recoverRegistry();
+  // registry.cpp: durable state through the registrar. Recovers what the
+  // store holds (agents, weights, quotas) and keeps the store for writes.
+  Status recoverRegistry(std::unique_ptr<registry::Store> store);
+  // Starts the --agent_reregister_timeout for the recovered agents.
+  void startReregisterDeadline();
+
+  // leadership.cpp (--zk): contending, following, redirecting.
+  Status startContending();
+  void leaderChanged(const std::optional<std::string>& leaderJson);
+  void becomeLeader();
+  void loseLeadership(const std::string& why);
+  // True (and answered: 307 to the leader, or 503) when this master does
+  // not lead.
+  bool redirectToLeader(const http::Request& request, http::Responder& responder);
   // Makes `writes` durable, then calls `then` on the loop (at once, with
   // success, when there is no registry).
   void persist(std::vector<registry::Write> writes, std::function<void(const Status&)> then);
@@ -364,8 +378,13 @@ class MasterImpl final : public Master {
   Timer allocationTick_;
   Counters counters_;
   bool stopped_ = false;
-  std::unique_ptr<registry::Registrar> registrar_;  // null without --work_dir
-  std::unique_ptr<http::Client> filesClient_;       // last: destroyed first, its callbacks with it
+  std::unique_ptr<registry::Registrar> registrar_;  // null without --work_dir or --zk
+  bool leading_ = true;                             // false with --zk until elected
+  std::optional<v1::MasterInfo> leader_;            // the leader, as a follower knows it
+  std::unique_ptr<registry::Contender> contender_;
+  std::unique_ptr<registry::Detector> detector_;
+  std::function<void(const std::string&)> onFatal_;
+  std::unique_ptr<http::Client> filesClient_;  // last: destroyed first, its callbacks with it
 };
 
 }  // namespace tepui::master

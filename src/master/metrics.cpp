@@ -13,7 +13,7 @@ namespace bj = boost::json;
 
 std::map<std::string, double> MasterImpl::metrics() const {
   std::map<std::string, double> m;
-  m["master/elected"] = 1;
+  m["master/elected"] = leading_ ? 1 : 0;
   m["master/uptime_secs"] = clock::wallSeconds() - startTime_;
 
   Resources total, used;

@@ -81,7 +81,7 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
       response.set_type(Response::GET_MASTER);
       *response.mutable_get_master()->mutable_master_info() = masterInfo();
       response.mutable_get_master()->set_start_time(startTime_);
-      response.mutable_get_master()->set_elected_time(startTime_);
+      response.mutable_get_master()->set_elected_time(electedTime_);
       break;
     case Call::GET_STATE: {
       response.set_type(Response::GET_STATE);

@@ -1,10 +1,11 @@
 // The master's durable state, through the Registrar (registry/registrar.hpp)
-// over the embedded store at <work_dir>/registry.db (the records are
+// (the records are
 // described in proto/tepui/internal/registry.proto): admitted and
 // unreachable agents, weights (UPDATE_WEIGHTS) and quotas (UPDATE_QUOTA).
 // A change is acted on, and answered, only once it is durable; a restarted
-// master recovers them before it serves. Without --work_dir nothing is
-// kept (the state lives in memory).
+// master recovers them before it serves. The store is the embedded one
+// under --work_dir, or ZooKeeper with --zk (leadership.cpp); with neither,
+// nothing is kept (the state lives in memory).
 #include "common/logging.hpp"
 #include "master/master_impl.hpp"
 #include "tepui/v1/quota.pb.h"
@@ -28,14 +29,8 @@ registry::Write put(const std::string& key, const google::protobuf::Message& val
 
 }  // namespace
 
-Status MasterImpl::recoverRegistry() {
-  if (flags_.work_dir.empty()) {
-    TLOG(WARNING) << "No --work_dir: weights and quotas will not survive a restart of this master";
-    return okStatus();
-  }
-  auto store = registry::openEmbeddedStore(flags_.work_dir + "/registry.db");
-  if (!store) return store.error().context("cannot open the registry");
-  registrar_ = std::make_unique<registry::Registrar>(io_, std::move(*store));
+Status MasterImpl::recoverRegistry(std::unique_ptr<registry::Store> store) {
+  registrar_ = std::make_unique<registry::Registrar>(io_, std::move(store));
 
   auto weights = registrar_->recover(kWeights);
   if (!weights) return weights.error().context("cannot recover the weights");

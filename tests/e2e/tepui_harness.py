@@ -111,6 +111,49 @@ def free_port():
         return s.getsockname()[1]
 
 
+class ZooKeeperServer:
+    """A real ZooKeeper (Debian's `zookeeper` package) on a free loopback
+    port, its data in a temporary directory; a context manager."""
+
+    SCRIPT = "/usr/share/zookeeper/bin/zkServer.sh"
+
+    def __init__(self):
+        if not os.path.exists(self.SCRIPT):
+            raise RuntimeError("ZooKeeper is not installed (no %s): run scripts/install-deps.sh" % self.SCRIPT)
+        self.dir = tempfile.mkdtemp(prefix="tepui-e2e-zk-")
+        self.port = free_port()
+        with open(os.path.join(self.dir, "zoo.cfg"), "w") as f:
+            f.write("tickTime=200\ninitLimit=10\nsyncLimit=5\ndataDir=%s\nclientPort=%d\n"
+                    "clientPortAddress=127.0.0.1\nadmin.enableServer=false\n"
+                    "minSessionTimeout=400\nmaxSessionTimeout=60000\n" % (os.path.join(self.dir, "data"), self.port))
+        self.proc = None
+
+    def url(self, path):
+        return "zk://127.0.0.1:%d%s" % (self.port, path)
+
+    def __enter__(self):
+        log = open(os.path.join(self.dir, "zookeeper.log"), "a")
+        env = dict(os.environ, ZOO_LOG_DIR=self.dir)
+        self.proc = subprocess.Popen([self.SCRIPT, "start-foreground", os.path.join(self.dir, "zoo.cfg")],
+                                     stdout=log, stderr=log, env=env, start_new_session=True)
+        log.close()
+
+        def serving():
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return True
+            except OSError:
+                return False
+        Cluster.wait_for(serving, "ZooKeeper to listen", timeout=60)
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class Daemons:
     """A master and one agent, each its own process (`tepui master`, `tepui
     agent`), killed and restarted at will; the master keeps its registry
@@ -224,13 +267,17 @@ class Scheduler:
         assert resp.getheader("Content-Type") == "application/json"
         self.stream_id = resp.getheader("Mesos-Stream-Id")
 
+        # Each subscription has its own queue, so that the end of an earlier
+        # stream is not mistaken for the end of this one.
+        events = self.events = queue.Queue()
+
         def pump():
             try:
                 for record in read_recordio(resp):
-                    self.events.put(json.loads(record))
+                    events.put(json.loads(record))
             except Exception:  # the connection was closed under us
                 pass
-            self.events.put(None)
+            events.put(None)
 
         threading.Thread(target=pump, daemon=True).start()
         event = self.next_event("SUBSCRIBED")

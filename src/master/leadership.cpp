@@ -1,0 +1,86 @@
+// Leadership with --zk: the master contends for leadership through
+// ZooKeeper (registry/election.hpp) and follows until elected. A follower
+// answers the API and the state endpoints with 307 and the leader's
+// address (503 while no leader is known); /health, /version, /flags and
+// /metrics/snapshot it serves itself. Once elected, the master recovers
+// the registry from ZooKeeper and serves. A leader that loses its session
+// stops leading at once: it reports itself unfit (onFatal) and stops, as
+// a Mesos master aborts, to be restarted by its supervisor.
+//
+// Without --zk the master leads from the start, with the embedded registry.
+#include <boost/asio/post.hpp>
+
+#include "common/clock.hpp"
+#include "common/json.hpp"
+#include "common/logging.hpp"
+#include "master/master_impl.hpp"
+
+namespace tepui::master {
+
+Status MasterImpl::startContending() {
+  std::chrono::milliseconds timeout(static_cast<int64_t>(flags_.zk_session_timeout.count() * 1000));
+  auto detector = registry::Detector::watch(flags_.zk, timeout, [this](const std::optional<std::string>& leader) {
+    boost::asio::post(io_, [this, leader] { leaderChanged(leader); });
+  });
+  if (!detector) return detector.error().context("cannot watch the leader election");
+  detector_ = std::move(*detector);
+  registry::Contender::Callbacks callbacks;
+  callbacks.onElected = [this] { boost::asio::post(io_, [this] { becomeLeader(); }); };
+  callbacks.onLost = [this](const std::string& why) { boost::asio::post(io_, [this, why] { loseLeadership(why); }); };
+  auto contender = registry::Contender::join(flags_.zk, timeout, json::toJson(masterInfo()), std::move(callbacks));
+  if (!contender) return contender.error().context("cannot join the leader election");
+  contender_ = std::move(*contender);
+  return okStatus();
+}
+
+void MasterImpl::leaderChanged(const std::optional<std::string>& leaderJson) {
+  if (stopped_) return;
+  leader_.reset();
+  if (leaderJson) {
+    v1::MasterInfo info;
+    if (auto s = json::fromJson(*leaderJson, &info); !s) {
+      TLOG(WARNING) << "Ignoring a leader whose MasterInfo does not parse: " << s.error().message;
+      return;
+    }
+    leader_ = info;
+  }
+  TLOG(INFO) << "The leading master is now "
+             << (leader_ ? leader_->address().ip() + ":" + std::to_string(leader_->address().port()) : "unknown");
+}
+
+void MasterImpl::becomeLeader() {
+  if (stopped_ || leading_) return;
+  std::chrono::milliseconds timeout(static_cast<int64_t>(flags_.zk_session_timeout.count() * 1000));
+  auto store = registry::openZooKeeperStore(flags_.zk, timeout);
+  if (!store) return loseLeadership(store.error().context("cannot open the registry").message);
+  if (auto s = recoverRegistry(std::move(*store)); !s) return loseLeadership(s.error().message);
+  leading_ = true;
+  electedTime_ = clock::wallSeconds();
+  startReregisterDeadline();
+  TLOG(INFO) << "This master leads now";
+}
+
+void MasterImpl::loseLeadership(const std::string& why) {
+  if (stopped_) return;
+  TLOG(ERROR) << "This master cannot lead or follow any more: " << why;
+  contender_.reset();
+  detector_.reset();
+  auto fatal = onFatal_;
+  stop();
+  if (fatal) fatal(why);
+}
+
+bool MasterImpl::redirectToLeader(const http::Request& request, http::Responder& responder) {
+  if (leading_) return false;
+  if (!leader_) {
+    responder.respond(http::Response::text(503, "No master is leading at the moment; try again shortly\n"));
+    return true;
+  }
+  auto response = http::Response::empty(307);
+  response.headers["Location"] =
+      "http://" + leader_->address().ip() + ":" + std::to_string(leader_->address().port()) + request.target;
+  responder.respond(std::move(response));
+  return true;
+}
+
+}  // namespace tepui::master
