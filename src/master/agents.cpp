@@ -91,6 +91,7 @@ void MasterImpl::registerAgent(AgentCall::Register reg, const std::string& remot
   bool returning = given.has_id() && !given.id().value().empty();
   if (!returning) given.mutable_id()->set_value(masterId_ + "-S" + std::to_string(nextAgentId_++));
   const std::string id = given.id().value();
+  if (goneAgents_.contains(id)) return goneAgentRegistered(id, std::move(responder));
   auto known = agents_.find(id);
   bool admitted = recoveredAgents_.contains(id) || (known != agents_.end() && !known->second.markingUnreachable);
   if (admitted || !registrar_) return admitAgent(std::move(reg), returning, remote, std::move(responder));
@@ -338,7 +339,15 @@ void MasterImpl::markUnreachable(const std::string& agentId, const std::string& 
 void MasterImpl::removeUnreachable(const std::string& agentId, const std::string& why) {
   auto it = agents_.find(agentId);
   if (it == agents_.end()) return;
-  Agent& agent = it->second;
+  v1::AgentInfo info = it->second.info;
+  removeAgent(it->second, {v1::TASK_UNREACHABLE, v1::TaskStatus::REASON_AGENT_REMOVED,
+                           "Agent " + agentId + " is unreachable: " + why, true});
+  unreachableAgents_[agentId] = {std::move(info), clock::wallSeconds()};
+}
+
+void MasterImpl::removeAgent(Agent& agent, const AgentRemoval& removal) {
+  const std::string agentId = agent.id;
+  agent.ping->cancel();
   rescindOffersOf(agent.offers);
   double wall = clock::wallSeconds();
   for (auto [frameworkId, taskId] : std::set<std::pair<std::string, std::string>>(agent.tasks)) {
@@ -347,23 +356,23 @@ void MasterImpl::removeUnreachable(const std::string& agentId, const std::string
     Framework& f = fit->second;
     auto tit = f.tasks.find(taskId);
     if (tit == f.tasks.end()) continue;
-    v1::TaskState state = lostState(f, v1::TASK_UNREACHABLE);
+    v1::TaskState state = lostState(f, removal.state);
     v1::TaskStatus status;
     *status.mutable_task_id() = tit->second.task.task_id();
     status.set_state(state);
     status.set_source(v1::TaskStatus::SOURCE_MASTER);
-    status.set_reason(v1::TaskStatus::REASON_AGENT_REMOVED);
-    status.set_message("Agent " + agentId + " is unreachable: " + why);
+    status.set_reason(removal.reason);
+    status.set_message(removal.message);
     status.set_timestamp(wall);
     status.mutable_agent_id()->set_value(agentId);
-    status.mutable_unreachable_time()->set_nanoseconds(static_cast<int64_t>(wall * 1e9));
+    if (removal.unreachable) status.mutable_unreachable_time()->set_nanoseconds(static_cast<int64_t>(wall * 1e9));
     updateTaskState(f, tit->second, status, state);
     tit->second.pendingUpdate.reset();
     Event event;
     event.set_type(Event::UPDATE);
     *event.mutable_update()->mutable_status() = status;
     sendToFramework(f, event);
-    removeTask(f, taskId, true);
+    removeTask(f, taskId, removal.unreachable);
   }
   for (auto& [frameworkId, f] : frameworks_) {
     std::erase_if(f.executors, [&](auto& e) { return e.first.first == agentId; });
@@ -374,9 +383,8 @@ void MasterImpl::removeUnreachable(const std::string& agentId, const std::string
   }
   allocator_->removeAgent(agentId);
   agent.events.close();
-  unreachableAgents_[agentId] = {agent.info, wall};
   counters_.agentRemovals++;
-  agents_.erase(it);
+  agents_.erase(agentId);
 }
 
 void MasterImpl::expireRecoveredAgents() {

@@ -226,6 +226,7 @@ class MasterImpl final : public Master {
   static registry::Write weightWrite(const std::string& role, double weight);
   static std::vector<registry::Write> admitWrites(const v1::AgentInfo& info);
   static std::vector<registry::Write> unreachableWrites(const v1::AgentInfo& info, double since);
+  static std::vector<registry::Write> goneWrites(const std::string& agentId, double since);
   static registry::Write quotaWrite(const allocator::QuotaConfig& config);
   void dispatchCall(Framework& framework, const v1::scheduler::Call& call);
 
@@ -297,6 +298,9 @@ class MasterImpl final : public Master {
   void reconcile(Framework& framework, const v1::scheduler::Call::Reconcile& reconcile);
   void updateTaskState(Framework& framework, TaskEntry& entry, const v1::TaskStatus& status, v1::TaskState latest);
   void removeTask(Framework& framework, const std::string& taskId, bool unreachable);
+  // Keeps an ended (or unreachable) task for the state endpoints, within the
+  // --max_completed_tasks_per_framework (--max_unreachable_...) limit.
+  void retireTask(Framework& framework, v1::Task task, bool unreachable);
   void recoverTaskResources(Framework& framework, TaskEntry& entry);
   bool isTerminal(v1::TaskState state) const;
   v1::TaskState lostState(const Framework& framework, v1::TaskState partitionAwareState) const;
@@ -320,6 +324,23 @@ class MasterImpl final : public Master {
   // Its tasks become TASK_UNREACHABLE (TASK_LOST without PARTITION_AWARE),
   // its offers and resources go, and it moves to the unreachable list.
   void removeUnreachable(const std::string& agentId, const std::string& why);
+  // How a registered agent leaves: what its tasks become.
+  struct AgentRemoval {
+    v1::TaskState state;  // for PARTITION_AWARE frameworks; TASK_LOST for the others
+    v1::TaskStatus::Reason reason;
+    std::string message;
+    bool unreachable;  // the tasks may come back (kept as unreachable, with unreachable_time)
+  };
+  // Ends the agent's tasks as `removal` says (an UPDATE to each framework),
+  // forgets its executors, rescinds its offers, tells every framework
+  // (FAILURE), removes it from the allocator and closes its stream.
+  void removeAgent(Agent& agent, const AgentRemoval& removal);
+
+  // gone_agents.cpp: MARK_AGENT_GONE. Durable first, then the agent's tasks
+  // end as TASK_GONE_BY_OPERATOR (TASK_LOST without PARTITION_AWARE), the
+  // agent is shut down, and it is shut down again whenever it registers.
+  void markAgentGone(const std::string& agentId, http::Responder responder);
+  void goneAgentRegistered(const std::string& agentId, http::Responder responder);
   void sendToAgent(Agent& agent, const internal::AgentEvent& event);
   void adoptReportedTask(Agent& agent, const v1::Task& reported);
   void adoptReportedExecutor(Agent& agent, const v1::ExecutorInfo& reported);
@@ -368,6 +389,7 @@ class MasterImpl final : public Master {
   std::unordered_set<std::string> removedFrameworkIds_;
   std::unordered_map<std::string, Agent> agents_;
   std::unordered_map<std::string, UnreachableAgent> unreachableAgents_;
+  std::unordered_map<std::string, double> goneAgents_;  // id -> when it was marked gone
   // Admitted by the registry, not yet registered with this master (after a
   // restart).
   std::map<std::string, v1::AgentInfo> recoveredAgents_;

@@ -4,9 +4,9 @@
 // GET_METRICS, GET_MASTER, GET_STATE, GET_AGENTS, GET_FRAMEWORKS,
 // GET_EXECUTORS, GET_TASKS, GET_ROLES, GET_WEIGHTS, UPDATE_WEIGHTS,
 // GET_QUOTA, UPDATE_QUOTA (operator_quota.cpp), RESERVE_RESOURCES,
-// UNRESERVE_RESOURCES, CREATE_VOLUMES, DESTROY_VOLUMES (operations.cpp) and
-// TEARDOWN. Any other call is answered 501 with its name: it is not served
-// yet.
+// UNRESERVE_RESOURCES, CREATE_VOLUMES, DESTROY_VOLUMES (operations.cpp),
+// TEARDOWN and MARK_AGENT_GONE (gone_agents.cpp). Any other call is
+// answered 501 with its name: it is not served yet.
 #include <cmath>
 
 #include "common/logging.hpp"
@@ -170,6 +170,11 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
       teardown(it->second);
       return responder.respond(http::Response::empty(200));
     }
+    case Call::MARK_AGENT_GONE:
+      if (!call.has_mark_agent_gone()) {
+        return responder.respond(http::Response::text(400, "Expecting 'mark_agent_gone' to be present\n"));
+      }
+      return markAgentGone(call.mark_agent_gone().agent_id().value(), std::move(responder));
     default:
       return responder.respond(http::Response::text(
           501, "The operator call " + Call::Type_Name(call.type()) + " is not served by this Tepui master yet\n"));

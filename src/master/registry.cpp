@@ -1,7 +1,8 @@
 // The master's durable state, through the Registrar (registry/registrar.hpp)
 // (the records are
 // described in proto/tepui/internal/registry.proto): admitted and
-// unreachable agents, weights (UPDATE_WEIGHTS) and quotas (UPDATE_QUOTA).
+// unreachable agents, agents marked gone (MARK_AGENT_GONE), weights
+// (UPDATE_WEIGHTS) and quotas (UPDATE_QUOTA).
 // A change is acted on, and answered, only once it is durable; a restarted
 // master recovers them before it serves. The store is the embedded one
 // under --work_dir, or ZooKeeper with --zk (leadership.cpp); with neither,
@@ -18,6 +19,7 @@ constexpr char kWeights[] = "weights/";
 constexpr char kQuota[] = "quota/";
 constexpr char kAgents[] = "agents/";
 constexpr char kUnreachable[] = "unreachable/";
+constexpr char kGone[] = "gone/";
 
 registry::Write erase(const std::string& key) {
   return registry::Write{registry::Write::Kind::ERASE, key, "", std::nullopt};
@@ -69,9 +71,16 @@ Status MasterImpl::recoverRegistry(std::unique_ptr<registry::Store> store) {
     if (!record.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
     unreachableAgents_[record.info().id().value()] = {record.info(), record.since()};
   }
+  auto gone = registrar_->recover(kGone);
+  if (!gone) return gone.error().context("cannot recover the agents marked gone");
+  for (const registry::Entry& e : *gone) {
+    internal::GoneAgent record;
+    if (!record.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
+    goneAgents_[record.id().value()] = record.since();
+  }
   TLOG(INFO) << "Recovered from the registry: " << recoveredAgents_.size() << " admitted agent(s), "
-             << unreachableAgents_.size() << " unreachable, " << recovered.size() << " weight(s), " << configs.size()
-             << " quota(s)";
+             << unreachableAgents_.size() << " unreachable, " << goneAgents_.size() << " gone, " << recovered.size()
+             << " weight(s), " << configs.size() << " quota(s)";
   return okStatus();
 }
 
@@ -84,6 +93,13 @@ std::vector<registry::Write> MasterImpl::unreachableWrites(const v1::AgentInfo& 
   *record.mutable_info() = info;
   record.set_since(since);
   return {erase(kAgents + info.id().value()), put(kUnreachable + info.id().value(), record)};
+}
+
+std::vector<registry::Write> MasterImpl::goneWrites(const std::string& agentId, double since) {
+  internal::GoneAgent record;
+  record.mutable_id()->set_value(agentId);
+  record.set_since(since);
+  return {erase(kAgents + agentId), erase(kUnreachable + agentId), put(kGone + agentId, record)};
 }
 
 void MasterImpl::persist(std::vector<registry::Write> writes, std::function<void(const Status&)> then) {

@@ -104,11 +104,15 @@ void MasterImpl::removeTask(Framework& framework, const std::string& taskId, boo
   recoverTaskResources(framework, it->second);
   auto ait = agents_.find(it->second.task.agent_id().value());
   if (ait != agents_.end()) ait->second.tasks.erase({framework.id, taskId});
+  retireTask(framework, std::move(it->second.task), unreachable);
+  framework.tasks.erase(it);
+}
+
+void MasterImpl::retireTask(Framework& framework, v1::Task task, bool unreachable) {
   auto& into = unreachable ? framework.unreachableTasks : framework.completedTasks;
   int limit = unreachable ? flags_.max_unreachable_tasks_per_framework : flags_.max_completed_tasks_per_framework;
-  into.push_back(std::move(it->second.task));
+  into.push_back(std::move(task));
   while (static_cast<int>(into.size()) > limit) into.pop_front();
-  framework.tasks.erase(it);
 }
 
 void MasterImpl::kill(Framework& framework, const v1::scheduler::Call::Kill& kill) {
@@ -189,6 +193,11 @@ void MasterImpl::reconcile(Framework& framework, const v1::scheduler::Call::Reco
     if (!agentId.empty() && agents_.count(agentId)) {
       send(item.task_id(), lostState(framework, v1::TASK_GONE), agentId,
            "Reconciliation: Task is unknown to the agent");
+    } else if (!agentId.empty() && goneAgents_.count(agentId)) {
+      send(item.task_id(), lostState(framework, v1::TASK_GONE_BY_OPERATOR), agentId,
+           "Reconciliation: Task is unknown; agent was marked gone");
+    } else if (!agentId.empty() && recoveredAgents_.count(agentId)) {
+      continue;  // its agent may still report it: no answer until it registers again or expires
     } else if (!agentId.empty() && unreachableAgents_.count(agentId)) {
       send(item.task_id(), lostState(framework, v1::TASK_UNREACHABLE), agentId,
            "Reconciliation: Task is unknown; agent is unreachable");

@@ -96,6 +96,28 @@ class Cluster {
   std::vector<std::unique_ptr<cli::InProcess<agent::Agent>>> agents_;
 };
 
+// A master work dir that outlives one Cluster, for tests of what a
+// restarted master recovers from its registry; removed at the end.
+class MasterWorkDir {
+ public:
+  explicit MasterWorkDir(const std::string& name)
+      : path_(std::filesystem::temp_directory_path() / ("tepui-" + name + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path_);
+  }
+  ~MasterWorkDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  master::MasterFlags flags() const {
+    master::MasterFlags f;
+    f.work_dir = path_.string();
+    return f;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
 // A framework driven by the test thread: its SchedulerClient lives on its
 // own loop thread; events are queued for the test to wait on.
 class TestScheduler {

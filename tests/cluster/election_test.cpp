@@ -9,6 +9,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "support/eventually.hpp"
 #include "support/zookeeper_server.hpp"
 
 namespace tepui::testing {
@@ -17,15 +18,6 @@ namespace {
 using namespace std::chrono_literals;
 using registry::Contender;
 using registry::Detector;
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return condition();
-}
 
 struct Member {
   std::atomic<bool> elected{false}, lost{false};
@@ -79,8 +71,9 @@ TEST(ElectionTest, ALeaderCutOffFromZooKeeperGivesUp) {
   Member leader(zk, "alone", 1000ms);
   ASSERT_TRUE(eventually([&] { return leader.elected.load(); }));
   zk.stop();
-  // Within the session timeout (plus a check period) it stops leading.
-  EXPECT_TRUE(eventually([&] { return leader.lost.load(); }, 5s));
+  // Once cut off for longer than its session timeout it stops leading (the
+  // deadline is generous: this checks behaviour, not speed).
+  EXPECT_TRUE(eventually([&] { return leader.lost.load(); }));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cctype>
 
 #include "cluster.hpp"
+#include "support/eventually.hpp"
 #include "support/file_server.hpp"
 
 namespace tepui::testing {
@@ -58,15 +59,6 @@ std::vector<pid_t> fetchersOf(const Cluster& cluster) {
     }
   }
   return pids;
-}
-
-// Waits (polling, up to 20 s) until `done()` holds.
-bool eventually(const std::function<bool()>& done) {
-  for (auto deadline = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < deadline;) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
 }
 
 std::string agentState(Cluster& cluster) {

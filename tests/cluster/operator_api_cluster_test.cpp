@@ -4,37 +4,10 @@
 // /roles /weights /quota, TEARDOWN of a framework with a
 // running task, and bad calls
 // (status codes and messages), with the master serving afterwards.
-#include "cluster.hpp"
-#include "http/api_request.hpp"
-#include "http/client.hpp"
-#include "tepui/v1/master.pb.h"
+#include "operator_calls.hpp"
 
 namespace tepui::testing {
 namespace {
-
-using OperatorCall = v1::master::Call;
-using OperatorResponse = v1::master::Response;
-
-// The call sent in `type`, answered in `accept`; the HTTP response.
-http::Response post(Cluster& cluster, const OperatorCall& call, codec::ContentType type = codec::ContentType::JSON,
-                    const std::string& accept = "") {
-  auto request = http::apiRequest("/api/v1", call, type);
-  if (!accept.empty()) request.headers["Accept"] = accept;
-  auto response = http::fetch(cluster.masterEndpoint(), request);
-  return response ? *response : http::Response{};
-}
-
-OperatorResponse decoded(const http::Response& r, codec::ContentType type = codec::ContentType::JSON) {
-  OperatorResponse out;
-  EXPECT_TRUE(codec::decode(r.body, type, &out)) << r.body;
-  return out;
-}
-
-OperatorCall call(OperatorCall::Type type) {
-  OperatorCall c;
-  c.set_type(type);
-  return c;
-}
 
 TEST(OperatorApiClusterTest, ReadCallsDescribeTheClusterInJsonAndProtobuf) {
   Cluster cluster;
@@ -101,11 +74,8 @@ TEST(OperatorApiClusterTest, UpdateWeightsIsWhatGetWeightsReturns) {
 }
 
 TEST(OperatorApiClusterTest, WeightsAndQuotasSurviveAMasterRestartOnTheSameWorkDir) {
-  std::filesystem::path workDir =
-      std::filesystem::temp_directory_path() / ("tepui-registry-test-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(workDir);
-  master::MasterFlags flags;
-  flags.work_dir = workDir.string();
+  MasterWorkDir workDir("registry-test");
+  master::MasterFlags flags = workDir.flags();
   {
     Cluster cluster(flags);
     cluster.addAgent("cpus:8;mem:4096");
@@ -133,7 +103,6 @@ TEST(OperatorApiClusterTest, WeightsAndQuotasSurviveAMasterRestartOnTheSameWorkD
   EXPECT_EQ(status.configs(0).role(), "eng");
   EXPECT_EQ(status.configs(0).limits().at("cpus").value(), 4);
   EXPECT_EQ(status.configs(0).guarantees().at("cpus").value(), 2);
-  std::filesystem::remove_all(workDir);
 }
 
 TEST(OperatorApiClusterTest, TeardownKillsTheFrameworksTasks) {

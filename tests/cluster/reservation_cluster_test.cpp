@@ -7,17 +7,13 @@
 // DESTROY_VOLUMES with their 202, 400 and 409 answers.
 #include <boost/json.hpp>
 
-#include "cluster.hpp"
 #include "common/resource_conversions.hpp"
-#include "http/api_request.hpp"
-#include "http/client.hpp"
-#include "tepui/v1/master.pb.h"
+#include "operator_calls.hpp"
 
 namespace tepui::testing {
 namespace {
 
 using Operation = v1::Offer::Operation;
-using OperatorCall = v1::master::Call;
 
 constexpr char kAgentResources[] = "cpus:2;mem:1024;disk:512;ports:[31000-31010]";
 
@@ -106,11 +102,6 @@ v1::Offer offerWhere(TestScheduler& s, const std::function<bool(const v1::Offer&
   }
   ADD_FAILURE() << "no offer as wanted";
   return {};
-}
-
-http::Response post(Cluster& cluster, const OperatorCall& call) {
-  auto response = http::fetch(cluster.masterEndpoint(), http::apiRequest("/api/v1", call, codec::ContentType::JSON));
-  return response ? *response : http::Response{};
 }
 
 TEST(ReservationClusterTest, VolumeDataOutlivesTasksAndAgentRestartsAndStaysWithItsRole) {

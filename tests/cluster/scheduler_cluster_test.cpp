@@ -34,8 +34,8 @@ TEST(ClusterTest, TaskRunsInItsSandboxAndFinishes) {
   EXPECT_EQ(finished.message(), "Command exited with status 0");
 
   // Mesos's sandbox layout, with the output in stdout and stderr.
-  auto runs = cluster.workDir() / "agent-0" / "slaves" / finished.agent_id().value() / "frameworks" /
-              s.frameworkId() / "executors" / "hello" / "runs";
+  auto runs = cluster.workDir() / "agent-0" / "slaves" / finished.agent_id().value() / "frameworks" / s.frameworkId() /
+              "executors" / "hello" / "runs";
   auto sandbox = std::filesystem::canonical(runs / "latest");
   EXPECT_EQ(readFile(sandbox / "stdout"), "hello from hello\n" + sandbox.string() + "\n");
   EXPECT_EQ(readFile(sandbox / "stderr"), "oops\n");
