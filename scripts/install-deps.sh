@@ -13,6 +13,7 @@ packages=(
   libsqlite3-dev                        # the master's embedded registry store
   libzookeeper-mt-dev zookeeper         # the ZooKeeper registry; tests run a real server
   python3
+  iproute2                              # e2e partition test: ip netns and veth pairs
 )
 
 missing=()

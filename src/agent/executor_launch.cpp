@@ -24,8 +24,6 @@
 #include "common/logging.hpp"
 #include "common/task_states.hpp"
 
-extern char** environ;
-
 namespace tepui::agent {
 
 namespace fs = std::filesystem;
@@ -116,11 +114,7 @@ Status AgentImpl::spawnExecutor(Executor& e) {
   const v1::FrameworkInfo& framework = frameworks_.at(e.frameworkId).info;
   const v1::ExecutorInfo& info = e.info;
   containerizer::SpawnSpec spec;
-  for (char** env = environ; *env; ++env) {
-    std::string kv = *env;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) spec.environment[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  spec.environment = containerizer::inheritedEnvironment();
   auto& env = spec.environment;
   env["MESOS_FRAMEWORK_ID"] = e.frameworkId;
   env["MESOS_EXECUTOR_ID"] = e.id;

@@ -17,8 +17,6 @@
 #include "common/json.hpp"
 #include "common/logging.hpp"
 
-extern char** environ;
-
 namespace tepui::agent {
 
 namespace {
@@ -28,12 +26,8 @@ namespace fs = std::filesystem;
 // The agent's environment (proxies, CA bundles) without its TEPUI_*
 // settings, which the fetcher would take for its own flags.
 std::map<std::string, std::string> fetcherEnvironment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos && kv.rfind("TEPUI_", 0) != 0) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  std::map<std::string, std::string> env = containerizer::inheritedEnvironment();
+  std::erase_if(env, [](const auto& kv) { return kv.first.rfind("TEPUI_", 0) == 0; });
   return env;
 }
 

@@ -1,7 +1,9 @@
 // `tepui local`: a whole cluster in one process for people and tests: a
-// master and N agents on loopback, each daemon on its own event-loop thread,
-// work directories under one folder. Ctrl-C (or SIGTERM) stops everything,
-// executors and tasks included.
+// master (or, with --masters 3, three that elect a leader through
+// ZooKeeper, started here unless --zk names one) and N agents on loopback,
+// each daemon on its own event-loop thread, work directories under one
+// folder. Ctrl-C (or SIGTERM) stops everything, executors and tasks
+// included.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -13,29 +15,72 @@
 #include "agent/agent.hpp"
 #include "cli/commands.hpp"
 #include "cli/in_process.hpp"
+#include "cli/local_zookeeper.hpp"
 #include "cli/parse_flags.hpp"
 #include "common/logging.hpp"
 #include "master/master.hpp"
 
 namespace tepui::cli {
 
+namespace {
+
+// One master of a local cluster, with the flags it runs with (its /flags
+// reads them for as long as it runs).
+struct LocalMaster {
+  InProcess<master::Master> process;
+  master::MasterFlags flags;
+  FlagSet flagSet{""};
+};
+
+// Starts master `index` of `count`; its address, or an error.
+Result<std::string> startMaster(LocalMaster& m, int index, int count, uint16_t port, const std::string& ip,
+                                const std::string& workDir, const std::string& zk) {
+  m.flags.ip = ip;
+  m.flags.port = port == 0 ? 0 : static_cast<uint16_t>(port + index);
+  m.flags.work_dir = workDir + (count == 1 ? "/master" : "/master-" + std::to_string(index));
+  m.flags.hostname = ip;
+  if (!zk.empty()) {
+    m.flags.zk = zk;
+    m.flags.quorum = count / 2 + 1;
+  }
+  master::registerFlags(m.flagSet, m.flags);
+  auto s = m.process.start(count == 1 ? "master" : "master-" + std::to_string(index), [&](boost::asio::io_context& io) {
+    return master::Master::create(io, m.flags, &m.flagSet);
+  });
+  if (!s) return s.error();
+  return ip + ":" + std::to_string(m.process->port());
+}
+
+}  // namespace
+
 int localMain(int argc, const char* const* argv) {
-  int agents = 2;
+  int agents = 2, masters = 1;
   uint16_t port = 5050;
   std::string workDir = "/tmp/tepui-local";
   std::string ip = "127.0.0.1";
-  std::string resources;
+  std::string resources, zk;
   FlagSet flags(
-      "Usage: tepui local [--agents N] [--port P] [--work_dir DIR]\n\n"
-      "Starts a master and N agents on this machine and runs until Ctrl-C.");
+      "Usage: tepui local [--agents N] [--masters M] [--port P] [--work_dir DIR]\n\n"
+      "Starts M masters and N agents on this machine and runs until Ctrl-C.");
   flags.add("agents", &agents, "Number of agents");
-  flags.add("port", &port, "Port of the master (0 picks a free port)");
-  flags.add("ip", &ip, "IP address the master and agents listen on");
-  flags.add("work_dir", &workDir, "Directory under which the master and every agent keep their state");
+  flags.add("masters", &masters,
+            "Number of masters; more than one elect a leader through ZooKeeper (started here unless --zk)");
+  flags.add("zk", &zk, "zk://host:port[,host:port] of a running ZooKeeper for the masters (with --masters > 1)");
+  flags.add("port", &port, "Port of the (first) master; the others take the next ones (0 picks free ports)");
+  flags.add("ip", &ip, "IP address the masters and agents listen on");
+  flags.add("work_dir", &workDir, "Directory under which the masters and every agent keep their state");
   flags.add("resources", &resources, "Resources of each agent, as for 'tepui agent --resources' (default: detected)");
   if (int rc = parseFlags(flags, argc, argv, "local"); rc >= 0) return rc;
   if (agents < 0 || agents > 64) {
     std::cerr << "tepui local: --agents must be between 0 and 64\n";
+    return 2;
+  }
+  if (masters < 1 || masters > 9) {
+    std::cerr << "tepui local: --masters must be between 1 and 9\n";
+    return 2;
+  }
+  if (!zk.empty() && zk.rfind("zk://", 0) != 0) {
+    std::cerr << "tepui local: --zk must look like zk://host:port[,host:port]\n";
     return 2;
   }
   std::error_code ec;
@@ -45,28 +90,47 @@ int localMain(int argc, const char* const* argv) {
     return 1;
   }
 
-  InProcess<master::Master> master;
-  master::MasterFlags masterFlags;
-  masterFlags.ip = ip;
-  masterFlags.port = port;
-  masterFlags.work_dir = workDir + "/master";
-  masterFlags.hostname = ip;
-  FlagSet masterFlagSet("");  // so that /flags shows what the master runs with
-  master::registerFlags(masterFlagSet, masterFlags);
-  auto s = master.start("master", [&](boost::asio::io_context& io) {
-    return master::Master::create(io, masterFlags, &masterFlagSet);
-  });
-  if (!s) {
-    std::cerr << "tepui local: cannot start the master: " << s.error().message << "\n";
-    return 1;
+  std::unique_ptr<LocalZooKeeper> zookeeper;
+  std::string election;  // zk://.../tepui, when the masters elect a leader
+  if (masters > 1) {
+    if (zk.empty()) {
+      auto started = LocalZooKeeper::start(workDir + "/zookeeper");
+      if (!started) {
+        std::cerr << "tepui local: cannot start ZooKeeper for " << masters << " masters: " << started.error().message
+                  << "\n";
+        return 1;
+      }
+      zookeeper = std::move(*started);
+      zk = zookeeper->url();
+    }
+    while (!zk.empty() && zk.back() == '/') zk.pop_back();
+    election = zk + "/tepui";
   }
-  std::string masterAddress = ip + ":" + std::to_string(master->port());
+
+  std::vector<std::unique_ptr<LocalMaster>> runningMasters;
+  std::vector<std::string> addresses;
+  for (int i = 0; i < masters; ++i) {
+    runningMasters.push_back(std::make_unique<LocalMaster>());
+    auto address = startMaster(*runningMasters.back(), i, masters, port, ip, workDir, election);
+    if (!address) {
+      std::cerr << "tepui local: cannot start master " << i << ": " << address.error().message << "\n";
+      runningMasters.pop_back();
+      for (auto& m : runningMasters) m->process.stop();
+      return 1;
+    }
+    addresses.push_back(*address);
+  }
+  const std::string masterFlag = election.empty() ? addresses.front() : election;
 
   std::vector<std::unique_ptr<InProcess<agent::Agent>>> running;
+  auto stopAll = [&] {
+    for (auto& a : running) a->stop();
+    for (auto& m : runningMasters) m->process.stop();
+  };
   for (int i = 0; i < agents; ++i) {
     auto r = std::make_unique<InProcess<agent::Agent>>();
     agent::AgentFlags agentFlags;
-    agentFlags.master = masterAddress;
+    agentFlags.master = masterFlag;
     agentFlags.ip = ip;
     agentFlags.port = 0;
     agentFlags.work_dir = workDir + "/agent-" + std::to_string(i);
@@ -76,19 +140,25 @@ int localMain(int argc, const char* const* argv) {
                             [&](boost::asio::io_context& io) { return agent::Agent::create(io, agentFlags); });
     if (!started) {
       std::cerr << "tepui local: cannot start agent " << i << ": " << started.error().message << "\n";
-      for (auto& a : running) a->stop();
-      master.stop();
+      stopAll();
       return 1;
     }
     running.push_back(std::move(r));
   }
 
-  std::cout << "Tepui local cluster is up.\n"
-            << "  master:  http://" << masterAddress << "   (state: http://" << masterAddress << "/master/state)\n"
-            << "  agents:  " << agents << ", work directories under " << workDir << "\n"
+  std::cout << "Tepui local cluster is up.\n";
+  if (masters == 1) {
+    std::cout << "  master:  http://" << addresses.front() << "   (state: http://" << addresses.front()
+              << "/master/state)\n";
+  } else {
+    std::cout << "  masters:";
+    for (auto& a : addresses) std::cout << " http://" << a;
+    std::cout << "\n  leader:  elected through " << election << " (any master's /master/redirect names it)\n";
+  }
+  std::cout << "  agents:  " << agents << ", work directories under " << workDir << "\n"
             << "Try:\n"
-            << "  tepui run --master " << masterAddress << " -- echo hello\n"
-            << "  curl -s http://" << masterAddress << "/master/state-summary\n"
+            << "  tepui run --master " << masterFlag << " -- echo hello\n"
+            << "  curl -sL http://" << addresses.front() << "/master/state-summary\n"
             << "Press Ctrl-C to stop." << std::endl;
 
   boost::asio::io_context io;
@@ -96,8 +166,8 @@ int localMain(int argc, const char* const* argv) {
   signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
   io.run();
   std::cout << "\nStopping the local cluster..." << std::endl;
-  for (auto& a : running) a->stop();
-  master.stop();
+  stopAll();
+  zookeeper.reset();
   std::cout << "Stopped." << std::endl;
   return 0;
 }

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/leading_master.hpp"
 #include "cli/parse_flags.hpp"
 #include "common/logging.hpp"
 #include "common/task_states.hpp"
@@ -275,7 +276,7 @@ int logsMain(int argc, const char* const* argv) {
   FlagSet flags(
       "Usage: tepui logs TASK_ID [--master HOST:PORT] [--framework ID] [--follow] [--stderr] [--tail BYTES]\n\n"
       "Prints a task's stdout (or stderr) from its sandbox, through the master.");
-  flags.add("master", &master, "The master: host:port");
+  flags.add("master", &master, "The master: host:port of any master, or zk://host:port[,host:port]/path");
   flags.add("framework", &framework, "The framework of the task, when its id is used by several");
   flags.add("follow", &follow, "Keep printing what the task writes until it ends");
   flags.add("stderr", &stderrFile, "Print the task's stderr instead of its stdout");
@@ -286,10 +287,14 @@ int logsMain(int argc, const char* const* argv) {
     std::cerr << "tepui logs: expected one task id (usage: tepui logs TASK_ID [--master HOST:PORT])\n";
     return 2;
   }
-  auto endpoint = http::parseEndpoint(master);
-  if (!endpoint) {
-    std::cerr << "tepui logs: invalid --master '" << master << "': expected host:port\n";
+  if (master.rfind("zk://", 0) != 0 && !http::parseEndpoint(master)) {
+    std::cerr << "tepui logs: invalid --master '" << master << "': expected host:port or zk://host:port/path\n";
     return 2;
+  }
+  auto endpoint = findLeadingMaster(master);
+  if (!endpoint) {
+    std::cerr << "tepui logs: " << endpoint.error().message << "\n";
+    return 1;
   }
   if (tail < -1) {
     std::cerr << "tepui logs: --tail must be a number of bytes, or -1\n";

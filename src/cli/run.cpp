@@ -14,10 +14,11 @@
 #include <regex>
 
 #include "cli/commands.hpp"
+#include "cli/leading_master.hpp"
 #include "cli/parse_flags.hpp"
+#include "common/clock.hpp"
 #include "common/flags.hpp"
 #include "common/ids.hpp"
-#include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "common/resources.hpp"
 #include "common/task_states.hpp"
@@ -40,10 +41,16 @@ struct Tail {
 
 class Runner {
  public:
-  Runner(boost::asio::io_context& io, http::Endpoint master, v1::FrameworkInfo info, v1::TaskInfo task,
-         Resources need, double offerTimeout)
-      : io_(io), client_(io), master_(master), task_(std::move(task)), need_(std::move(need)), timer_(io),
-        pollTimer_(io), offerTimeout_(offerTimeout),
+  Runner(boost::asio::io_context& io, http::Endpoint master, v1::FrameworkInfo info, v1::TaskInfo task, Resources need,
+         double offerTimeout)
+      : io_(io),
+        client_(io),
+        master_(master),
+        task_(std::move(task)),
+        need_(std::move(need)),
+        timer_(io),
+        pollTimer_(io),
+        offerTimeout_(offerTimeout),
         scheduler_(io, master, std::move(info),
                    {[this](const Event& e) { onEvent(e); }, [this](const std::string& why) { onDisconnected(why); }}) {}
 
@@ -122,8 +129,8 @@ class Runner {
   void startTailing() {
     if (!agent_) return;
     tailing_ = true;
-    std::string base = "/frameworks/" + scheduler_.frameworkId() + "/executors/" + task_.task_id().value() +
-                       "/runs/latest/";
+    std::string base =
+        "/frameworks/" + scheduler_.frameworkId() + "/executors/" + task_.task_id().value() + "/runs/latest/";
     tails_ = {Tail{base + "stdout", &std::cout}, Tail{base + "stderr", &std::cerr}};
     poll();
   }
@@ -134,8 +141,8 @@ class Runner {
       t.busy = true;
       http::Request r;
       r.method = "GET";
-      r.target = "/files/read?path=" + http::percentEncode(t.path) + "&offset=" + std::to_string(t.offset) +
-                 "&length=65536";
+      r.target =
+          "/files/read?path=" + http::percentEncode(t.path) + "&offset=" + std::to_string(t.offset) + "&length=65536";
       client_.request(*agent_, std::move(r), [this, &t](Result<http::Response> response) {
         t.busy = false;
         t.lastWasEmpty = true;
@@ -218,7 +225,7 @@ int runMain(int argc, const char* const* argv) {
       "Usage: tepui run [--master HOST:PORT] [flags] -- CMD [ARGS...]\n\n"
       "Runs CMD as a task and exits with its exit code. One argument is run by the shell\n"
       "(tepui run -- 'echo $HOSTNAME'); several are run as they are, without a shell.");
-  flags.add("master", &master, "The master: host:port");
+  flags.add("master", &master, "The master: host:port of any master, or zk://host:port[,host:port]/path");
   flags.add("name", &name, "Name of the task (and of the framework that runs it)");
   flags.add("cpus", &cpus, "CPUs the task needs");
   flags.add("mem", &mem, "Memory the task needs, in MB");
@@ -232,10 +239,14 @@ int runMain(int argc, const char* const* argv) {
     std::cerr << "tepui run: no command given (usage: tepui run --master HOST:PORT -- CMD [ARGS...])\n";
     return 2;
   }
-  auto endpoint = http::parseEndpoint(master);
-  if (!endpoint) {
-    std::cerr << "tepui run: invalid --master '" << master << "': expected host:port\n";
+  if (master.rfind("zk://", 0) != 0 && !http::parseEndpoint(master)) {
+    std::cerr << "tepui run: invalid --master '" << master << "': expected host:port or zk://host:port/path\n";
     return 2;
+  }
+  auto endpoint = findLeadingMaster(master);
+  if (!endpoint) {
+    std::cerr << "tepui run: " << endpoint.error().message << "\n";
+    return 1;
   }
   if (!(cpus > 0) || mem < 0 || disk < 0) {
     std::cerr << "tepui run: --cpus must be positive and --mem, --disk not negative\n";

@@ -217,6 +217,16 @@ Status chownToUser(const std::string &path, const std::string &user) {
   return okStatus();
 }
 
+std::map<std::string, std::string> inheritedEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
 void signalGroup(pid_t pid, int signal) {
   if (pid <= 0)
     return;

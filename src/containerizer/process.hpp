@@ -33,7 +33,7 @@
 namespace tepui::containerizer {
 
 struct SpawnSpec {
-  std::vector<std::string> argv;                  // argv[0] is the program (PATH is searched)
+  std::vector<std::string> argv;                   // argv[0] is the program (PATH is searched)
   std::map<std::string, std::string> environment;  // the whole environment
   std::string workingDirectory;                    // empty: inherit
   std::string stdoutPath;                          // empty: inherit
@@ -44,6 +44,9 @@ struct SpawnSpec {
 };
 
 Result<pid_t> spawn(const SpawnSpec& spec);
+
+// This process's environment as a map, for a SpawnSpec.
+std::map<std::string, std::string> inheritedEnvironment();
 
 // Gives `path` to `user` (and the user's primary group).
 Status chownToUser(const std::string& path, const std::string& user);

@@ -174,16 +174,7 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
       continue;
     }
     if (frameworks_.count(fid)) continue;
-    Framework& f = frameworks_[fid];
-    f.id = fid;
-    f.info = fi;
-    f.roles = validation::frameworkRoles(fi);
-    f.partitionAware = f.hasCapability(v1::FrameworkInfo::Capability::PARTITION_AWARE);
-    f.recovered = true;
-    f.registeredTime = wall;
-    f.heartbeat = std::make_unique<Timer>(io_);
-    f.failover = std::make_unique<Timer>(io_);
-    allocator_->addFramework(fid, fi, {}, false);
+    addRecoveredFramework(fi);
     TLOG(INFO) << "Framework " << fid << " recovered from agent " << id << "; it is inactive until it resubscribes";
   }
 

@@ -1,6 +1,8 @@
 // Framework lifecycle: SUBSCRIBE (new, resubscribe, failover of the
 // connection), heartbeats, disconnection and the failover timeout, TEARDOWN
 // and removal.
+#include <google/protobuf/util/message_differencer.h>
+
 #include <boost/asio/post.hpp>
 
 #include "common/clock.hpp"
@@ -53,11 +55,40 @@ void MasterImpl::subscribe(const v1::scheduler::Call& call, codec::ContentType t
     info.mutable_id()->set_value(id);
   }
 
+  std::set<std::string> suppressed(call.subscribe().suppressed_roles().begin(),
+                                   call.subscribe().suppressed_roles().end());
+  auto known = frameworks_.find(id);
+  if (known != frameworks_.end()) {
+    // user and checkpoint cannot change (silently kept, as Mesos does).
+    info.set_user(known->second.info.user());
+    info.set_checkpoint(known->second.info.checkpoint());
+  }
+  // The framework's record is durable before it is answered: a new leader
+  // knows the ids handed out, and what they were handed to.
+  bool durable = !registrar_ || (known != frameworks_.end() && known->second.persisted &&
+                                 google::protobuf::util::MessageDifferencer::Equals(known->second.info, info));
+  if (durable) return admitFramework(std::move(info), std::move(suppressed), type, std::move(responder));
+  auto answer = std::make_shared<http::Responder>(std::move(responder));
+  persist({frameworkWrite(info)}, [this, info, suppressed, type, answer](const Status& s) {
+    if (stopped_) return;
+    if (!s) {
+      TLOG(ERROR) << "Failed to persist framework " << info.id().value() << ": " << s.error().message;
+      return answer->respond(http::Response::text(503, "Failed to persist the framework: " + s.error().message + "\n"));
+    }
+    if (removedFrameworkIds_.count(info.id().value())) {
+      return refuse(type, "", std::move(*answer), "Framework has been removed");
+    }
+    admitFramework(info, suppressed, type, std::move(*answer));
+    frameworks_.at(info.id().value()).persisted = true;
+  });
+}
+
+void MasterImpl::admitFramework(v1::FrameworkInfo info, std::set<std::string> suppressed, codec::ContentType type,
+                                http::Responder responder) {
+  const std::string id = info.id().value();
   auto [it, created] = frameworks_.try_emplace(id);
   Framework& f = it->second;
   double wall = clock::wallSeconds();
-  std::set<std::string> suppressed(call.subscribe().suppressed_roles().begin(),
-                                   call.subscribe().suppressed_roles().end());
   if (created) {
     f.id = id;
     f.info = info;
@@ -65,10 +96,8 @@ void MasterImpl::subscribe(const v1::scheduler::Call& call, codec::ContentType t
     f.heartbeat = std::make_unique<Timer>(io_);
     f.failover = std::make_unique<Timer>(io_);
   } else {
-    // Resubscription: the framework keeps its tasks. user and checkpoint
-    // cannot change (silently kept, as Mesos does).
-    info.set_user(f.info.user());
-    info.set_checkpoint(f.info.checkpoint());
+    // Resubscription: the framework keeps its tasks.
+    if (!google::protobuf::util::MessageDifferencer::Equals(f.info, info)) f.persisted = false;
     f.info = info;
     f.reregisteredTime = wall;
     f.failover->cancel();
@@ -81,8 +110,8 @@ void MasterImpl::subscribe(const v1::scheduler::Call& call, codec::ContentType t
     }
     for (auto& offerId : std::set<std::string>(f.offers)) removeOffer(offerId, true, std::nullopt);
   }
-  f.roles = validation::frameworkRoles(info);
-  f.suppressedRoles = suppressed;
+  f.roles = validation::frameworkRoles(f.info);
+  f.suppressedRoles = std::move(suppressed);
   f.partitionAware = f.hasCapability(v1::FrameworkInfo::Capability::PARTITION_AWARE);
   f.connected = true;
   f.active = true;
@@ -129,6 +158,21 @@ void MasterImpl::subscribe(const v1::scheduler::Call& call, codec::ContentType t
   requestAllocation();
 }
 
+Framework& MasterImpl::addRecoveredFramework(const v1::FrameworkInfo& info) {
+  const std::string& id = info.id().value();
+  Framework& f = frameworks_[id];
+  f.id = id;
+  f.info = info;
+  f.roles = validation::frameworkRoles(info);
+  f.partitionAware = f.hasCapability(v1::FrameworkInfo::Capability::PARTITION_AWARE);
+  f.recovered = true;
+  f.registeredTime = clock::wallSeconds();
+  f.heartbeat = std::make_unique<Timer>(io_);
+  f.failover = std::make_unique<Timer>(io_);
+  allocator_->addFramework(id, info, {}, false);
+  return f;
+}
+
 std::optional<Error> MasterImpl::updateFramework(Framework& f, const v1::scheduler::Call::UpdateFramework& update) {
   const v1::FrameworkInfo& info = update.framework_info();
   if (auto e = validation::frameworkInfo(info)) return e;
@@ -146,6 +190,14 @@ std::optional<Error> MasterImpl::updateFramework(Framework& f, const v1::schedul
   f.suppressedRoles = suppressed;
   f.partitionAware = f.hasCapability(v1::FrameworkInfo::Capability::PARTITION_AWARE);
   allocator_->updateFramework(f.id, f.info, f.suppressedRoles);
+  f.persisted = false;
+  persist({frameworkWrite(f.info)}, [this, id = f.id, info = f.info](const Status& s) {
+    if (!s) return TLOG(ERROR) << "Failed to persist framework " << id << "'s update: " << s.error().message;
+    auto it = frameworks_.find(id);
+    if (it != frameworks_.end() && google::protobuf::util::MessageDifferencer::Equals(it->second.info, info)) {
+      it->second.persisted = true;
+    }
+  });
   // Offers for roles the framework left are taken back.
   for (auto& offerId : std::set<std::string>(f.offers)) {
     if (!roles.count(offers_.at(offerId).role)) removeOffer(offerId, true, std::nullopt);
@@ -280,6 +332,9 @@ void MasterImpl::removeFramework(const std::string& frameworkId) {
     completedFrameworks_.pop_front();
   }
   removedFrameworkIds_.insert(frameworkId);
+  persist(frameworkRemovalWrites(frameworkId, clock::wallSeconds()), [frameworkId](const Status& s) {
+    if (!s) TLOG(ERROR) << "Failed to record the removal of framework " << frameworkId << ": " << s.error().message;
+  });
   counters_.frameworksRemoved++;
   frameworks_.erase(it);
 }

@@ -85,7 +85,8 @@ struct Framework {
   std::string streamId;
   bool connected = false;
   bool active = false;
-  bool recovered = false;  // known from an agent's report, not yet resubscribed
+  bool recovered = false;  // known from the registry or an agent's report, not yet resubscribed
+  bool persisted = false;  // its FrameworkInfo, as it is now, is in the registry
   double registeredTime = 0;
   double reregisteredTime = 0;
   double unregisteredTime = 0;
@@ -227,11 +228,21 @@ class MasterImpl final : public Master {
   static std::vector<registry::Write> admitWrites(const v1::AgentInfo& info);
   static std::vector<registry::Write> unreachableWrites(const v1::AgentInfo& info, double since);
   static std::vector<registry::Write> goneWrites(const std::string& agentId, double since);
+  // The framework's record; its removal (and that of the oldest removal
+  // records beyond what is kept).
+  static registry::Write frameworkWrite(const v1::FrameworkInfo& info);
+  std::vector<registry::Write> frameworkRemovalWrites(const std::string& frameworkId, double since);
   static registry::Write quotaWrite(const allocator::QuotaConfig& config);
   void dispatchCall(Framework& framework, const v1::scheduler::Call& call);
 
   // frameworks.cpp
   void subscribe(const v1::scheduler::Call& call, codec::ContentType type, http::Responder responder);
+  // The rest of a SUBSCRIBE once the framework's record is durable.
+  void admitFramework(v1::FrameworkInfo info, std::set<std::string> suppressed, codec::ContentType type,
+                      http::Responder responder);
+  // A framework known again after a restart or failover (from the registry,
+  // or from an agent that runs its tasks): inactive until it resubscribes.
+  Framework& addRecoveredFramework(const v1::FrameworkInfo& info);
   void frameworkDisconnected(const std::string& frameworkId, const std::string& streamId);
   void removeFramework(const std::string& frameworkId);
   void teardown(Framework& framework);
@@ -387,6 +398,8 @@ class MasterImpl final : public Master {
   std::unordered_map<std::string, Framework> frameworks_;
   std::deque<std::pair<std::string, v1::FrameworkInfo>> completedFrameworks_;
   std::unordered_set<std::string> removedFrameworkIds_;
+  // The removal records in the registry, oldest first, bounded.
+  std::deque<std::pair<double, std::string>> removedFrameworkRecords_;
   std::unordered_map<std::string, Agent> agents_;
   std::unordered_map<std::string, UnreachableAgent> unreachableAgents_;
   std::unordered_map<std::string, double> goneAgents_;  // id -> when it was marked gone

@@ -2,11 +2,15 @@
 // (the records are
 // described in proto/tepui/internal/registry.proto): admitted and
 // unreachable agents, agents marked gone (MARK_AGENT_GONE), weights
-// (UPDATE_WEIGHTS) and quotas (UPDATE_QUOTA).
+// (UPDATE_WEIGHTS), quotas (UPDATE_QUOTA), the frameworks that were handed
+// an id (known again, inactive, after a failover) and the most recent
+// removed ones (refused if they subscribe again).
 // A change is acted on, and answered, only once it is durable; a restarted
 // master recovers them before it serves. The store is the embedded one
 // under --work_dir, or ZooKeeper with --zk (leadership.cpp); with neither,
 // nothing is kept (the state lives in memory).
+#include <algorithm>
+
 #include "common/logging.hpp"
 #include "master/master_impl.hpp"
 #include "tepui/v1/quota.pb.h"
@@ -20,6 +24,10 @@ constexpr char kQuota[] = "quota/";
 constexpr char kAgents[] = "agents/";
 constexpr char kUnreachable[] = "unreachable/";
 constexpr char kGone[] = "gone/";
+constexpr char kFrameworks[] = "frameworks/";
+constexpr char kRemovedFrameworks[] = "removed_frameworks/";
+// How many removed frameworks the registry remembers (the most recent).
+constexpr size_t kRemovedFrameworksKept = 1000;
 
 registry::Write erase(const std::string& key) {
   return registry::Write{registry::Write::Kind::ERASE, key, "", std::nullopt};
@@ -78,9 +86,28 @@ Status MasterImpl::recoverRegistry(std::unique_ptr<registry::Store> store) {
     if (!record.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
     goneAgents_[record.id().value()] = record.since();
   }
+  auto frameworks = registrar_->recover(kFrameworks);
+  if (!frameworks) return frameworks.error().context("cannot recover the frameworks");
+  for (const registry::Entry& e : *frameworks) {
+    v1::FrameworkInfo info;
+    if (!info.ParseFromString(e.value) || !info.has_id()) {
+      return Error("the registry's entry '" + e.key + "' is corrupt");
+    }
+    addRecoveredFramework(info).persisted = true;
+  }
+  auto removed = registrar_->recover(kRemovedFrameworks);
+  if (!removed) return removed.error().context("cannot recover the removed frameworks");
+  for (const registry::Entry& e : *removed) {
+    internal::RemovedFramework record;
+    if (!record.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
+    removedFrameworkIds_.insert(record.id().value());
+    removedFrameworkRecords_.emplace_back(record.since(), record.id().value());
+  }
+  std::sort(removedFrameworkRecords_.begin(), removedFrameworkRecords_.end());
   TLOG(INFO) << "Recovered from the registry: " << recoveredAgents_.size() << " admitted agent(s), "
-             << unreachableAgents_.size() << " unreachable, " << goneAgents_.size() << " gone, " << recovered.size()
-             << " weight(s), " << configs.size() << " quota(s)";
+             << unreachableAgents_.size() << " unreachable, " << goneAgents_.size() << " gone, " << frameworks->size()
+             << " framework(s) (" << removed->size() << " removed), " << recovered.size() << " weight(s), "
+             << configs.size() << " quota(s)";
   return okStatus();
 }
 
@@ -100,6 +127,23 @@ std::vector<registry::Write> MasterImpl::goneWrites(const std::string& agentId, 
   record.mutable_id()->set_value(agentId);
   record.set_since(since);
   return {erase(kAgents + agentId), erase(kUnreachable + agentId), put(kGone + agentId, record)};
+}
+
+registry::Write MasterImpl::frameworkWrite(const v1::FrameworkInfo& info) {
+  return put(kFrameworks + info.id().value(), info);
+}
+
+std::vector<registry::Write> MasterImpl::frameworkRemovalWrites(const std::string& frameworkId, double since) {
+  internal::RemovedFramework record;
+  record.mutable_id()->set_value(frameworkId);
+  record.set_since(since);
+  std::vector<registry::Write> writes{erase(kFrameworks + frameworkId), put(kRemovedFrameworks + frameworkId, record)};
+  removedFrameworkRecords_.emplace_back(since, frameworkId);
+  while (removedFrameworkRecords_.size() > kRemovedFrameworksKept) {
+    writes.push_back(erase(kRemovedFrameworks + removedFrameworkRecords_.front().second));
+    removedFrameworkRecords_.pop_front();
+  }
+  return writes;
 }
 
 void MasterImpl::persist(std::vector<registry::Write> writes, std::function<void(const Status&)> then) {

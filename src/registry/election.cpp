@@ -82,6 +82,7 @@ Result<std::unique_ptr<Contender>> Contender::join(const std::string& url, std::
   if (!znode) return znode.error().context("cannot join the election");
   c->znode_ = *znode;
   TLOG(INFO) << "Joined the leader election as " << c->znode_;
+  c->joined_.store(true, std::memory_order_release);
   c->poller_->poke();
   return c;
 }
@@ -92,7 +93,7 @@ Contender::~Contender() {
 }
 
 void Contender::check() {
-  if (lost_ || !zk_) return;
+  if (!joined_.load(std::memory_order_acquire) || lost_) return;
   auto lose = [&](const std::string& why) {
     lost_ = true;
     TLOG(WARNING) << "Leaving the leader election: " << why;

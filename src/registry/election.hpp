@@ -18,6 +18,7 @@
 //   with it) and runs no more callbacks.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -75,6 +76,9 @@ class Contender {
   std::chrono::milliseconds timeout_{0};
   Callbacks callbacks_;
   bool elected_ = false, lost_ = false;
+  // Set once join() has the session and the znode: the session's events
+  // may poke the poller before that, and check() must not look until then.
+  std::atomic<bool> joined_{false};
   std::unique_ptr<Poller> poller_;  // last: stops before the rest goes
 };
 

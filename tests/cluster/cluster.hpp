@@ -25,6 +25,7 @@
 #include "common/task_states.hpp"
 #include "master/master.hpp"
 #include "scheduler/scheduler_client.hpp"
+#include "support/eventually.hpp"
 
 namespace tepui::testing {
 
@@ -72,6 +73,10 @@ class Cluster {
   }
 
   cli::InProcess<agent::Agent>& agent(size_t i) { return *agents_.at(i); }
+  // Whether agent i is registered with the master within a few seconds.
+  bool agentRegistered(size_t i) {
+    return eventually([&] { return agent(i).call([](agent::Agent& a) { return a.registered(); }); });
+  }
   cli::InProcess<master::Master>& master() { return master_; }
   const http::Endpoint& masterEndpoint() const { return masterEndpoint_; }
   const std::filesystem::path& workDir() const { return workDir_; }

@@ -78,7 +78,7 @@ TEST(OperatorApiClusterTest, WeightsAndQuotasSurviveAMasterRestartOnTheSameWorkD
   master::MasterFlags flags = workDir.flags();
   {
     Cluster cluster(flags);
-    cluster.addAgent("cpus:8;mem:4096");
+    ASSERT_TRUE(cluster.agentRegistered(cluster.addAgent("cpus:8;mem:4096")));  // the guarantee fits
     OperatorCall weights = call(OperatorCall::UPDATE_WEIGHTS);
     auto* w = weights.mutable_update_weights()->add_weight_infos();
     w->set_role("eng");

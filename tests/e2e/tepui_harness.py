@@ -42,7 +42,8 @@ class Cluster:
         self.args = [tepui, "local", "--port", "0", "--agents", str(agents),
                      "--work_dir", self.work_dir, "--resources", resources, *extra]
         self.proc = None
-        self.master = None
+        self.master = None   # the leading master
+        self.masters = []    # all of them (one unless `--masters N` is in extra)
         self.agents = agents
 
     def __enter__(self):
@@ -53,11 +54,12 @@ class Cluster:
             line = self.proc.stdout.readline()
             if not line:
                 raise RuntimeError("tepui local exited: " + self.logs())
-            m = re.search(r"master:\s+http://([\d.]+:\d+)", line)
+            m = re.search(r"masters?:((?:\s+http://[\d.]+:\d+)+)", line)
             if m:
-                self.master = m.group(1)
+                self.masters = re.findall(r"http://([\d.]+:\d+)", m.group(1))
                 break
         threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        self.wait_for(self.find_leader, "a master to lead")
         self.wait_for(lambda: len(self.state()["slaves"]) == self.agents, "agents to register")
         return self
 
@@ -72,6 +74,18 @@ class Cluster:
         if self.proc and self.proc.stdout:
             self.proc.stdout.close()
         shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def find_leader(self):
+        """Sets self.master to the master that leads now, if one does."""
+        for address in self.masters:
+            try:
+                status, headers, _ = get(address, "/master/redirect")
+            except OSError:
+                continue
+            if status == 307:
+                self.master = headers["Location"].lstrip("/")
+                return True
+        return False
 
     def logs(self):
         self.log.flush()
@@ -105,6 +119,18 @@ class Cluster:
         raise AssertionError("timed out waiting for " + what)
 
 
+def get(address, path):
+    """GET http://address/path: (status, headers, body)."""
+    host, port = address.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=5)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -132,6 +158,10 @@ class ZooKeeperServer:
         return "zk://127.0.0.1:%d%s" % (self.port, path)
 
     def __enter__(self):
+        self.start()
+        return self
+
+    def start(self):
         log = open(os.path.join(self.dir, "zookeeper.log"), "a")
         env = dict(os.environ, ZOO_LOG_DIR=self.dir)
         self.proc = subprocess.Popen([self.SCRIPT, "start-foreground", os.path.join(self.dir, "zoo.cfg")],
@@ -145,12 +175,15 @@ class ZooKeeperServer:
             except OSError:
                 return False
         Cluster.wait_for(serving, "ZooKeeper to listen", timeout=60)
-        return self
 
-    def __exit__(self, *exc):
+    def kill(self):
+        """SIGKILL: the server dies at once; its data stays for start()."""
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
+
+    def __exit__(self, *exc):
+        self.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -316,6 +349,14 @@ class Scheduler:
         code, body = self.call({"type": "ACKNOWLEDGE", "acknowledge": {
             "agent_id": status["agent_id"], "task_id": status["task_id"], "uuid": status["uuid"]}})
         assert code == 202, (code, body)
+
+    def acknowledge_until(self, state, timeout=30):
+        """Acknowledges every update until one in `state` (returned)."""
+        while True:
+            status = self.next_event("UPDATE", timeout=timeout)["update"]["status"]
+            self.acknowledge(status)
+            if status["state"] == state:
+                return status
 
     def close(self):
         if self.conn:
