@@ -2,16 +2,22 @@
 // (like mesos-execute). A framework of its own subscribes, takes the first
 // offer big enough, launches the task, prints each state change on stderr
 // and the task's stdout and stderr as they are written, then tears the
-// framework down and exits with the command's exit code.
+// framework down and exits with the command's exit code. With
+// --master=zk://..., a lost leader is not the end: the command finds the
+// new one, resubscribes with its framework id and asks for its task's
+// state (within --master_failover_timeout).
 #include <pwd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <iostream>
 #include <regex>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/leading_master.hpp"
@@ -41,10 +47,12 @@ struct Tail {
 
 class Runner {
  public:
-  Runner(boost::asio::io_context& io, http::Endpoint master, v1::FrameworkInfo info, v1::TaskInfo task, Resources need,
-         double offerTimeout)
+  Runner(boost::asio::io_context& io, std::string masterSpec, http::Endpoint master, v1::FrameworkInfo info,
+         v1::TaskInfo task, Resources need, double offerTimeout, double failoverTimeout)
       : io_(io),
         client_(io),
+        masterSpec_(std::move(masterSpec)),
+        failoverTimeout_(failoverTimeout),
         master_(master),
         task_(std::move(task)),
         need_(std::move(need)),
@@ -63,12 +71,24 @@ class Runner {
     });
   }
 
+  ~Runner() {
+    stopping_ = true;
+    if (finder_.joinable()) finder_.join();
+  }
+
   int exitCode() const { return exitCode_; }
 
  private:
   void onEvent(const Event& e) {
     switch (e.type()) {
       case Event::SUBSCRIBED:
+        if (everSubscribed_) {
+          std::cerr << "Resubscribed with the leading master " << master_.str() << std::endl;
+          lostSince_.reset();
+          // An update may have been lost with the old leader: ask.
+          if (launched_) scheduler_.reconcile({{task_.task_id(), task_.agent_id()}});
+          break;
+        }
         everSubscribed_ = true;
         std::cerr << "Subscribed as framework " << e.subscribed().framework_id().value() << std::endl;
         break;
@@ -106,9 +126,12 @@ class Runner {
   void onUpdate(const v1::TaskStatus& status) {
     scheduler_.acknowledge(status);
     if (status.task_id().value() != task_.task_id().value()) return;
-    std::cerr << v1::TaskState_Name(status.state());
-    if (!status.message().empty()) std::cerr << ": " << status.message();
-    std::cerr << std::endl;
+    if (status.state() != lastState_ || !status.message().empty()) {
+      std::cerr << v1::TaskState_Name(status.state());
+      if (!status.message().empty()) std::cerr << ": " << status.message();
+      std::cerr << std::endl;
+    }
+    lastState_ = status.state();
     if (status.state() == v1::TASK_RUNNING && !tailing_) startTailing();
     if (!isTerminalState(status.state())) return;
     exitCode_ = codeOf(status);
@@ -185,7 +208,42 @@ class Runner {
 
   void onDisconnected(const std::string& why) {
     if (finished_) return;
-    fail((everSubscribed_ ? "lost the master at " : "cannot reach the master at ") + master_.str() + ": " + why);
+    if (!everSubscribed_ || masterSpec_.rfind("zk://", 0) != 0) {
+      return fail((everSubscribed_ ? "lost the master at " : "cannot reach the master at ") + master_.str() + ": " +
+                  why);
+    }
+    // Masters elected through ZooKeeper: find the (new) leader, on a thread
+    // of its own (the lookup blocks), and resubscribe.
+    double now = clock::monotonicSeconds();
+    if (!lostSince_) {
+      lostSince_ = now;
+      std::cerr << "tepui run: lost the master at " << master_.str() << " (" << why << "); looking for the leader"
+                << std::endl;
+    }
+    double left = *lostSince_ + failoverTimeout_ - now;
+    if (left <= 0) {
+      return fail("lost the master at " + master_.str() + " and no leader took over within " +
+                  std::to_string(int(failoverTimeout_)) + "s: " + why);
+    }
+    if (finder_.joinable()) finder_.join();
+    finder_ = std::thread([this, left] {
+      // In steps of a second, so that the destructor need not wait long.
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(left * 1000));
+      Result<http::Endpoint> leader = Error("no master leads");
+      while (!stopping_ && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));  // not a busy loop while none leads
+        leader = findLeadingMaster(masterSpec_, std::chrono::seconds(1));
+        if (leader) break;
+      }
+      if (stopping_) return;
+      boost::asio::post(io_, [this, leader] {
+        if (finished_) return;
+        if (!leader) return onDisconnected(leader.error().message);
+        master_ = *leader;
+        scheduler_.setMaster(*leader);
+        scheduler_.subscribe();
+      });
+    });
   }
 
   void fail(const std::string& why) {
@@ -198,6 +256,12 @@ class Runner {
 
   boost::asio::io_context& io_;
   http::Client client_;
+  std::string masterSpec_;  // as given: host:port or zk://...
+  double failoverTimeout_;  // how long to look for a new leader (zk:// only)
+  std::optional<double> lostSince_;
+  std::thread finder_;
+  std::atomic<bool> stopping_{false};
+  v1::TaskState lastState_ = v1::TASK_STAGING;
   http::Endpoint master_;
   v1::TaskInfo task_;
   Resources need_;
@@ -220,7 +284,7 @@ std::string currentUser() {
 int runMain(int argc, const char* const* argv) {
   logging::setLevel(logging::Level::WARNING);
   std::string master = "127.0.0.1:5050", name = "tepui-run", role = "*", user = currentUser();
-  double cpus = 0.1, mem = 32, disk = 0, offerTimeout = 30;
+  double cpus = 0.1, mem = 32, disk = 0, offerTimeout = 30, failoverTimeout = 60;
   FlagSet flags(
       "Usage: tepui run [--master HOST:PORT] [flags] -- CMD [ARGS...]\n\n"
       "Runs CMD as a task and exits with its exit code. One argument is run by the shell\n"
@@ -233,6 +297,8 @@ int runMain(int argc, const char* const* argv) {
   flags.add("role", &role, "Role to run the task in");
   flags.add("user", &user, "User to run the task as");
   flags.add("offer_timeout", &offerTimeout, "Seconds to wait for a suitable offer");
+  flags.add("master_failover_timeout", &failoverTimeout,
+            "With --master=zk://...: seconds to look for a new leader after losing the master");
   std::vector<std::string> command;
   if (int rc = parseFlags(flags, argc, argv, "run", &command); rc >= 0) return rc;
   if (command.empty()) {
@@ -282,7 +348,7 @@ int runMain(int argc, const char* const* argv) {
   }
 
   boost::asio::io_context io;
-  Runner runner(io, *endpoint, info, task, *need, offerTimeout);
+  Runner runner(io, master, *endpoint, info, task, *need, offerTimeout, failoverTimeout);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (!ec) io.stop();

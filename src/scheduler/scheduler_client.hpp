@@ -58,6 +58,8 @@ class SchedulerClient {
 
   // Closes the stream (the master sees a disconnection).
   void close();
+  // Another master (a new leader) for the next subscribe() and calls.
+  void setMaster(http::Endpoint master) { master_ = std::move(master); }
 
  private:
   void onData(std::string_view data);

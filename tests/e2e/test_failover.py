@@ -249,6 +249,29 @@ class FailoverTest(unittest.TestCase):
         tasks = [(t["id"], t["state"]) for f in state["frameworks"] for t in f["tasks"]]
         self.assertEqual(tasks, [("steady", "TASK_RUNNING")])
 
+    def test_tepui_run_follows_the_leader_through_a_failover(self):
+        """`tepui run --master=zk://...` loses its leader mid-task, finds
+        the new one, resubscribes, and still exits with the task's status
+        and output."""
+        self.start_masters()
+        leader = self.leader(self.masters)
+        self.start_agent()
+        Cluster.wait_for(lambda: len(self.active_agents(leader)) == 1, "the agent to register with the leader")
+        run = subprocess.Popen([TEPUI, "run", "--master", self.url, "--name", "follower", "--",
+                                "sleep 3; echo survived"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(run.kill)
+
+        def task_running():
+            state = json.loads(get(leader, "/master/state")[2])
+            return any(t["state"] == "TASK_RUNNING" for f in state["frameworks"] for t in f["tasks"])
+        Cluster.wait_for(task_running, "the task to run")
+        self.procs[leader].send_signal(signal.SIGKILL)
+        out, err = run.communicate(timeout=60)
+        self.assertEqual((run.returncode, out), (0, "survived\n"), err)
+        self.assertIn("looking for the leader", err)
+        self.assertIn("Resubscribed with the leading master", err)
+        self.assertIn("TASK_FINISHED", err)
+
 
 class LocalHighAvailabilityTest(unittest.TestCase):
     """`tepui local --masters 3` starts ZooKeeper and three masters that
