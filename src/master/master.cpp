@@ -32,6 +32,12 @@ void registerFlags(FlagSet& flags, MasterFlags& v) {
   flags.add("agent_reregister_timeout", &v.agent_reregister_timeout,
             "After a restart, time an agent the registry admitted has to register again before it is marked "
             "unreachable");
+  flags.add("registry_max_agent_age", &v.registry_max_agent_age,
+            "How long the registry remembers an unreachable or gone agent");
+  flags.add("registry_max_agent_count", &v.registry_max_agent_count,
+            "How many unreachable (and how many gone) agents the registry remembers at most");
+  flags.add("registry_gc_interval", &v.registry_gc_interval,
+            "How often the registry forgets the unreachable and gone agents past those limits");
   flags.add("max_agent_ping_timeouts", &v.max_agent_ping_timeouts,
             "Missed pings after which an agent is marked unreachable");
   flags.add("min_allocatable_resources", &v.min_allocatable_resources,
@@ -121,7 +127,13 @@ Result<std::unique_ptr<Master>> Master::create(boost::asio::io_context& io, Mast
 }
 
 MasterImpl::MasterImpl(boost::asio::io_context& io, MasterFlags flags, FlagSet* flagSet)
-    : io_(io), flags_(std::move(flags)), flagSet_(flagSet), server_(io), reregisterDeadline_(io), allocationTick_(io) {}
+    : io_(io),
+      flags_(std::move(flags)),
+      flagSet_(flagSet),
+      server_(io),
+      reregisterDeadline_(io),
+      registryGc_(io),
+      allocationTick_(io) {}
 
 MasterImpl::~MasterImpl() { stop(); }
 
@@ -146,6 +158,9 @@ Status MasterImpl::start() {
   if (flags_.max_agent_ping_timeouts < 1) return Error("--max_agent_ping_timeouts must be at least 1");
   if (flags_.agent_reregister_timeout.count() <= 0) return Error("--agent_reregister_timeout must be positive");
   if (flags_.allocation_interval.count() <= 0) return Error("--allocation_interval must be positive");
+  if (flags_.registry_gc_interval.count() <= 0) return Error("--registry_gc_interval must be positive");
+  if (flags_.registry_max_agent_age.count() <= 0) return Error("--registry_max_agent_age must be positive");
+  if (flags_.registry_max_agent_count < 0) return Error("--registry_max_agent_count must not be negative");
 
   masterId_ = ids::uuidString();
   startTime_ = clock::wallSeconds();
@@ -160,6 +175,7 @@ Status MasterImpl::start() {
 }
 
 void MasterImpl::startReregisterDeadline() {
+  scheduleRegistryGc();
   if (recoveredAgents_.empty()) return;
   reregisterDeadline_.expires_after(clock::seconds(flags_.agent_reregister_timeout.count()));
   reregisterDeadline_.async_wait([this](const boost::system::error_code& ec) {
@@ -172,6 +188,7 @@ void MasterImpl::stop() {
   stopped_ = true;
   allocationTick_.cancel();
   reregisterDeadline_.cancel();
+  registryGc_.cancel();
   contender_.reset();  // leaves the election at once
   detector_.reset();
   for (auto& [id, f] : frameworks_) {

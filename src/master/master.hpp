@@ -35,6 +35,12 @@ struct MasterFlags {
   // After a restart, how long an agent the registry admitted has to
   // register again before it is marked unreachable.
   Seconds agent_reregister_timeout{600.0};
+  // Unreachable and gone agents are forgotten by the registry after this
+  // long, or beyond this many of each (the oldest first); checked every
+  // --registry_gc_interval.
+  Seconds registry_max_agent_age{14 * 86400.0};
+  int registry_max_agent_count = 100 * 1024;
+  Seconds registry_gc_interval{900.0};
   std::string min_allocatable_resources = "cpus:0.01|mem:32";
   std::string weights;  // "role=weight,role=weight"
   std::string fair_sharing_excluded_resource_names;

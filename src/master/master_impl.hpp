@@ -208,6 +208,13 @@ class MasterImpl final : public Master {
   Status recoverRegistry(std::unique_ptr<registry::Store> store);
   // Starts the --agent_reregister_timeout for the recovered agents.
   void startReregisterDeadline();
+  // registry_gc.cpp: every --registry_gc_interval, forgets the unreachable
+  // and gone agents older than --registry_max_agent_age or beyond
+  // --registry_max_agent_count (durably first).
+  void scheduleRegistryGc();
+  void pruneRegistry();
+  static registry::Write forgetUnreachableWrite(const std::string& agentId);
+  static registry::Write forgetGoneWrite(const std::string& agentId);
 
   // leadership.cpp (--zk): contending, following, redirecting.
   Status startContending();
@@ -407,6 +414,7 @@ class MasterImpl final : public Master {
   // restart).
   std::map<std::string, v1::AgentInfo> recoveredAgents_;
   Timer reregisterDeadline_;
+  Timer registryGc_;
   std::unordered_map<std::string, OfferEntry> offers_;
 
   bool allocationPending_ = false;

@@ -129,6 +129,10 @@ std::vector<registry::Write> MasterImpl::goneWrites(const std::string& agentId, 
   return {erase(kAgents + agentId), erase(kUnreachable + agentId), put(kGone + agentId, record)};
 }
 
+registry::Write MasterImpl::forgetUnreachableWrite(const std::string& agentId) { return erase(kUnreachable + agentId); }
+
+registry::Write MasterImpl::forgetGoneWrite(const std::string& agentId) { return erase(kGone + agentId); }
+
 registry::Write MasterImpl::frameworkWrite(const v1::FrameworkInfo& info) {
   return put(kFrameworks + info.id().value(), info);
 }
