@@ -125,6 +125,7 @@ void AgentImpl::subscribeExecutor(Executor& executor, const Call& call, codec::C
   }
   if (executor.recovered) {
     executor.recovered = false;
+    executor.terminationState.reset();  // it is back: an exit from now on is an ordinary one
     TLOG(INFO) << "Executor " << executor.id << " of framework " << executor.frameworkId
                << " subscribed again after the agent restarted";
     droppedInRestart(executor, reported);

@@ -203,8 +203,8 @@ void AgentImpl::recoverExecutor(FrameworkRecord& framework, const std::string& e
       e.tasks.erase(taskId);
     }
   }
-  v1::TaskState lost = partitionAware(framework.info) ? v1::TASK_GONE : v1::TASK_LOST;
-  e.terminationState = lost;
+  // Until it subscribes again, its end loses its tasks.
+  e.terminationState = partitionAware(framework.info) ? v1::TASK_GONE : v1::TASK_LOST;
   if (alive) {
     e.pid = run->process->pid();
     e.recovered = true;

@@ -48,6 +48,9 @@ Status replace(const std::string& path, const std::function<Status(const std::st
 }  // namespace
 
 Status write(const std::string& path, const google::protobuf::Message& message) {
+  if (!message.IsInitialized()) {  // it would not read back, and serializing it aborts
+    return Error("cannot write '" + path + "': missing " + message.InitializationErrorString());
+  }
   return replace(path, [&message](const std::string& temporary) -> Status {
     {
       std::ofstream out(temporary, std::ios::binary | std::ios::trunc);

@@ -14,7 +14,8 @@
 
 namespace tepui::checkpoint {
 
-// Creates the parent directories as needed.
+// Creates the parent directories as needed. A message missing required
+// fields is an error (it would not read back).
 Status write(const std::string& path, const google::protobuf::Message& message);
 // False when there is no such file; an error when it cannot be read or
 // parsed.

@@ -4,7 +4,8 @@ started again on the same work dir keeps its id and re-attaches to the
 executor that outlived it; the task's process runs on untouched, the
 framework sees no failure, and the task's updates, including one made while
 the agent was down, arrive exactly once. --recover=cleanup kills what the
-old agent ran and starts a new agent; changed resources are refused."""
+old agent ran and starts a new agent; changed resources are refused; an
+agent the master shuts down starts as a new one next time."""
 
 import http.client
 import json
@@ -59,10 +60,15 @@ class AgentRecoveryTest(unittest.TestCase):
             pid_file, pid_file, pid_file, done)
         launch(self.s, [offer["id"]["value"]], [task(task_id, self.agent_id, cmd)], refuse=3600)
         self.await_state(task_id, "TASK_RUNNING")
+        Cluster.wait_for(lambda: os.path.exists(pid_file), "the task to write its pid")
         with open(pid_file) as f:
             pid = int(f.read())
         self.pids.append(pid)
         self.assertTrue(alive(pid))
+        # Updates are at least once: one whose acknowledgement has not
+        # reached the agent yet is sent again after the restart.
+        Cluster.wait_for(lambda: self.agent_metrics()["slave/status_updates_pending"] == 0,
+                         "the agent to have the acknowledgements")
         return pid, done
 
     def await_state(self, task_id, state, timeout=30):
@@ -177,6 +183,17 @@ class AgentRecoveryTest(unittest.TestCase):
         self.assertIn("rm -f " + latest, log)
         # Doing as told registers a new agent.
         os.remove(latest)
+        self.d.start("agent")
+        Cluster.wait_for(lambda: any(a["id"] != self.agent_id for a in self.d.connected_agents()),
+                         "the agent to register as a new one")
+
+    def test_an_agent_marked_gone_drops_its_checkpoint(self):
+        status, data = self.d.request("POST", "/api/v1", {
+            "type": "MARK_AGENT_GONE", "mark_agent_gone": {"agent_id": {"value": self.agent_id}}})
+        self.assertEqual(status, 200, data)
+        self.assertNotEqual(self.d.agent.wait(timeout=20), 0)
+        latest = os.path.join(self.d.dir, "agent", "meta", "agents", "latest")
+        self.assertFalse(os.path.lexists(latest))
         self.d.start("agent")
         Cluster.wait_for(lambda: any(a["id"] != self.agent_id for a in self.d.connected_agents()),
                          "the agent to register as a new one")

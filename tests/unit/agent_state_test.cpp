@@ -55,7 +55,9 @@ class AgentStateTest : public ::testing::Test {
     task.mutable_agent_id()->set_value("S1");
     ASSERT_TRUE(c.writeTask("S1", "F", "E", "C", task));
     internal::TaskUpdates updates;
-    updates.add_queued()->set_state(v1::TASK_RUNNING);
+    v1::TaskStatus* running = updates.add_queued();
+    running->mutable_task_id()->set_value("T");
+    running->set_state(v1::TASK_RUNNING);
     updates.add_acknowledged("uuid-1");
     updates.set_acknowledged_state(v1::TASK_STARTING);
     ASSERT_TRUE(c.writeUpdates("S1", "F", "E", "C", "T", updates));
@@ -145,6 +147,16 @@ TEST_F(AgentStateTest, ACorruptRecordIsAnError) {
   auto recovered = c.recover();
   ASSERT_FALSE(recovered);
   EXPECT_NE(recovered.error().message.find("agent.info' is corrupt"), std::string::npos) << recovered.error().message;
+}
+
+TEST_F(AgentStateTest, ARecordMissingRequiredFieldsIsNotWritten) {
+  Checkpoint c(dir_.string());
+  v1::FrameworkInfo framework;  // no user, no name
+  framework.mutable_id()->set_value("F");
+  auto written = c.writeFramework("S1", framework);
+  ASSERT_FALSE(written);
+  EXPECT_NE(written.error().message.find("missing"), std::string::npos) << written.error().message;
+  EXPECT_FALSE(fs::exists(c.frameworkDir("S1", "F") + "/framework.info"));
 }
 
 TEST_F(AgentStateTest, ATaskWithoutItsInfoIsSkipped) {
