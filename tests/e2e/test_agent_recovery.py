@@ -3,7 +3,8 @@
 started again on the same work dir keeps its id and re-attaches to the
 executor that outlived it; the task's process runs on untouched, the
 framework sees no failure, and the task's updates, including one made while
-the agent was down, arrive exactly once. --recover=cleanup kills what the
+the agent was down, arrive exactly once; an executor that does not
+subscribe again in time is killed and its task lost. --recover=cleanup kills what the
 old agent ran and starts a new agent; changed resources are refused; an
 agent the master shuts down starts as a new one next time."""
 
@@ -159,6 +160,22 @@ class AgentRecoveryTest(unittest.TestCase):
         self.assertEqual(self.more_updates(2), [], "an update came twice")
         self.assertEqual([u for u in self.updates if u[1] != "TASK_RUNNING" and u[1] != "TASK_STARTING"],
                          [("t2", "TASK_FINISHED")])
+
+    def test_an_executor_that_does_not_come_back_in_time_is_killed_and_its_task_lost(self):
+        pid, _ = self.launch_waiting_task("t4")
+        with open("/proc/%d/stat" % pid) as f:
+            executor = int(f.read().rsplit(")", 1)[1].split()[1])  # the task's parent
+        self.pids.append(executor)
+        self.d.kill("agent")
+        os.kill(executor, signal.SIGSTOP)  # it cannot subscribe again
+        started = time.time()
+        self.d.start("agent")
+        status = self.await_state("t4", "TASK_LOST")
+        self.assertGreaterEqual(time.time() - started, 2)  # --executor_reregistration_timeout
+        self.assertEqual(status["reason"], "REASON_EXECUTOR_REREGISTRATION_TIMEOUT")
+        self.assertEqual(status["source"], "SOURCE_AGENT")
+        Cluster.wait_for(lambda: not alive(executor) and not alive(pid), "the executor and its task to be killed")
+        self.assertEqual(self.d.connected_agents()[0]["id"], self.agent_id)
 
     def test_cleanup_kills_what_the_old_agent_ran_and_starts_a_new_agent(self):
         pid, _ = self.launch_waiting_task("t3")
