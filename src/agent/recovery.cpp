@@ -141,6 +141,10 @@ Status AgentImpl::recoverState(const std::vector<v1::Attribute>& attributes) {
   // Executors know the agent by the address they were given: a restart on
   // --port=0 takes the port back.
   if (flags_.port == 0) flags_.port = static_cast<uint16_t>(agent.info.port());
+  if (flags_.port != agent.info.port()) {
+    TLOG(WARNING) << "Listening on port " << flags_.port << " where agent " << id << " had " << agent.info.port()
+                  << ": its executors will not find it and will be killed after --executor_reregistration_timeout";
+  }
 
   std::vector<std::string> gone;  // "framework id/executor id"
   size_t executors = 0;
