@@ -129,6 +129,10 @@ void AgentImpl::subscribeExecutor(Executor& executor, const Call& call, codec::C
     TLOG(INFO) << "Executor " << executor.id << " of framework " << executor.frameworkId
                << " subscribed again after the agent restarted";
     droppedInRestart(executor, reported);
+    if (executor.kind == Executor::Kind::COMMAND && executor.tasks.empty()) {
+      // Its one task never reached it: it would wait for it forever.
+      return shutdownExecutor(executor.frameworkId, executor.id, "its task was lost when the agent restarted");
+    }
   }
   deliverTasks(executor);
 }
