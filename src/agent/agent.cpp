@@ -40,6 +40,12 @@ void registerFlags(FlagSet& flags, AgentFlags& v) {
             "Time an executor has to subscribe before it is destroyed");
   flags.add("executor_shutdown_grace_period", &v.executor_shutdown_grace_period,
             "Time an executor has to exit after SHUTDOWN before it is killed");
+  flags.add("executor_reregistration_timeout", &v.executor_reregistration_timeout,
+            "Time the executors that outlived a restart of this agent have to subscribe again before they are "
+            "killed (at most 15secs)");
+  flags.add("recover", &v.recover,
+            "What to do with the checkpointed state at start: 'reconnect' (keep the agent id and re-attach to the "
+            "executors still running) or 'cleanup' (kill them and register as a new agent)");
   flags.add("executor_heartbeat_interval", &v.executor_heartbeat_interval,
             "Time between the HEARTBEAT events sent to each subscribed executor");
   flags.add("status_update_retry_interval", &v.status_update_retry_interval,
@@ -67,8 +73,13 @@ AgentImpl::AgentImpl(boost::asio::io_context& io, AgentFlags flags, FlagSet* fla
       updates_(
           io, [this](const std::string& f, const v1::TaskStatus& s, v1::TaskState l) { forwardStatus(f, s, l); },
           std::chrono::milliseconds(static_cast<int64_t>(flags_.status_update_retry_interval.count() * 1000))),
+      checkpoint_(flags_.work_dir),
       reconnectTimer_(io),
-      watchdog_(io) {}
+      watchdog_(io) {
+  updates_.setPersist([this](const std::string& f, const std::string& t, const internal::TaskUpdates& stream) {
+    checkpointUpdates(f, t, stream);
+  });
+}
 
 AgentImpl::~AgentImpl() { stop(); }
 
@@ -124,6 +135,7 @@ Status AgentImpl::start() {
   if (auto s = recoverResources(); !s) return s;
   auto attributes = parseAttributes(flags_.attributes);
   if (!attributes) return attributes.error().context("invalid --attributes");
+  if (auto s = recoverState(*attributes); !s) return s;
   if (flags_.hostname.empty()) {
     char buf[256] = {};
     flags_.hostname = gethostname(buf, sizeof buf - 1) == 0 ? buf : "localhost";

@@ -5,6 +5,12 @@
 // The agent dials the master (POST /internal/agent, a long-lived event
 // stream) and re-registers with backoff, keeping its agent id, whenever the
 // link drops. Everything runs on the io_context given to create().
+//
+// It checkpoints its id and what runs for checkpointing frameworks under
+// --work_dir/meta (agent_state.hpp). A restarted agent (--recover=reconnect)
+// keeps its id, re-attaches to the executors that outlived it and registers
+// again with their tasks; create() fails when the checkpointed resources or
+// attributes differ from the flags'.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -32,7 +38,9 @@ struct AgentFlags {
   std::string launcher;  // the tepui binary executors run from; default: this one
   Seconds executor_registration_timeout{60.0};
   Seconds executor_shutdown_grace_period{5.0};
-  Seconds executor_heartbeat_interval{1800.0};  // HEARTBEAT events to subscribed executors
+  Seconds executor_reregistration_timeout{2.0};  // after a restart; at most 15 s, as Mesos
+  std::string recover = "reconnect";             // or "cleanup"
+  Seconds executor_heartbeat_interval{1800.0};   // HEARTBEAT events to subscribed executors
   Seconds status_update_retry_interval{10.0};
   bool switch_user = true;
   std::string fetcher_cache_dir;           // empty: <work_dir>/fetch

@@ -7,6 +7,7 @@
 //   executor_api.cpp  POST /api/v1/executor (the v1 executor API)
 //   files.cpp         the sandbox file endpoints
 //   resources_checkpoint.cpp  dynamic reservations and persistent volumes
+//   recovery.cpp      the checkpoint of the agent and of what runs; recovery at start
 // All of it runs on the agent's event loop; no locks.
 #pragma once
 
@@ -17,9 +18,11 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "agent/agent.hpp"
+#include "agent/agent_state.hpp"
 #include "agent/fetcher_launch.hpp"
 #include "agent/status_update_manager.hpp"
 #include "common/codec.hpp"
@@ -44,6 +47,7 @@ struct TaskRecord {
   v1::TaskState state = v1::TASK_STAGING;  // the latest the executor reported
   bool launched = false;                   // handed to the executor
   uint64_t group = 0;                      // the task group it came in (LAUNCH_GROUP); 0 for LAUNCH
+  bool checkpointed = false;               // its task.info is on disk (recovery.cpp)
 };
 
 struct Executor {
@@ -78,7 +82,10 @@ struct Executor {
   std::unique_ptr<Timer> shutdownTimer;
   std::unique_ptr<Timer> heartbeatTimer;
   std::optional<v1::TaskStatus::Reason> terminationReason;
+  std::optional<v1::TaskState> terminationState;  // what its live tasks become; default TASK_FAILED
   std::string terminationMessage;
+  // It outlived a restart of the agent and has not subscribed again yet.
+  bool recovered = false;
 
   bool subscribed() const { return stream && !stream->closed(); }
   // Not yet subscribed, or not even spawned (its tasks still wait for it).
@@ -172,7 +179,15 @@ class AgentImpl final : public Agent {
   // Creates the sandbox and the record, then spawns the executor, or first
   // fetches its URIs (FETCHING); an error when it cannot be started at all.
   Result<Executor*> launchExecutor(FrameworkRecord& framework, const v1::ExecutorInfo& info, Executor::Kind kind);
+  // <work_dir>/slaves/<agent id>/frameworks/<f>/executors/<e>/runs/<container id>
+  std::string sandboxPath(const std::string& frameworkId, const std::string& executorId,
+                          const std::string& containerId) const;
   Status spawnExecutor(Executor& executor);
+  // Watches the executor's process (its exit ends the executor) and kills
+  // it if it has not subscribed within `timeout`, its tasks then ending
+  // with `reason` and `message`.
+  void watchUntilSubscribed(Executor& executor, Seconds timeout, v1::TaskStatus::Reason reason,
+                            const std::string& message);
   void executorFetched(const std::string& frameworkId, const std::string& executorId, const std::string& containerId,
                        const Status& fetched);
   // For a DEFAULT executor: fetches the URIs of task group `group`'s tasks,
@@ -208,6 +223,40 @@ class AgentImpl final : public Agent {
   Status linkVolumes(const google::protobuf::RepeatedPtrField<v1::Resource>& resources, const std::string& sandbox,
                      const std::optional<std::string>& user) const;
 
+  // recovery.cpp
+  // At start, before listening: reads the checkpoint. With
+  // --recover=reconnect the agent keeps its id (an error if the resources
+  // or attributes differ from the checkpointed ones) and rebuilds its
+  // frameworks, executors, tasks and status update streams: executors still
+  // alive wait --executor_reregistration_timeout for their SUBSCRIBE, the
+  // others are gone. With cleanup, it kills what still runs and drops the
+  // checkpoint.
+  Status recoverState(const std::vector<v1::Attribute>& attributes);
+  void recoverExecutor(FrameworkRecord& framework, const std::string& executorId,
+                       const state::RecoveredExecutor& recovered, std::vector<std::string>& gone);
+  // Watches a recovered executor's process and gives it the re-registration
+  // timeout.
+  void reattachExecutor(Executor& executor);
+  // When a recovered executor subscribes again: a task it was handed but
+  // neither reports nor ever updated was lost with the agent before it
+  // reached the executor (TASK_LOST, or TASK_DROPPED for PARTITION_AWARE
+  // frameworks, with REASON_AGENT_RESTARTED), as Mesos does.
+  void droppedInRestart(Executor& executor, const std::set<std::string>& reported);
+  // The framework checkpoints (FrameworkInfo.checkpoint): only then is what
+  // runs for it written down.
+  bool checkpointing(const std::string& frameworkId) const;
+  // Writes, each logged on failure (the agent runs on; a restart would miss
+  // what failed to be written).
+  void checkpointAgent();
+  void checkpointFramework(const FrameworkRecord& framework);
+  void checkpointRun(const Executor& executor);  // framework.info, executor.info and the process
+  void checkpointTask(const Executor& executor, TaskRecord& task);
+  void checkpointUpdates(const std::string& frameworkId, const std::string& taskId,
+                         const internal::TaskUpdates& stream);
+  void forgetCheckpointedTask(const Executor& executor, const TaskRecord& task);
+  void forgetCheckpointedExecutor(const std::string& frameworkId, const std::string& executorId);
+  void forgetCheckpointedFramework(const std::string& frameworkId);
+
   // executor_api.cpp
   void handleExecutor(http::Request& request, http::Responder responder);
   void subscribeExecutor(Executor& executor, const v1::executor::Call& call, codec::ContentType type,
@@ -223,6 +272,7 @@ class AgentImpl final : public Agent {
   http::Client client_;
   containerizer::ProcessWatcher watcher_;
   StatusUpdateManager updates_;
+  state::Checkpoint checkpoint_;
 
   v1::AgentInfo info_;
   Resources total_;

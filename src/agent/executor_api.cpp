@@ -4,12 +4,13 @@
 // --executor_heartbeat_interval), UPDATE feeds the status update manager,
 // MESSAGE goes to the framework through the master, HEARTBEAT is accepted.
 #include <boost/asio/post.hpp>
+#include <set>
 
 #include "agent/agent_impl.hpp"
 #include "common/clock.hpp"
 #include "common/logging.hpp"
-#include "http/api_call.hpp"
 #include "common/task_states.hpp"
+#include "http/api_call.hpp"
 
 namespace tepui::agent {
 
@@ -114,9 +115,24 @@ void AgentImpl::subscribeExecutor(Executor& executor, const Call& call, codec::C
   // (the status update manager drops the ones it already has), and the
   // tasks it already has are not launched again.
   for (auto& update : call.subscribe().unacknowledged_updates()) executorUpdate(executor, update.status());
+  std::set<std::string> reported;
   for (auto& task : call.subscribe().unacknowledged_tasks()) {
+    reported.insert(task.task_id().value());
     auto it = executor.tasks.find(task.task_id().value());
-    if (it != executor.tasks.end()) it->second.launched = true;
+    if (it == executor.tasks.end() || it->second.launched) continue;
+    it->second.launched = true;
+    checkpointTask(executor, it->second);
+  }
+  if (executor.recovered) {
+    executor.recovered = false;
+    executor.terminationState.reset();  // it is back: an exit from now on is an ordinary one
+    TLOG(INFO) << "Executor " << executor.id << " of framework " << executor.frameworkId
+               << " subscribed again after the agent restarted";
+    droppedInRestart(executor, reported);
+    if (executor.kind == Executor::Kind::COMMAND && executor.tasks.empty()) {
+      // Its one task never reached it: it would wait for it forever.
+      return shutdownExecutor(executor.frameworkId, executor.id, "its task was lost when the agent restarted");
+    }
   }
   deliverTasks(executor);
 }

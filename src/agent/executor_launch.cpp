@@ -47,13 +47,19 @@ FetchRequest AgentImpl::fetchRequest(const google::protobuf::RepeatedPtrField<v1
   return request;
 }
 
+std::string AgentImpl::sandboxPath(const std::string& frameworkId, const std::string& executorId,
+                                   const std::string& containerId) const {
+  return (fs::path(flags_.work_dir) / "slaves" / agentId_ / "frameworks" / frameworkId / "executors" / executorId /
+          "runs" / containerId)
+      .string();
+}
+
 Result<Executor*> AgentImpl::launchExecutor(FrameworkRecord& framework, const v1::ExecutorInfo& info,
                                             Executor::Kind kind) {
   const std::string fid = framework.info.id().value();
   const std::string eid = info.executor_id().value();
   std::string containerId = ids::uuidString();
-  fs::path runs = fs::path(flags_.work_dir) / "slaves" / agentId_ / "frameworks" / fid / "executors" / eid / "runs";
-  fs::path directory = runs / containerId;
+  fs::path directory = sandboxPath(fid, eid, containerId), runs = directory.parent_path();
   std::error_code ec;
   fs::create_directories(directory, ec);
   if (ec) return Error("cannot create sandbox '" + directory.string() + "': " + ec.message());
@@ -132,7 +138,9 @@ Status AgentImpl::spawnExecutor(Executor& e) {
   env["MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"] = formatDuration(grace);
   if (framework.checkpoint()) {
     env["MESOS_RECOVERY_TIMEOUT"] = "15mins";
-    env["MESOS_SUBSCRIPTION_BACKOFF_MAX"] = "2secs";
+    // Half the re-registration timeout, so that an executor retrying with
+    // backoff tries at least twice while a restarted agent waits for it.
+    env["MESOS_SUBSCRIPTION_BACKOFF_MAX"] = formatDuration(Seconds(flags_.executor_reregistration_timeout.count() / 2));
   }
   env["LIBPROCESS_PORT"] = "0";
   for (auto& v : info.command().environment().variables()) {
@@ -158,26 +166,33 @@ Status AgentImpl::spawnExecutor(Executor& e) {
   e.state = Executor::State::REGISTERING;
   e.pid = *pid;
   executorsLaunched_++;
+  checkpointRun(e);
+  watchUntilSubscribed(e, flags_.executor_registration_timeout, v1::TaskStatus::REASON_EXECUTOR_REGISTRATION_TIMEOUT,
+                       "Executor did not subscribe within " + formatDuration(flags_.executor_registration_timeout));
+  TLOG(INFO) << "Launched executor " << e.id << " of framework " << e.frameworkId << " (pid " << *pid << ") in "
+             << e.directory;
+  return okStatus();
+}
+
+void AgentImpl::watchUntilSubscribed(Executor& e, Seconds timeout, v1::TaskStatus::Reason reason,
+                                     const std::string& message) {
   std::string fid = e.frameworkId, eid = e.id, containerId = e.containerId;
   if (auto s = watcher_.watch(
-          *pid, [this, fid, eid, containerId](int status) { executorExited(fid, eid, containerId, status); });
+          e.pid, [this, fid, eid, containerId](int status) { executorExited(fid, eid, containerId, status); });
       !s) {
     TLOG(ERROR) << "Cannot watch executor " << eid << ": " << s.error().message;
   }
   e.registrationTimer = std::make_unique<Timer>(io_);
-  e.registrationTimer->expires_after(clock::seconds(flags_.executor_registration_timeout.count()));
-  e.registrationTimer->async_wait([this, fid, eid, containerId](const boost::system::error_code& ec) {
+  e.registrationTimer->expires_after(clock::seconds(timeout.count()));
+  e.registrationTimer->async_wait([this, fid, eid, containerId, reason, message](const boost::system::error_code& ec) {
     if (ec) return;
     Executor* ex = findExecutor(fid, eid);
     if (!ex || ex->containerId != containerId || ex->state != Executor::State::REGISTERING) return;
-    TLOG(WARNING) << "Executor " << eid << " did not subscribe in time; destroying it";
-    ex->terminationReason = v1::TaskStatus::REASON_EXECUTOR_REGISTRATION_TIMEOUT;
-    ex->terminationMessage =
-        "Executor did not subscribe within " + formatDuration(flags_.executor_registration_timeout);
+    TLOG(WARNING) << "Executor " << eid << " of framework " << fid << ": " << message << "; killing it";
+    ex->terminationReason = reason;
+    ex->terminationMessage = message;
     containerizer::signalGroup(ex->pid, SIGKILL);
   });
-  TLOG(INFO) << "Launched executor " << eid << " of framework " << fid << " (pid " << *pid << ") in " << e.directory;
-  return okStatus();
 }
 
 void AgentImpl::fetchTaskGroup(Executor& e, uint64_t group) {

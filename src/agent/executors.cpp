@@ -143,6 +143,7 @@ void AgentImpl::deliverTasks(Executor& executor) {
   for (auto& [taskId, record] : executor.tasks) {
     if (record.launched || isTerminalState(record.state) || executor.groupFetches.count(record.group)) continue;
     record.launched = true;
+    checkpointTask(executor, record);
     if (record.group != 0) {
       *groups[record.group].add_tasks() = record.info;
       continue;
@@ -165,6 +166,9 @@ void AgentImpl::executorExited(const std::string& frameworkId, const std::string
   Executor* e = findExecutor(frameworkId, executorId);
   if (!e || e->containerId != containerId) return;
   e->pid = -1;
+  // An executor re-attached after a restart is not this process's child:
+  // its exit status is not ours to collect.
+  if (waitStatus < 0) return executorTerminated(*e, std::nullopt, "exited");
   executorTerminated(*e, waitStatus, containerizer::describeWaitStatus(waitStatus));
 }
 
@@ -184,7 +188,7 @@ void AgentImpl::executorTerminated(Executor& e, std::optional<int> waitStatus, c
     if (isTerminalState(latest)) continue;
     auto reason = e.terminationReason.value_or(v1::TaskStatus::REASON_EXECUTOR_TERMINATED);
     std::string message = e.terminationMessage.empty() ? "Executor " + how : e.terminationMessage;
-    v1::TaskState state = shuttingDown ? v1::TASK_KILLED : v1::TASK_FAILED;
+    v1::TaskState state = e.terminationState.value_or(shuttingDown ? v1::TASK_KILLED : v1::TASK_FAILED);
     record.state = state;
     agentUpdate(frameworkId, record.info.task_id(), state, reason, message, e.commandExecutor ? "" : executorId);
   }
@@ -215,7 +219,11 @@ void AgentImpl::maybeForgetExecutor(const std::string& frameworkId, const std::s
   }
   for (auto& [taskId, record] : e.tasks) updates_.removeTask(frameworkId, taskId);
   fit->second.executors.erase(eit);
-  if (fit->second.executors.empty()) frameworks_.erase(fit);
+  forgetCheckpointedExecutor(frameworkId, executorId);
+  if (fit->second.executors.empty()) {
+    frameworks_.erase(fit);
+    forgetCheckpointedFramework(frameworkId);
+  }
 }
 
 void AgentImpl::killTask(const internal::AgentEvent::KillTask& kill) {

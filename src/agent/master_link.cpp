@@ -163,6 +163,7 @@ void AgentImpl::handleMasterEvent(const AgentEvent& event) {
       registered_ = true;
       backoff_ = std::chrono::milliseconds(100);
       TLOG(INFO) << (first ? "Registered with the master as " : "Re-registered with the master as ") << agentId_;
+      checkpointAgent();
       updates_.resume();
       break;
     }
@@ -202,12 +203,17 @@ void AgentImpl::handleMasterEvent(const AgentEvent& event) {
     case AgentEvent::UPDATE_FRAMEWORK: {
       auto& info = event.update_framework().framework_info();
       auto it = frameworks_.find(info.id().value());
-      if (it != frameworks_.end()) it->second.info = info;
+      if (it == frameworks_.end()) break;
+      it->second.info = info;
+      checkpointFramework(it->second);
       break;
     }
     case AgentEvent::SHUTDOWN: {
       std::string why = event.shutdown().message();
       TLOG(WARNING) << "The master asked this agent to shut down: " << why;
+      // Whatever happens next, this agent's id is spent: a restart
+      // registers as a new agent.
+      if (auto s = checkpoint_.removeLatest(); !s) TLOG(ERROR) << "Cannot drop the checkpoint: " << s.error().message;
       for (auto& [fid, f] : frameworks_) {
         (void)f;
         shutdownFramework(fid);
@@ -259,6 +265,7 @@ void AgentImpl::acknowledged(const AgentEvent::Acknowledge& ack) {
     auto tit = e.tasks.find(tid);
     if (tit == e.tasks.end()) continue;
     if (isTerminalState(status->state()) && updates_.drained(fid, tid)) {
+      forgetCheckpointedTask(e, tit->second);
       e.tasks.erase(tit);
       updates_.removeTask(fid, tid);
       maybeForgetExecutor(fid, eid);

@@ -15,8 +15,26 @@ bool StatusUpdateManager::update(const std::string& frameworkId, const v1::TaskS
     if (queued.uuid() == status.uuid()) return false;
   }
   stream.queue.push_back(status);
+  persist(key, stream);
   if (stream.queue.size() == 1) send(key, stream, true);
   return true;
+}
+
+void StatusUpdateManager::persist(const Key& key, const Stream& stream) const {
+  if (!persist_) return;
+  internal::TaskUpdates saved;
+  for (auto& status : stream.queue) *saved.add_queued() = status;
+  for (auto& uuid : stream.acknowledged) saved.add_acknowledged(uuid);
+  if (stream.acknowledgedState) saved.set_acknowledged_state(*stream.acknowledgedState);
+  persist_(key.first, key.second, saved);
+}
+
+void StatusUpdateManager::recover(const std::string& frameworkId, const std::string& taskId,
+                                  const internal::TaskUpdates& saved) {
+  Stream& stream = streams_[{frameworkId, taskId}];
+  stream.queue.assign(saved.queued().begin(), saved.queued().end());
+  stream.acknowledged.insert(saved.acknowledged().begin(), saved.acknowledged().end());
+  if (saved.has_acknowledged_state()) stream.acknowledgedState = saved.acknowledged_state();
 }
 
 void StatusUpdateManager::send(const Key& key, Stream& stream, bool resetBackoff) {
@@ -43,6 +61,8 @@ std::unique_ptr<v1::TaskStatus> StatusUpdateManager::acknowledge(const std::stri
   auto acked = std::make_unique<v1::TaskStatus>(std::move(stream.queue.front()));
   stream.queue.pop_front();
   stream.acknowledged.insert(uuid);
+  stream.acknowledgedState = acked->state();
+  persist(key, stream);
   if (stream.retry) stream.retry->cancel();
   if (!stream.queue.empty()) send(key, stream, true);
   return acked;
@@ -77,10 +97,16 @@ bool StatusUpdateManager::drained(const std::string& frameworkId, const std::str
 }
 
 std::optional<v1::TaskState> StatusUpdateManager::latestQueuedState(const std::string& frameworkId,
-                                                                   const std::string& taskId) const {
+                                                                    const std::string& taskId) const {
   auto it = streams_.find({frameworkId, taskId});
   if (it == streams_.end() || it->second.queue.empty()) return std::nullopt;
   return it->second.queue.back().state();
+}
+
+std::optional<v1::TaskState> StatusUpdateManager::acknowledgedState(const std::string& frameworkId,
+                                                                    const std::string& taskId) const {
+  auto it = streams_.find({frameworkId, taskId});
+  return it == streams_.end() ? std::nullopt : it->second.acknowledgedState;
 }
 
 std::vector<v1::TaskStatus> StatusUpdateManager::queued(const std::string& frameworkId,

@@ -1,21 +1,34 @@
 // Durable state files: a protobuf written so that a crash at any moment
 // leaves either the old or the new content, never a torn one (written to a
 // temporary file in the same directory, fsync'ed, renamed over the old,
-// and the directory fsync'ed), and read back.
+// and the directory fsync'ed), and read back. Symbolic links are replaced
+// the same way, and removals are made durable by syncing the parent.
 #pragma once
 
 #include <google/protobuf/message.h>
 
+#include <optional>
 #include <string>
 
 #include "common/result.hpp"
 
 namespace tepui::checkpoint {
 
-// Creates the parent directories as needed.
+// Creates the parent directories as needed. A message missing required
+// fields is an error (it would not read back).
 Status write(const std::string& path, const google::protobuf::Message& message);
 // False when there is no such file; an error when it cannot be read or
 // parsed.
 Result<bool> read(const std::string& path, google::protobuf::Message* message);
+
+// Points the symbolic link `path` at `target` (created beside it and renamed
+// over any old link). Creates the parent directories as needed.
+Status link(const std::string& path, const std::string& target);
+// The target of the symbolic link `path`; nullopt when there is no such link.
+Result<std::optional<std::string>> readLink(const std::string& path);
+
+// Removes `path` (a file, a link or a whole directory; nothing when it does
+// not exist) and syncs its parent directory.
+Status remove(const std::string& path);
 
 }  // namespace tepui::checkpoint

@@ -153,11 +153,16 @@ TEST(ReservationClusterTest, VolumeDataOutlivesTasksAndAgentRestartsAndStaysWith
   eng.run([&](auto& c) { c.kill(reader, withVolume.agent_id()); });
   eng.waitFor("reader", v1::TASK_KILLED);
 
-  // The agent restarts on the same work dir: it comes back with the
-  // reservation and the volume, data included.
+  // The agent restarts on the same work dir as a new agent
+  // (--recover=cleanup drops its id, so its offers cannot be mistaken for
+  // the old ones): it comes back with the reservation and the volume, data
+  // included, which live apart from the agent's id.
   std::string workDir = (cluster.workDir() / ("agent-" + std::to_string(first))).string();
   cluster.agent(first).stop();
-  cluster.addAgent(kAgentResources, [&](agent::AgentFlags& f) { f.work_dir = workDir; });
+  cluster.addAgent(kAgentResources, [&](agent::AgentFlags& f) {
+    f.work_dir = workDir;
+    f.recover = "cleanup";
+  });
   v1::Offer again = offerWhere(eng, [&](const v1::Offer& o) {
     return o.agent_id().value() != withVolume.agent_id().value() && hasVolume(o, "db");
   });

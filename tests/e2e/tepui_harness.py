@@ -217,10 +217,29 @@ class Daemons:
 
     def up(self):
         """Starts both and waits for the agent to register; its id."""
-        self.start("master")
+        for _ in range(3):
+            self.start("master")
+            Cluster.wait_for(lambda: self.state() is not None or self.master.poll() is not None, "the master to serve")
+            if self.master.poll() is None:
+                break
+            # Its port was taken between free_port() and its listen (by a
+            # process of a test running alongside): another one.
+            self.port = free_port()
         self.start("agent")
-        Cluster.wait_for(lambda: len(self.connected_agents()) == 1, "the agent to register")
+        try:
+            Cluster.wait_for(lambda: len(self.connected_agents()) == 1, "the agent to register")
+        except AssertionError as e:
+            raise AssertionError("%s\n%s" % (e, self.log_tails())) from None
         return self.connected_agents()[0]["id"]
+
+    def log_tails(self, chars=3000):
+        """The end of each daemon's log, for a failure message."""
+        tails = []
+        for name, log in self.logs.items():
+            log.flush()
+            with open(log.name) as f:
+                tails.append("--- %s.log ---\n%s" % (name, f.read()[-chars:]))
+        return "\n".join(tails)
 
     def kill(self, which):
         proc = getattr(self, which)

@@ -1,8 +1,9 @@
 // Unit tests of the agent's status update manager: order per task, one in
 // flight, retries until acknowledged, duplicates ignored, pause/resume.
+#include "agent/status_update_manager.hpp"
+
 #include <gtest/gtest.h>
 
-#include "agent/status_update_manager.hpp"
 #include "common/ids.hpp"
 
 namespace tepui::agent {
@@ -19,7 +20,11 @@ struct Sent {
 class StatusUpdateManagerTest : public ::testing::Test {
  protected:
   StatusUpdateManagerTest()
-      : sum(io, [this](const std::string& f, const v1::TaskStatus& s, v1::TaskState l) { sent.push_back({f, s, l}); },
+      : sum(
+            io,
+            [this](const std::string& f, const v1::TaskStatus& s, v1::TaskState l) {
+              sent.push_back({f, s, l});
+            },
             20ms, 80ms) {}
 
   static v1::TaskStatus status(const std::string& task, v1::TaskState state) {
@@ -48,7 +53,7 @@ TEST_F(StatusUpdateManagerTest, OnlyTheHeadIsInFlightAndOrderHolds) {
   sum.resume();
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].status.state(), v1::TASK_STARTING);
-  EXPECT_EQ(sent[0].latest, v1::TASK_RUNNING);  // the master learns the newest state
+  EXPECT_EQ(sent[0].latest, v1::TASK_RUNNING);                    // the master learns the newest state
   EXPECT_EQ(sum.acknowledge("F", "t", running.uuid()), nullptr);  // not the head
   auto acked = sum.acknowledge("F", "t", starting.uuid());
   ASSERT_NE(acked, nullptr);
@@ -96,6 +101,50 @@ TEST_F(StatusUpdateManagerTest, RemovingAFrameworkDropsItsUpdates) {
   EXPECT_EQ(sum.pendingCount(), 1u);
   EXPECT_FALSE(sum.latestQueuedState("F", "a").has_value());
   EXPECT_EQ(sum.latestQueuedState("G", "b"), v1::TASK_RUNNING);
+}
+
+TEST_F(StatusUpdateManagerTest, EveryChangeIsPersistedAndARecoveredStreamIsSentOnResume) {
+  std::vector<internal::TaskUpdates> persisted;
+  sum.setPersist([&](const std::string& f, const std::string& t, const internal::TaskUpdates& stream) {
+    EXPECT_EQ(f, "F");
+    EXPECT_EQ(t, "t");
+    persisted.push_back(stream);
+  });
+  auto running = status("t", v1::TASK_RUNNING), finished = status("t", v1::TASK_FINISHED);
+  sum.update("F", running);
+  sum.update("F", finished);
+  sum.update("F", running);  // a duplicate changes nothing, so nothing is written
+  ASSERT_EQ(persisted.size(), 2u);
+  EXPECT_EQ(persisted[1].queued_size(), 2);
+  sum.acknowledge("F", "t", running.uuid());
+  ASSERT_EQ(persisted.size(), 3u);
+  const internal::TaskUpdates& saved = persisted.back();
+  ASSERT_EQ(saved.queued_size(), 1);
+  EXPECT_EQ(saved.queued(0).uuid(), finished.uuid());
+  ASSERT_EQ(saved.acknowledged_size(), 1);
+  EXPECT_EQ(saved.acknowledged(0), running.uuid());
+  EXPECT_EQ(saved.acknowledged_state(), v1::TASK_RUNNING);
+
+  // A new manager (the restarted agent) takes the stream back.
+  std::vector<Sent> resent;
+  StatusUpdateManager restarted(
+      io,
+      [&](const std::string& f, const v1::TaskStatus& s, v1::TaskState l) {
+        resent.push_back({f, s, l});
+      },
+      20ms, 80ms);
+  restarted.pause();
+  restarted.recover("F", "t", saved);
+  EXPECT_EQ(restarted.latestQueuedState("F", "t"), v1::TASK_FINISHED);
+  EXPECT_EQ(restarted.acknowledgedState("F", "t"), v1::TASK_RUNNING);
+  EXPECT_FALSE(restarted.update("F", running));   // the executor re-sends what was acknowledged
+  EXPECT_FALSE(restarted.update("F", finished));  // and what is still queued
+  EXPECT_TRUE(resent.empty());
+  restarted.resume();
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0].status.uuid(), finished.uuid());
+  ASSERT_NE(restarted.acknowledge("F", "t", finished.uuid()), nullptr);
+  EXPECT_TRUE(restarted.drained("F", "t"));
 }
 
 }  // namespace
