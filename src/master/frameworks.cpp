@@ -276,12 +276,12 @@ Resources MasterImpl::offered(const std::set<std::string>& offerIds) const {
   return out;
 }
 
-void MasterImpl::teardown(Framework& framework) {
+void MasterImpl::teardown(Framework& framework, std::function<void(const Status&)> durable) {
   TLOG(INFO) << "Tearing down framework " << framework.id;
-  removeFramework(framework.id);
+  removeFramework(framework.id, std::move(durable));
 }
 
-void MasterImpl::removeFramework(const std::string& frameworkId) {
+void MasterImpl::removeFramework(const std::string& frameworkId, std::function<void(const Status&)> durable) {
   auto it = frameworks_.find(frameworkId);
   if (it == frameworks_.end()) return;
   Framework& f = it->second;
@@ -332,9 +332,13 @@ void MasterImpl::removeFramework(const std::string& frameworkId) {
     completedFrameworks_.pop_front();
   }
   removedFrameworkIds_.insert(frameworkId);
-  persist(frameworkRemovalWrites(frameworkId, clock::wallSeconds()), [frameworkId](const Status& s) {
-    if (!s) TLOG(ERROR) << "Failed to record the removal of framework " << frameworkId << ": " << s.error().message;
-  });
+  persist(frameworkRemovalWrites(frameworkId, clock::wallSeconds()),
+          [frameworkId, durable = std::move(durable)](const Status& s) {
+            if (!s) {
+              TLOG(ERROR) << "Failed to record the removal of framework " << frameworkId << ": " << s.error().message;
+            }
+            if (durable) durable(s);
+          });
   counters_.frameworksRemoved++;
   frameworks_.erase(it);
 }

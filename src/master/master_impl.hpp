@@ -251,8 +251,9 @@ class MasterImpl final : public Master {
   // or from an agent that runs its tasks): inactive until it resubscribes.
   Framework& addRecoveredFramework(const v1::FrameworkInfo& info);
   void frameworkDisconnected(const std::string& frameworkId, const std::string& streamId);
-  void removeFramework(const std::string& frameworkId);
-  void teardown(Framework& framework);
+  // `durable` runs once the removal is in the registry (or failed to be).
+  void removeFramework(const std::string& frameworkId, std::function<void(const Status&)> durable = {});
+  void teardown(Framework& framework, std::function<void(const Status&)> durable = {});
   std::optional<Error> updateFramework(Framework& framework, const v1::scheduler::Call::UpdateFramework& update);
   void sendToFramework(Framework& framework, const v1::scheduler::Event& event);
   void heartbeat(const std::string& frameworkId, const std::string& streamId);

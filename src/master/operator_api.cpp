@@ -167,8 +167,15 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
         return responder.respond(
             http::Response::text(400, "Framework '" + call.teardown().framework_id().value() + "' cannot be found\n"));
       }
-      teardown(it->second);
-      return responder.respond(http::Response::empty(200));
+      // Answered once the removal is durable: a failover cannot bring it back.
+      auto answer = std::make_shared<http::Responder>(std::move(responder));
+      return teardown(it->second, [answer](const Status& s) {
+        answer->respond(s ? http::Response::empty(200)
+                          : http::Response::text(503,
+                                                 "The framework is removed, but the registry failed to record "
+                                                 "it: " +
+                                                     s.error().message + "\n"));
+      });
     }
     case Call::MARK_AGENT_GONE:
       if (!call.has_mark_agent_gone()) {
