@@ -174,7 +174,7 @@ class Run:
                                             "--resources=" + AGENT_RESOURCES])
         else:
             self.start("fleet", [a.fleet, "--zk=" + url, "--agents=%d" % self.size, "--resources=" + AGENT_RESOURCES] +
-                       (["--own_call_pool"] if a.own_call_pool else []))
+                       ["--register_rate=%g" % a.register_rate] + (["--own_call_pool"] if a.own_call_pool else []))
         self.wait(lambda: (metrics(leader) or {}).get("master/slaves_active") == self.size, "the agents", 600)
         log("%d agents registered; starting the scheduler (%d tasks)" % (self.size, self.tasks))
         self.start("scheduler", [a.scheduler, "--zk=" + url, "--agents=%d" % self.size,
@@ -269,6 +269,8 @@ def main():
     p.add_argument("--real_agents", type=int, default=10, help="sizes up to this use real `tepui agent` processes")
     p.add_argument("--own_call_pool", action="store_true",
                    help="each simulated agent its own pool for its calls (two sockets per agent on both sides)")
+    p.add_argument("--register_rate", type=float, default=250,
+                   help="simulated agents registering for the first time per second (setup only; 0 = all at once)")
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--settle", type=float, default=3, help="seconds between all tasks RUNNING and the kill")
     p.add_argument("--poll_interval", type=float, default=0.1, help="seconds between metrics polls after (b)")

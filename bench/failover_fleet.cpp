@@ -65,6 +65,7 @@ struct Options {
   std::string hostPrefix = "sim-agent-";
   double statusUpdateRetryInterval = 10;
   bool ownCallPool = false;
+  double registerRate = 0;  // first registrations per second; 0 = all at once
 };
 
 class SimAgent;
@@ -112,14 +113,21 @@ class SimAgent {
   }
 
   // The election named a new leader: drop the old link, register now.
+  // (With --register_rate, an agent not registered yet waits for its turn.)
   void leaderChanged() {
-    if (shutdown_) return;
+    if (shutdown_ || (id_.empty() && !mayRegister_)) return;
     reconnectTimer_.cancel();
     watchdog_.cancel();
     stream_.reset();
     registered_ = false;
     backoff_ = std::chrono::milliseconds(100);
     connect();
+  }
+
+  // Its turn to register for the first time (--register_rate).
+  void allowRegistration() {
+    mayRegister_ = true;
+    if (!fleet_.leader.host.empty()) leaderChanged();
   }
 
   // Re-sends every unacknowledged update (the status update manager's retry).
@@ -312,10 +320,20 @@ class SimAgent {
   size_t reportedTasks_ = 0;
   std::string id_, session_;
   double pingInterval_ = 15;
-  bool registered_ = false, shutdown_ = false;
+  bool registered_ = false, shutdown_ = false, mayRegister_ = false;
   std::map<std::string, v1::FrameworkInfo> frameworks_;
   std::map<std::pair<std::string, std::string>, SimTask> tasks_;  // by (framework id, task id)
 };
+
+// Lets `perTick` more agents register for the first time every 10 ms.
+void allowRegistrations(Timer& timer, std::vector<std::unique_ptr<SimAgent>>& agents, size_t next, size_t perTick) {
+  for (size_t end = std::min(agents.size(), next + perTick); next < end; ++next) agents[next]->allowRegistration();
+  if (next == agents.size()) return;
+  timer.expires_after(std::chrono::milliseconds(10));
+  timer.async_wait([&timer, &agents, next, perTick](const boost::system::error_code& ec) {
+    if (!ec) allowRegistrations(timer, agents, next, perTick);
+  });
+}
 
 void retryEvery(Timer& timer, double seconds, std::vector<std::unique_ptr<SimAgent>>& agents) {
   timer.expires_after(std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)));
@@ -341,6 +359,9 @@ int main(int argc, char** argv) {
   flags.add("hostname_prefix", &o.hostPrefix, "Agent i's hostname is this followed by i");
   flags.add("own_call_pool", &o.ownCallPool,
             "Each agent its own keep-alive pool for its calls, as `tepui agent` (two sockets per agent)");
+  flags.add("register_rate", &o.registerRate,
+            "Agents per second that register for the first time (setup pacing; 0 = all at once). Registering "
+            "again, after a leader change, is never paced");
   flags.add("status_update_retry_interval", &o.statusUpdateRetryInterval,
             "Seconds between re-sends of an unacknowledged status update");
   auto parsed = flags.parse(argc, argv);
@@ -369,6 +390,10 @@ int main(int argc, char** argv) {
   agents.reserve(o.agents);
   for (int i = 0; i < o.agents; ++i) agents.push_back(std::make_unique<SimAgent>(fleet, i));
 
+  Timer pacing(io);
+  allowRegistrations(
+      pacing, agents, 0,
+      o.registerRate > 0 ? std::max<size_t>(1, static_cast<size_t>(o.registerRate / 100)) : agents.size());
   Timer retry(io);
   retryEvery(retry, o.statusUpdateRetryInterval, agents);
   report("fleet_started", "agents=" + std::to_string(o.agents));
