@@ -17,8 +17,9 @@
 // - answers PING with PONG;
 // - "runs" each RUN_TASK: it starts no process, reports TASK_RUNNING (source
 //   EXECUTOR, with a uuid, as a command executor's update reaches the
-//   master) and re-sends it every --status_update_retry_interval and on each
-//   registration until it is acknowledged; KILL_TASK and SHUTDOWN_FRAMEWORK
+//   master) and re-sends it until it is acknowledged, as the agent's status
+//   update manager does: after --status_update_retry_interval, doubling up
+//   to 10 minutes, and at once on each registration; KILL_TASK and SHUTDOWN_FRAMEWORK
 //   end tasks with TASK_KILLED;
 // - stops for good on SHUTDOWN.
 // Differences from N real agents, all on the agent side: one ZooKeeper
@@ -56,6 +57,7 @@ using AgentCall = internal::AgentCall;
 using AgentEvent = internal::AgentEvent;
 using Timer = boost::asio::steady_timer;
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
+constexpr std::chrono::milliseconds kMaxRetryInterval{600000};
 
 struct Options {
   std::string zk;
@@ -97,6 +99,8 @@ struct SimTask {
   v1::TaskInfo info;
   v1::TaskState state = v1::TASK_STAGING;
   std::string unackedUuid;  // the update in flight, until acknowledged
+  std::chrono::steady_clock::time_point retryAt;
+  std::chrono::milliseconds retryInterval{0};
 };
 
 class SimAgent {
@@ -130,11 +134,16 @@ class SimAgent {
     if (!fleet_.leader.host.empty()) leaderChanged();
   }
 
-  // Re-sends every unacknowledged update (the status update manager's retry).
-  void retryUpdates() {
+  // Re-sends the unacknowledged updates that are due (all of them with
+  // `all`, on registration), each next after twice its last interval.
+  void retryUpdates(bool all = false) {
     if (!registered_) return;
+    auto now = std::chrono::steady_clock::now();
     for (auto& [key, task] : tasks_) {
-      if (!task.unackedUuid.empty()) sendUpdate(key.first, task);
+      if (task.unackedUuid.empty() || (!all && now < task.retryAt)) continue;
+      task.retryInterval = std::min(task.retryInterval * 2, kMaxRetryInterval);
+      task.retryAt = now + task.retryInterval;
+      sendUpdate(key.first, task);
     }
   }
 
@@ -216,7 +225,7 @@ class SimAgent {
         registered_ = true;
         backoff_ = std::chrono::milliseconds(100);
         fleet_.registered(epoch_, reportedTasks_);
-        retryUpdates();
+        retryUpdates(true);
         break;
       case AgentEvent::PING: {
         AgentCall pong;
@@ -261,6 +270,9 @@ class SimAgent {
   void update(const std::string& frameworkId, SimTask& task, v1::TaskState state) {
     task.state = state;
     task.unackedUuid = ids::uuidBytes();
+    task.retryInterval =
+        std::chrono::milliseconds(static_cast<int64_t>(fleet_.options.statusUpdateRetryInterval * 1000));
+    task.retryAt = std::chrono::steady_clock::now() + task.retryInterval;
     sendUpdate(frameworkId, task);
   }
 
@@ -335,12 +347,13 @@ void allowRegistrations(Timer& timer, std::vector<std::unique_ptr<SimAgent>>& ag
   });
 }
 
-void retryEvery(Timer& timer, double seconds, std::vector<std::unique_ptr<SimAgent>>& agents) {
-  timer.expires_after(std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)));
-  timer.async_wait([&timer, seconds, &agents](const boost::system::error_code& ec) {
+// Re-sends the updates that are due, every second.
+void retryEvery(Timer& timer, std::vector<std::unique_ptr<SimAgent>>& agents) {
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([&timer, &agents](const boost::system::error_code& ec) {
     if (ec) return;
     for (auto& a : agents) a->retryUpdates();
-    retryEvery(timer, seconds, agents);
+    retryEvery(timer, agents);
   });
 }
 
@@ -363,7 +376,7 @@ int main(int argc, char** argv) {
             "Agents per second that register for the first time (setup pacing; 0 = all at once). Registering "
             "again, after a leader change, is never paced");
   flags.add("status_update_retry_interval", &o.statusUpdateRetryInterval,
-            "Seconds between re-sends of an unacknowledged status update");
+            "Seconds before an unacknowledged status update is sent again (doubling each time)");
   auto parsed = flags.parse(argc, argv);
   if (!parsed || o.zk.empty() || o.agents < 1) {
     std::cerr << "failover_fleet: " << (parsed ? "need --zk and --agents >= 1" : parsed.error().message) << "\n";
@@ -395,7 +408,7 @@ int main(int argc, char** argv) {
       pacing, agents, 0,
       o.registerRate > 0 ? std::max<size_t>(1, static_cast<size_t>(o.registerRate / 100)) : agents.size());
   Timer retry(io);
-  retryEvery(retry, o.statusUpdateRetryInterval, agents);
+  retryEvery(retry, agents);
   report("fleet_started", "agents=" + std::to_string(o.agents));
   return bench::followLeaderAndRun(io, "failover_fleet", o.zk, o.zkSessionTimeout, [&](const http::Endpoint& leader) {
     fleet.leader = leader;
