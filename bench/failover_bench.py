@@ -112,10 +112,11 @@ class Run:
         self.real = size <= args.real_agents
         self.dir = tempfile.mkdtemp(prefix="tepui-failover-bench-")
         self.procs = {}
+        self.masters = []
 
     def start(self, name, argv, **kw):
-        out = open(os.path.join(self.dir, name + ".out"), "w")
-        err = open(os.path.join(self.dir, name + ".log"), "w")
+        out = open(os.path.join(self.dir, name + ".out"), "a")
+        err = open(os.path.join(self.dir, name + ".log"), "a")
         self.procs[name] = subprocess.Popen(argv, stdout=out, stderr=err, preexec_fn=raise_nofile, **kw)
         out.close()
         err.close()
@@ -132,14 +133,28 @@ class Run:
                 p.kill()
                 p.wait()
 
+    def start_master(self, m):
+        argv = [self.args.tepui, "master", "--zk=" + self.url, "--quorum=2", "--ip=127.0.0.1",
+                "--port=" + m.split(":")[1], "--hostname=127.0.0.1"]
+        if self.timeout != "default":
+            argv.append("--zk_session_timeout=" + self.timeout)
+        self.start(m, argv)
+
     def wait(self, predicate, what, timeout):
         deadline = time.time() + timeout
         while time.time() < deadline:
             v = predicate()
             if v:
                 return v
-            for name, p in self.procs.items():
-                if p.poll() is not None and name != self.killed:
+            for name, p in list(self.procs.items()):
+                if p.poll() is not None and name in self.masters and self.killed is None:
+                    # A master that gave up before the kill is restarted, as
+                    # its supervisor would (before the election fix in this
+                    # series, a check racing the contender's join could find
+                    # "its znode gone" and stop the master).
+                    log("master %s exited (%s) before the kill; restarting it" % (name, p.returncode))
+                    self.start_master(name)
+                elif p.poll() is not None and name != self.killed:
                     raise RuntimeError("%s exited (%s) while waiting for %s; see %s" % (name, p.returncode, what,
                                                                                        self.dir))
             time.sleep(0.2)
@@ -158,14 +173,14 @@ class Run:
         a = self.args
         url = zk.url("/tepui")
         masters = ["127.0.0.1:%d" % free_port() for _ in range(3)]
+        self.masters = masters
+        self.url = url
         for m in masters:
-            argv = [a.tepui, "master", "--zk=" + url, "--quorum=2", "--ip=127.0.0.1", "--port=" + m.split(":")[1],
-                    "--hostname=127.0.0.1"]
-            if self.timeout != "default":
-                argv.append("--zk_session_timeout=" + self.timeout)
-            self.start(m, argv)
-        leader = self.wait(lambda: next((m for m in masters if (metrics(m) or {}).get("master/elected") == 1), None),
-                           "a leader", 60)
+            self.start_master(m)
+
+        def elected():
+            return next((m for m in masters if (metrics(m) or {}).get("master/elected") == 1), None)
+        leader = self.wait(elected, "a leader", 60)
         log("leader %s; starting %d %s agents" % (leader, self.size, "real" if self.real else "simulated"))
         if self.real:
             for i in range(self.size):

@@ -6,8 +6,12 @@
 // Mesos scheduler driver with a zk:// master does) and subscribes to it
 // with failover_timeout --failover_timeout. Setup: it launches
 // --tasks_per_agent tasks (`sleep`, --cpus and --mem each) on each of
-// --agents agents, all of an agent's tasks in one ACCEPT, declines whatever
-// else it is offered with a long filter, and acknowledges every update.
+// --agents agents, all of an agent's tasks in one ACCEPT, with at most
+// --launch_window tasks launched and not yet RUNNING (the offers wait their
+// turn: 100,000 tasks launched at once kept the master so busy that agents'
+// pongs went unanswered for 75 s and it marked them unreachable), declines
+// whatever else it is offered with a long filter, and acknowledges every
+// update.
 // Once all tasks are RUNNING it reports `ready`. When the leader changes it
 // resubscribes to the new one with its framework id at once, and reports
 // `subscribed`, its first OFFERS after that (`first_offer`) and, once every
@@ -20,6 +24,7 @@
 #include <unistd.h>
 
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <iostream>
 #include <map>
 #include <set>
@@ -46,6 +51,7 @@ struct Options {
   std::string command = "sleep 100000";
   double failoverTimeout = 3600;
   double declineRefuse = 3600;
+  int launchWindow = 2000;
 };
 
 class FailoverScheduler {
@@ -108,15 +114,24 @@ class FailoverScheduler {
     std::vector<v1::OfferID> decline;
     for (auto& offer : offers.offers()) {
       int& launched = launchedOn_[offer.agent_id().value()];
-      int count = resubscribing_ ? 0 : options_.tasksPerAgent - launched;
-      if (count <= 0) {
+      if (resubscribing_ || launched >= options_.tasksPerAgent) {
         decline.push_back(offer.id());
         continue;
       }
-      launch(offer, count);
-      launched += count;
+      launched = options_.tasksPerAgent;  // claimed by this offer, launched in turn
+      waiting_.push_back(offer);
     }
     if (!decline.empty()) client_->decline(decline, options_.declineRefuse);
+    pump();
+  }
+
+  // Launches the waiting offers' tasks while the window has room.
+  void pump() {
+    while (!waiting_.empty() && launchedCount_ - static_cast<int64_t>(running_.size()) < options_.launchWindow) {
+      launch(waiting_.front(), options_.tasksPerAgent);
+      launchedCount_ += options_.tasksPerAgent;
+      waiting_.pop_front();
+    }
   }
 
   void launch(const v1::Offer& offer, int count) {
@@ -155,9 +170,11 @@ class FailoverScheduler {
         report("task_not_running", task + " " + v1::TaskState_Name(status.state()));
       return;
     }
-    if (running_.insert(task).second && running_.size() == size_t(options_.agents) * options_.tasksPerAgent) {
+    if (!running_.insert(task).second) return;
+    if (running_.size() == size_t(options_.agents) * options_.tasksPerAgent) {
       report("ready", "framework_id=" + info_.id().value() + " tasks=" + std::to_string(running_.size()));
     }
+    pump();
   }
 
   static std::string currentUser() {
@@ -172,9 +189,11 @@ class FailoverScheduler {
   std::unique_ptr<scheduler::SchedulerClient> client_;
   boost::asio::steady_timer retry_;
   bool resubscribing_ = false, firstOfferSeen_ = false;
-  std::map<std::string, int> launchedOn_;  // tasks launched per agent id
-  std::set<std::string> running_;          // task ids seen RUNNING before the failover
-  std::set<std::string> reported_;         // task ids reported by the new leader
+  std::map<std::string, int> launchedOn_;  // tasks launched (or waiting to be) per agent id
+  std::deque<v1::Offer> waiting_;          // offers whose tasks wait for room in the window
+  int64_t launchedCount_ = 0;
+  std::set<std::string> running_;   // task ids seen RUNNING before the failover
+  std::set<std::string> reported_;  // task ids reported by the new leader
 };
 
 }  // namespace
@@ -192,6 +211,7 @@ int main(int argc, char** argv) {
   flags.add("cpus", &o.cpus, "CPUs per task");
   flags.add("mem", &o.mem, "Memory per task, MB");
   flags.add("command", &o.command, "Shell command of each task");
+  flags.add("launch_window", &o.launchWindow, "Most tasks launched and not yet RUNNING");
   flags.add("failover_timeout", &o.failoverTimeout, "The framework's failover timeout, seconds");
   flags.add("decline_refuse", &o.declineRefuse, "refuse_seconds for declined offers and leftovers");
   auto parsed = flags.parse(argc, argv);
