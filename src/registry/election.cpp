@@ -81,6 +81,7 @@ Result<std::unique_ptr<Contender>> Contender::join(const std::string& url, std::
   auto znode = c->zk_->create(c->path_ + "/" + kPrefix, infoJson, ZOO_EPHEMERAL | ZOO_SEQUENCE);
   if (!znode) return znode.error().context("cannot join the election");
   c->znode_ = *znode;
+  c->joined_ = true;
   TLOG(INFO) << "Joined the leader election as " << c->znode_;
   c->poller_->poke();
   return c;
@@ -92,7 +93,7 @@ Contender::~Contender() {
 }
 
 void Contender::check() {
-  if (lost_ || !zk_) return;
+  if (!joined_ || lost_) return;
   auto lose = [&](const std::string& why) {
     lost_ = true;
     TLOG(WARNING) << "Leaving the leader election: " << why;

@@ -18,6 +18,7 @@
 //   with it) and runs no more callbacks.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -75,6 +76,10 @@ class Contender {
   std::chrono::milliseconds timeout_{0};
   Callbacks callbacks_;
   bool elected_ = false, lost_ = false;
+  // Set once zk_ and znode_ are: the poller's thread may run check() (on its
+  // one-second tick, or poked by the session's first event) while join() is
+  // still creating the znode, and must not take the missing znode for a lost one.
+  std::atomic<bool> joined_{false};
   std::unique_ptr<Poller> poller_;  // last: stops before the rest goes
 };
 
