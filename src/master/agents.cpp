@@ -192,9 +192,10 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
     adoptReportedExecutor(agent, executor);
   }
   for (auto& [frameworkId, f] : frameworks_) {
-    std::erase_if(f.executors, [&](auto& e) {
-      return e.first.first == id && !reportedExecutors.count({frameworkId, e.first.second});
-    });
+    auto it = f.executors.lower_bound({id, ""});
+    while (it != f.executors.end() && it->first.first == id) {
+      it = reportedExecutors.count({frameworkId, it->first.second}) ? std::next(it) : f.executors.erase(it);
+    }
   }
   for (auto key : std::set<std::pair<std::string, std::string>>(agent.tasks)) {
     if (reported.count(key)) continue;
@@ -208,12 +209,7 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
     removeTask(fit->second, key.second, false);
   }
 
-  std::map<std::string, Resources> used;
-  for (auto& [frameworkId, f] : frameworks_) {
-    Resources r = usedBy(f, &id);
-    if (!r.empty()) used[frameworkId] = std::move(r);
-  }
-  allocator_->addAgent(id, agent.info, agent.total, used);
+  allocator_->addAgent(id, agent.info, agent.total, usedOnByFramework(agent));
 
   http::Response head;
   head.status = 200;

@@ -266,7 +266,24 @@ Resources MasterImpl::usedBy(const Framework& framework, const std::string* agen
 
 Resources MasterImpl::usedOn(const Agent& agent) const {
   Resources used;
-  for (auto& [id, f] : frameworks_) used += usedBy(f, &agent.id);
+  for (auto& [id, r] : usedOnByFramework(agent)) used += r;
+  return used;
+}
+
+std::map<std::string, Resources> MasterImpl::usedOnByFramework(const Agent& agent) const {
+  std::map<std::string, Resources> used;
+  for (auto& [frameworkId, taskId] : agent.tasks) {
+    auto fit = frameworks_.find(frameworkId);
+    if (fit == frameworks_.end()) continue;
+    auto tit = fit->second.tasks.find(taskId);
+    if (tit == fit->second.tasks.end() || tit->second.resourcesRecovered) continue;
+    used[frameworkId] += tit->second.resources;
+  }
+  for (auto& [frameworkId, f] : frameworks_) {
+    auto it = f.executors.lower_bound({agent.id, ""});
+    for (; it != f.executors.end() && it->first.first == agent.id; ++it) used[frameworkId] += it->second.resources;
+  }
+  std::erase_if(used, [](const auto& entry) { return entry.second.empty(); });
   return used;
 }
 

@@ -368,6 +368,9 @@ class MasterImpl final : public Master {
   Resources usedBy(const Framework& framework, const std::string* agentId = nullptr) const;
   // What every framework holds on the agent, and what the given offers hold.
   Resources usedOn(const Agent& agent) const;
+  // What each framework holds on the agent (only those holding something),
+  // from the agent's own task index: O(the agent's tasks), not O(all tasks).
+  std::map<std::string, Resources> usedOnByFramework(const Agent& agent) const;
   Resources offered(const std::set<std::string>& offerIds) const;
 
   // readonly_api.cpp and metrics.cpp

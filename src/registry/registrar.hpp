@@ -56,7 +56,8 @@ class Registrar {
   std::unique_ptr<Store> store_;
   // Cleared by the destructor: outcomes posted but not yet run are dropped.
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
-  std::mutex mutex_;
+  std::mutex mutex_;       // the queue and stopping_: held only briefly
+  std::mutex storeMutex_;  // the Store, used by one thread at a time (held across its I/O)
   std::condition_variable wake_;
   std::deque<Pending> queue_;
   bool stopping_ = false;

@@ -112,6 +112,60 @@ Result<std::optional<ZooKeeper::Node>> ZooKeeper::get(const std::string& path, b
   return Error("ZooKeeper read of '" + path + "' failed: it kept changing");
 }
 
+namespace {
+
+// getMany()'s answers, filled in by the client's completion thread.
+struct PendingGets {
+  std::mutex mutex;
+  std::condition_variable allIn;
+  size_t pending = 0;
+  int error = ZOK;
+  std::string errorPath;
+  std::vector<std::optional<ZooKeeper::Node>> nodes;
+  std::vector<std::string> paths;
+
+  void answered(size_t index, int rc, const char* value, int length, const struct Stat* stat) {
+    std::lock_guard lock(mutex);
+    if (rc == ZOK) {
+      nodes[index] = ZooKeeper::Node{value && length > 0 ? std::string(value, static_cast<size_t>(length)) : "",
+                                     stat ? stat->version : 0};
+    } else if (rc != ZNONODE && error == ZOK) {
+      error = rc;
+      errorPath = paths[index];
+    }
+    if (--pending == 0) allIn.notify_all();
+  }
+};
+
+struct OneGet {
+  PendingGets* gets;
+  size_t index;
+};
+
+void onGetAnswered(int rc, const char* value, int length, const struct Stat* stat, const void* data) {
+  auto* one = static_cast<const OneGet*>(data);
+  one->gets->answered(one->index, rc, value, length, stat);
+}
+
+}  // namespace
+
+Result<std::vector<std::optional<ZooKeeper::Node>>> ZooKeeper::getMany(const std::vector<std::string>& paths) {
+  PendingGets gets;
+  gets.paths = paths;
+  gets.nodes.resize(paths.size());
+  gets.pending = paths.size();
+  std::vector<OneGet> ones(paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    ones[i] = OneGet{&gets, i};
+    int rc = zoo_aget(handle_, paths[i].c_str(), 0, onGetAnswered, &ones[i]);
+    if (rc != ZOK) gets.answered(i, rc, nullptr, 0, nullptr);  // never sent: no completion will come
+  }
+  std::unique_lock lock(gets.mutex);
+  gets.allIn.wait(lock, [&] { return gets.pending == 0; });
+  if (gets.error != ZOK) return failed("read", gets.errorPath, gets.error);
+  return std::move(gets.nodes);
+}
+
 Result<std::vector<std::string>> ZooKeeper::children(const std::string& path, bool watch) {
   struct String_vector names {};
   int rc = zoo_get_children(handle_, path.c_str(), watch ? 1 : 0, &names);

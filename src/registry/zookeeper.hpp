@@ -63,6 +63,11 @@ class ZooKeeper {
   // Nullopt when there is no such node. With `watch`, the callback hears of
   // its next change (or creation).
   Result<std::optional<Node>> get(const std::string& path, bool watch = false);
+  // Reads many nodes at once: the requests are pipelined (all sent before
+  // the first answer is awaited), so N nodes cost about one round trip, not
+  // N. Each slot is nullopt when there is no such node. Blocks the caller
+  // until every answer is in.
+  Result<std::vector<std::optional<Node>>> getMany(const std::vector<std::string>& paths);
   Result<std::vector<std::string>> children(const std::string& path, bool watch = false);
   // Creates the node (mode: 0, ZOO_EPHEMERAL, ZOO_SEQUENCE, ...); returns
   // its path (with the sequence number appended for sequential nodes).

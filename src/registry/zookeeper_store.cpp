@@ -79,12 +79,21 @@ class ZooKeeperStore final : public Store {
       if (dir != kNoDir && prefix.compare(0, common, dirKey, 0, common) != 0) continue;
       auto names = zk_->children(root_ + "/" + dir);
       if (!names) return names.error();
+      std::vector<std::string> keys, paths;
       for (const std::string& name : *names) {
         std::string key = dirKey + unescape(name);
         if (key.compare(0, prefix.size(), prefix) != 0) continue;
-        auto entry = get(key);
-        if (!entry) return entry.error();
-        if (*entry) out.push_back(std::move(**entry));  // gone meanwhile: skip
+        paths.push_back(root_ + "/" + dir + "/" + name);
+        keys.push_back(std::move(key));
+      }
+      // One pipelined read of the whole directory: a registry of 10,000
+      // agents must not cost 10,000 round trips to recover.
+      auto nodes = zk_->getMany(paths);
+      if (!nodes) return nodes.error();
+      for (size_t i = 0; i < keys.size(); ++i) {
+        auto& node = (*nodes)[i];
+        if (!node) continue;  // gone meanwhile: skip
+        out.push_back(Entry{std::move(keys[i]), std::move(node->data), static_cast<uint64_t>(node->version) + 1});
       }
     }
     std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
