@@ -1,5 +1,7 @@
 // `tepui master`, `tepui agent` and `tepui executor`: parse flags, run the
 // daemon's event loop on this thread until SIGINT or SIGTERM.
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
@@ -15,8 +17,22 @@ namespace tepui::cli {
 
 namespace {
 
+// A master holds two connections per agent and one per framework; an agent
+// one per executor: the default soft limit of 1,024 descriptors is far too
+// few, so it is raised to the hard limit.
+void raiseFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  rlim_t was = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    TLOG(INFO) << "Raised the open file limit from " << was << " to " << limit.rlim_max;
+  }
+}
+
 template <typename Daemon>
 int runUntilSignalled(boost::asio::io_context& io, Daemon& daemon) {
+  raiseFileLimit();
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
