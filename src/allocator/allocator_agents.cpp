@@ -167,9 +167,12 @@ void HierarchicalDRF::consumeReservations(const Resources& total, bool add) {
     std::string role = Resources::reservationRole(r);
     if (role != "*" && quota_.bounds(role)) byRole[role].add(r.name(), Quantities::toFixed(r.scalar().value()));
   }
-  for (const auto& [role, quantities] : byRole) {
-    add ? quota_.addConsumed(role, quantities) : quota_.removeConsumed(role, quantities);
-  }
+  for (const auto& [role, quantities] : byRole) consume(role, quantities, add);
+}
+
+void HierarchicalDRF::consume(const std::string& role, const Quantities& quantities, bool add) {
+  add ? quota_.addConsumed(role, quantities) : quota_.removeConsumed(role, quantities);
+  if (RoleState* top = findRole(role.substr(0, role.find('/')))) ++top->quotaChanges;
 }
 
 std::map<std::string, Quantities> HierarchicalDRF::measureConsumption(const std::set<std::string>& roles) const {
@@ -199,13 +202,13 @@ std::map<std::string, Quantities> HierarchicalDRF::measureConsumption(const std:
 void HierarchicalDRF::track(AgentState& agent, FrameworkState& framework, const std::string& role, Resources resources,
                             const Quantities& quantities) {
   if (resources.empty()) return;
-  if (quota_.bounds(role)) quota_.addConsumed(role, Quantities::ofUnreserved(resources));
+  if (quota_.bounds(role)) consume(role, Quantities::ofUnreserved(resources), true);
   auto& byRole = agent.allocated[framework.key];
   if (byRole.empty()) framework.agents.insert(agent.key);
   Resources& held = byRole[role];
   if (held.empty()) {
-    ++framework.holdings[role];
-    syncClient(role, framework);  // makes sure the role and client exist
+    // Only the first holding can change the client (and create the role).
+    if (framework.holdings[role]++ == 0) syncClient(role, framework);
     held = std::move(resources);
   } else {
     held += resources;
@@ -237,15 +240,17 @@ Resources HierarchicalDRF::untrack(AgentState& agent, FrameworkState& framework,
   Quantities quantities = Quantities::of(released);
   if (RoleState* state = findRole(role)) account(*state, state->frameworks.find(framework.id), quantities, false);
   allocatedTotal_ -= quantities;
-  if (quota_.bounds(role)) quota_.removeConsumed(role, Quantities::ofUnreserved(released));
+  if (quota_.bounds(role)) consume(role, Quantities::ofUnreserved(released), false);
   if (held.empty()) {
     byRole->second.erase(heldIt);
     if (byRole->second.empty()) {
       agent.allocated.erase(byRole);
       framework.agents.erase(agent.key);
     }
-    if (--framework.holdings[role] == 0) framework.holdings.erase(role);
-    syncClient(role, framework);
+    if (--framework.holdings[role] == 0) {
+      framework.holdings.erase(role);
+      syncClient(role, framework);  // only the last holding can change it
+    }
   }
   return released;
 }

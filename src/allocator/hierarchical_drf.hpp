@@ -32,8 +32,8 @@
 // changes with allocations on other agents: a settled agent is skipped only
 // while no room may have grown since it settled (quotaEpoch()), and is
 // otherwise walked in full, as Mesos does; so a cluster whose roles sit at
-// their limits has quiet cycles too. Each role caches its quota room for as
-// long as the quota book is unchanged.
+// their limits has quiet cycles too. Each role caches its quota room until
+// consumption in its top-level subtree or the quota configs change.
 #pragma once
 
 #include <cstdint>
@@ -133,13 +133,19 @@ struct RoleState {
   size_t childRoles = 0;
   Sorter frameworks;
   // The role's room under quota (QuotaBook::guaranteeRoom and limitRoom)
-  // as of the book's version `version`.
+  // as of the book's configVersion() `config` and its top-level role's
+  // `quotaChanges` `changes`: a role's room depends only on consumption in
+  // its own top-level subtree.
   struct QuotaRoom {
-    uint64_t version = UINT64_MAX;
+    uint64_t config = UINT64_MAX;
+    uint64_t changes = 0;
     std::optional<QuotaBook::Caps> guarantee;
     QuotaBook::Caps limit;
   };
   QuotaRoom quotaRoom;
+  // Top-level roles only: bumped whenever quota consumption in the subtree
+  // changes.
+  uint64_t quotaChanges = 0;
 };
 
 class HierarchicalDRF final : public Allocator {
@@ -230,6 +236,9 @@ class HierarchicalDRF final : public Allocator {
   // unreserved allocations), counted from the agents: for roles the quota
   // book does not keep.
   std::map<std::string, Quantities> measureConsumption(const std::set<std::string>& roles) const;
+  // Reports consumption of `role` to the quota book (if it bounds the role)
+  // and invalidates the quota rooms cached in its top-level subtree.
+  void consume(const std::string& role, const Quantities& quantities, bool add);
   // Reports the reservations of an agent's total to the quota book.
   void consumeReservations(const Resources& total, bool add);
   // Adds (or removes) the agent's total to the cluster totals and the

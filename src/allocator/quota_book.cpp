@@ -64,7 +64,7 @@ void QuotaBook::update(const std::vector<QuotaConfig>& configs, const Measure& m
       }
     }
   }
-  ++version_;
+  ++configVersion_;
   ++roomGrowth_;
   topMost_.clear();
   for (const auto& [role, quota] : quotas_) {
@@ -120,7 +120,6 @@ void QuotaBook::removeConsumed(const std::string& role, const Quantities& quanti
 
 void QuotaBook::change(const std::string& role, const Quantities& quantities, bool add) {
   if (quantities.empty()) return;
-  ++version_;
   for (std::string node = role; !node.empty(); node = parentOf(node)) {
     auto quota = quotas_.find(node);
     if (quota == quotas_.end()) continue;  // not kept

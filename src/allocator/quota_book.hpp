@@ -17,11 +17,10 @@
 // every change, in O(depth of the role).
 //
 // Two counters let the allocator cache what it derives from the book:
-// version() changes on every change of configs or consumption; roomGrowth()
-// only when some role's room under its limits or guarantees may have grown,
-// or the required headroom may have shrunk (a change of configs, a release
-// under a limit, any change under a guarantee). Between two equal
-// roomGrowth() values, quota can only have taken room away.
+// configVersion() changes with the configs (consumption changes are the
+// caller's to notice: it reports them); roomGrowth() changes only when some role's room under its limits or guarantees
+// may have grown, or the required headroom may have shrunk (a change of configs, a release under a limit, any change
+// under a guarantee). Between two equal roomGrowth() values, quota can only have taken room away.
 //
 // All quantities are fixed point (Quantities). Not thread-safe; owned by
 // the allocator.
@@ -67,7 +66,7 @@ class QuotaBook {
 
   const Quantities& requiredHeadroom() const { return required_; }
 
-  uint64_t version() const { return version_; }
+  uint64_t configVersion() const { return configVersion_; }
   uint64_t roomGrowth() const { return roomGrowth_; }
 
   // min over the role and its ancestors with limits of (limit - consumed),
@@ -95,7 +94,7 @@ class QuotaBook {
   std::set<std::string> topMost_;  // top-most roles with guarantees
   std::unordered_map<std::string, Quantities> consumed_;
   Quantities required_;
-  uint64_t version_ = 0;
+  uint64_t configVersion_ = 0;
   uint64_t roomGrowth_ = 0;
 };
 

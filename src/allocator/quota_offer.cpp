@@ -59,11 +59,14 @@ void lower(QuotaBook::Caps& caps, const std::string& name, int64_t cap) {
 }  // namespace
 
 const RoleState::QuotaRoom& HierarchicalDRF::quotaRoomOf(RoleState& role) const {
+  const RoleState* top = &role;
+  while (top->parent != &root_) top = top->parent;
   RoleState::QuotaRoom& room = role.quotaRoom;
-  if (room.version != quota_.version()) {
+  if (room.config != quota_.configVersion() || room.changes != top->quotaChanges) {
     room.guarantee = quota_.guaranteeRoom(role.name);
     room.limit = quota_.limitRoom(role.name);
-    room.version = quota_.version();
+    room.config = quota_.configVersion();
+    room.changes = top->quotaChanges;
   }
   return room;
 }
