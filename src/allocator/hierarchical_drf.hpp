@@ -236,7 +236,7 @@ class HierarchicalDRF final : public Allocator {
   // unreserved allocations), counted from the agents: for roles the quota
   // book does not keep.
   std::map<std::string, Quantities> measureConsumption(const std::set<std::string>& roles) const;
-  // Reports consumption of `role` to the quota book (if it bounds the role)
+  // Reports consumption of `role` (one the quota book bounds()) to the book
   // and invalidates the quota rooms cached in its top-level subtree.
   void consume(const std::string& role, const Quantities& quantities, bool add);
   // Reports the reservations of an agent's total to the quota book.
@@ -280,7 +280,8 @@ class HierarchicalDRF final : public Allocator {
     std::optional<Resources> cut;  // the part of `unreserved` offered, if quota cuts it
   };
   std::optional<Shape> shape(AgentState& agent, RoleState& role, bool stage1, bool refined);
-  // The role's quota room, from its cache when the book has not changed.
+  // The role's quota room, from its cache while neither the quota configs
+  // nor the consumption in its top-level subtree changed.
   const RoleState::QuotaRoom& quotaRoomOf(RoleState& role) const;
   // Changes whenever quota room may have grown anywhere: the book's
   // roomGrowth() or more unreserved resources available (a larger surplus

@@ -18,9 +18,11 @@
 //
 // Two counters let the allocator cache what it derives from the book:
 // configVersion() changes with the configs (consumption changes are the
-// caller's to notice: it reports them); roomGrowth() changes only when some role's room under its limits or guarantees
-// may have grown, or the required headroom may have shrunk (a change of configs, a release under a limit, any change
-// under a guarantee). Between two equal roomGrowth() values, quota can only have taken room away.
+// caller's to notice: it reports them); roomGrowth() changes only when some
+// role's room under its limits or guarantees may have grown, or the
+// required headroom may have shrunk (a change of configs, a release under a
+// limit, any change under a guarantee). Between two equal roomGrowth()
+// values, quota can only have taken room away.
 //
 // All quantities are fixed point (Quantities). Not thread-safe; owned by
 // the allocator.
