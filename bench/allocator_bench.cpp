@@ -13,10 +13,19 @@
 //                      examines every framework (N*M filter checks).
 //   RecoverNoFilter    a cycle after every offer was given back without a
 //                      filter: every agent is offered again.
-//   AddAgents          adding N agents with M frameworks present.
+//   AddAgents          adding N agents with M frameworks present; its
+//                      bytes/agent counter is the heap the allocator holds
+//                      per agent (mallinfo2 before and after adding them).
+//   QuotaDeclineOffers DeclineOffers with N roles of one framework each,
+//                      every role with a quota (guarantee of a sixth of an
+//                      agent, limit of one agent): stage 1, stage 2 and the
+//                      limits on every offer.
+//   QuotaAtLimit       N roles whose quota limits equal what their tasks
+//                      hold, so nothing can be offered: a quiet cycle.
 //
 // Run: build/bench/bench_allocator_bench --benchmark_filter=. (one core).
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 
 #include <chrono>
 #include <ctime>
@@ -43,16 +52,20 @@ double threadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-tepui::v1::FrameworkInfo frameworkInfo() {
+tepui::v1::FrameworkInfo frameworkInfo(const std::string& role = "*") {
   tepui::v1::FrameworkInfo info;
   info.set_user("bench");
   info.set_name("bench");
-  info.add_roles("*");
+  info.add_roles(role);
   info.add_capabilities()->set_type(tepui::v1::FrameworkInfo::Capability::MULTI_ROLE);
   return info;
 }
 
 std::string frameworkId(int i) { return "framework-" + std::to_string(i); }
+std::string roleName(int i) { return "team-" + std::to_string(i); }
+
+// Bytes the heap has handed out and not taken back.
+double heapInUse() { return static_cast<double>(mallinfo2().uordblks); }
 std::string agentId(int i) { return "agent-" + std::to_string(i); }
 
 void addFrameworks(Allocator& allocator, int frameworks) {
@@ -61,15 +74,19 @@ void addFrameworks(Allocator& allocator, int frameworks) {
 
 const char* kAgent = "cpus:24;mem:4096;disk:4096;ports:[31000-32000]";
 
-// With `tasks`, agent i reports a small task of framework i % frameworks.
-void addAgents(Allocator& allocator, int agents, int frameworks, bool tasks = true) {
+const char* kTask = "cpus:1;mem:128;disk:128;ports:[31000-31000]";
+
+// With `tasks`, agent i reports a small task of framework i % frameworks
+// (in role team-<that framework> with `rolePerFramework`, else "*").
+void addAgents(Allocator& allocator, int agents, int frameworks, bool tasks = true, bool rolePerFramework = false) {
   static const Resources total = parse(kAgent);
-  static const Resources task = parse("cpus:1;mem:128;disk:128;ports:[31000-31000]").allocate("*");
+  static const Resources task = parse(kTask);
   tepui::v1::AgentInfo info;
   for (int i = 0; i < agents; ++i) {
     info.set_hostname(agentId(i));
     std::map<std::string, Resources> used;
-    if (tasks) used.emplace(frameworkId(i % frameworks), task);
+    int f = i % frameworks;
+    if (tasks) used.emplace(frameworkId(f), task.allocate(rolePerFramework ? roleName(f) : "*"));
     allocator.addAgent(agentId(i), info, total, used);
   }
 }
@@ -81,26 +98,31 @@ std::unique_ptr<Allocator> cluster(int agents, int frameworks, bool tasks = true
   return allocator;
 }
 
-void BM_DeclineOffers(benchmark::State& state) {
-  const int agents = static_cast<int>(state.range(0));
-  const int frameworks = static_cast<int>(state.range(1));
-  auto allocator = cluster(agents, frameworks);
+// The timed cycles of DeclineOffers: before each (untimed, but its CPU time
+// is the declines_cpu_ms counter), every offer of the previous cycle is
+// declined with a long filter.
+void declineAndReallocate(benchmark::State& state, Allocator& allocator) {
   double now = 0;
-  std::vector<Allocation> offers = allocator->allocate(now);
+  std::vector<Allocation> offers = allocator.allocate(now);
   size_t offered = 0;
   double declineSeconds = 0;  // the master's side: handing the declines back (CPU time)
   for (auto _ : state) {
     state.PauseTiming();
     double start = threadCpuSeconds();
-    for (const auto& o : offers) allocator->recoverResources(o.frameworkId, o.agentId, o.resources, kLongFilter, now);
+    for (const auto& o : offers) allocator.recoverResources(o.frameworkId, o.agentId, o.resources, kLongFilter, now);
     declineSeconds += threadCpuSeconds() - start;
     now += 1;
     state.ResumeTiming();
-    offers = allocator->allocate(now);
+    offers = allocator.allocate(now);
     offered += offers.size();
   }
   state.counters["offers/cycle"] = static_cast<double>(offered) / static_cast<double>(state.iterations());
   state.counters["declines_cpu_ms"] = 1000 * declineSeconds / static_cast<double>(state.iterations());
+}
+
+void BM_DeclineOffers(benchmark::State& state) {
+  auto allocator = cluster(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  declineAndReallocate(state, *allocator);
 }
 
 // Every framework has declined every whole agent for long. Recovering what
@@ -167,16 +189,52 @@ void BM_RecoverNoFilter(benchmark::State& state) {
 void BM_AddAgents(benchmark::State& state) {
   const int agents = static_cast<int>(state.range(0));
   const int frameworks = static_cast<int>(state.range(1));
+  double bytes = 0;
   for (auto _ : state) {
     state.PauseTiming();
     auto allocator = createHierarchicalDRF({});
     addFrameworks(*allocator, frameworks);
+    double before = heapInUse();
     state.ResumeTiming();
     addAgents(*allocator, agents, frameworks);
     state.PauseTiming();
+    bytes += heapInUse() - before;
     allocator.reset();
     state.ResumeTiming();
   }
+  state.counters["bytes/agent"] = bytes / static_cast<double>(state.iterations()) / agents;
+}
+
+// `roles` roles team-0.. of one framework each, every one with a quota, and
+// as many agents, agent i holding a task of team-i. Shares the agent and
+// task shapes above.
+std::unique_ptr<Allocator> quotaCluster(int roles, const QuotaConfig& each) {
+  auto allocator = createHierarchicalDRF({});
+  std::vector<QuotaConfig> configs;
+  for (int i = 0; i < roles; ++i) {
+    allocator->addFramework(frameworkId(i), frameworkInfo(roleName(i)), {}, true);
+    configs.push_back(each);
+    configs.back().role = roleName(i);
+  }
+  allocator->updateQuota(configs);
+  addAgents(*allocator, roles, roles, /*tasks=*/true, /*rolePerFramework=*/true);
+  return allocator;
+}
+
+void BM_QuotaDeclineOffers(benchmark::State& state) {
+  const int roles = static_cast<int>(state.range(0));
+  auto allocator = quotaCluster(roles, {"", {{"cpus", 4}, {"mem", 512}}, {{"cpus", 24}, {"mem", 4096}}});
+  declineAndReallocate(state, *allocator);
+}
+
+void BM_QuotaAtLimit(benchmark::State& state) {
+  const int roles = static_cast<int>(state.range(0));
+  auto allocator = quotaCluster(roles, {"", {}, {{"cpus", 1}, {"mem", 128}, {"disk", 128}}});
+  double now = 0;
+  state.counters["first_cycle_offers"] = static_cast<double>(allocator->allocate(now).size());  // settles them all
+  size_t offered = 0;
+  for (auto _ : state) offered += allocator->allocate(++now).size();
+  state.counters["offers/cycle"] = static_cast<double>(offered) / static_cast<double>(state.iterations());
 }
 
 #define SHAPES Args({1000, 100})->Args({10000, 1000})->Unit(benchmark::kMillisecond)
@@ -187,6 +245,12 @@ BENCHMARK_CAPTURE(BM_AllFiltered, one_update, 1)->SHAPES->Iterations(10);
 BENCHMARK_CAPTURE(BM_AllFiltered, full_walk, 100)->SHAPES->Iterations(10);
 BENCHMARK(BM_RecoverNoFilter)->SHAPES->Iterations(20);
 BENCHMARK(BM_AddAgents)->SHAPES->Iterations(3);
+
+// The sizes of the allocator's aim beyond 10k x 1k.
+BENCHMARK(BM_DeclineOffers)->Args({20000, 1000})->Args({10000, 3000})->Unit(benchmark::kMillisecond)->Iterations(10);
+BENCHMARK(BM_AddAgents)->Args({20000, 1000})->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_QuotaDeclineOffers)->Arg(3000)->Unit(benchmark::kMillisecond)->Iterations(10);
+BENCHMARK(BM_QuotaAtLimit)->Arg(3000)->Unit(benchmark::kMillisecond)->Iterations(10);
 
 }  // namespace
 

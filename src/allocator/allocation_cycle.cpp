@@ -11,9 +11,9 @@
 //
 // Cost: the cycle works on FlatResources (integer compares) and builds
 // protobufs only for offers it makes. A settled agent (see
-// hierarchical_drf.hpp) is skipped, or only offered to the frameworks that
-// became eligible since, so a quiet cluster's cycle is O(agents) however
-// many frameworks and filters it holds.
+// hierarchical_drf.hpp) is skipped, or (without quota) only offered to the
+// frameworks that became eligible since, so a quiet cluster's cycle is
+// O(agents) however many frameworks and filters it holds, quota or not.
 #include <algorithm>
 #include <chrono>
 
@@ -28,8 +28,9 @@ std::vector<Allocation> HierarchicalDRF::allocate(double now) {
   std::shuffle(agentList_.begin(), agentList_.end(), rng_);
   for (size_t i = 0; i < agentList_.size(); ++i) agentList_[i]->listIndex = i;
 
-  bool shortcuts = shortcuts_ && quota_.empty() && !forceFullWalk_;
+  bool shortcuts = shortcuts_ && !forceFullWalk_;
   forceFullWalk_ = false;
+  const bool quota = !quota_.empty();
   std::vector<Allocation> out;
   if (root_.children.activeCount() > 0) {
     for (AgentState* agent : agentList_) {
@@ -37,11 +38,15 @@ std::vector<Allocation> HierarchicalDRF::allocate(double now) {
       AgentFilters* filters = filters_.forAgent(agent->key);
       bool expiring = filters != nullptr && filters->nextDeadline() <= now;
       if (expiring) filters_.expire(agent->key, now, runs_);
-      bool settled = shortcuts && !expiring && agent->settledGeneration == agent->generation;
+      bool settled = shortcuts && !expiring && agent->settledGeneration == agent->generation &&
+                     (!quota || agent->settledQuotaEpoch == quotaEpoch());
       if (settled && agent->settledEpoch == epoch_) continue;
-      if (!settled || !allocateToNewlyEligible(*agent, now, out)) allocateAgent(*agent, now, out);
+      // Under quota, newly eligible frameworks still mean a full walk (stage
+      // 1 and the rooms are decided there).
+      if (!settled || quota || !allocateToNewlyEligible(*agent, now, out)) allocateAgent(*agent, now, out);
       agent->settledGeneration = agent->generation;
       agent->settledEpoch = epoch_;
+      agent->settledQuotaEpoch = quotaEpoch();
     }
   }
   lastRunMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

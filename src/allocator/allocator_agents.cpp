@@ -45,7 +45,11 @@ Resources HierarchicalDRF::availableOf(const AgentState& agent) {
 }
 
 void HierarchicalDRF::setAvailable(AgentState& agent, Resources available) {
-  if (const AvailableGroup* unreserved = agent.group("*")) unreservedAvailable_ -= unreserved->headroom;
+  Quantities headroomBefore;
+  if (AvailableGroup* unreserved = agent.group("*")) {
+    unreservedAvailable_ -= unreserved->headroom;
+    headroomBefore = std::move(unreserved->headroom);
+  }
   agent.available.clear();
   auto addGroup = [&](std::string owner, bool refined, Resources resources) {
     if (resources.empty()) return;
@@ -76,6 +80,12 @@ void HierarchicalDRF::setAvailable(AgentState& agent, Resources available) {
     for (const auto& [key, items] : byOwner) {
       if (key.first != "*") addGroup(key.first, key.second, Resources(items));
     }
+  }
+  // More unreserved headroom is more surplus for quota (see quotaEpoch()).
+  if (const AvailableGroup* unreserved = agent.group("*")) {
+    const auto& after = unreserved->headroom.entries();
+    if (std::any_of(after.begin(), after.end(), [&](const auto& e) { return e.second > headroomBefore.get(e.first); }))
+      ++availableGrowth_;
   }
   ++agent.generation;
 }
@@ -151,26 +161,54 @@ void HierarchicalDRF::replaceInTotal(AgentState& agent, const Resources& before,
 
 void HierarchicalDRF::consumeReservations(const Resources& total, bool add) {
   std::map<std::string, Quantities> byRole;
+  if (quota_.empty()) return;
   for (const v1::Resource& r : total) {
     if (r.type() != v1::Value::SCALAR) continue;
     std::string role = Resources::reservationRole(r);
-    if (role != "*") byRole[role].add(r.name(), Quantities::toFixed(r.scalar().value()));
+    if (role != "*" && quota_.bounds(role)) byRole[role].add(r.name(), Quantities::toFixed(r.scalar().value()));
   }
-  for (const auto& [role, quantities] : byRole) {
-    add ? quota_.addConsumed(role, quantities) : quota_.removeConsumed(role, quantities);
+  for (const auto& [role, quantities] : byRole) consume(role, quantities, add);
+}
+
+void HierarchicalDRF::consume(const std::string& role, const Quantities& quantities, bool add) {
+  add ? quota_.addConsumed(role, quantities) : quota_.removeConsumed(role, quantities);
+  if (RoleState* top = findRole(role.substr(0, role.find('/')))) ++top->quotaChanges;
+}
+
+std::map<std::string, Quantities> HierarchicalDRF::measureConsumption(const std::set<std::string>& roles) const {
+  std::map<std::string, Quantities> out;
+  // Counts toward `owner` and every ancestor asked for.
+  auto credit = [&](const std::string& owner, const std::string& name, int64_t amount) {
+    for (std::string node = owner; !node.empty(); node = QuotaBook::parentOf(node)) {
+      if (roles.contains(node)) out[node].add(name, amount);
+    }
+  };
+  for (const auto& [id, agent] : agents_) {
+    for (const v1::Resource& r : agent->total) {
+      if (r.type() != v1::Value::SCALAR) continue;
+      std::string owner = Resources::reservationRole(r);
+      if (owner != "*") credit(owner, r.name(), Quantities::toFixed(r.scalar().value()));
+    }
+    for (const auto& [framework, byRole] : agent->allocated) {
+      for (const auto& [role, resources] : byRole) {
+        Quantities unreserved = Quantities::ofUnreserved(resources);
+        for (const auto& [name, amount] : unreserved.entries()) credit(role, name, amount);
+      }
+    }
   }
+  return out;
 }
 
 void HierarchicalDRF::track(AgentState& agent, FrameworkState& framework, const std::string& role, Resources resources,
                             const Quantities& quantities) {
   if (resources.empty()) return;
-  Quantities unreserved = Quantities::ofUnreserved(resources);
+  if (quota_.bounds(role)) consume(role, Quantities::ofUnreserved(resources), true);
   auto& byRole = agent.allocated[framework.key];
   if (byRole.empty()) framework.agents.insert(agent.key);
   Resources& held = byRole[role];
   if (held.empty()) {
-    ++framework.holdings[role];
-    syncClient(role, framework);  // makes sure the role and client exist
+    // Only the first holding can change the client (and create the role).
+    if (framework.holdings[role]++ == 0) syncClient(role, framework);
     held = std::move(resources);
   } else {
     held += resources;
@@ -178,7 +216,6 @@ void HierarchicalDRF::track(AgentState& agent, FrameworkState& framework, const 
   RoleState& state = *findRole(role);
   account(state, state.frameworks.find(framework.id), quantities, true);
   allocatedTotal_ += quantities;
-  quota_.addConsumed(role, unreserved);
 }
 
 Resources HierarchicalDRF::untrack(AgentState& agent, FrameworkState& framework, const std::string& role,
@@ -203,15 +240,17 @@ Resources HierarchicalDRF::untrack(AgentState& agent, FrameworkState& framework,
   Quantities quantities = Quantities::of(released);
   if (RoleState* state = findRole(role)) account(*state, state->frameworks.find(framework.id), quantities, false);
   allocatedTotal_ -= quantities;
-  quota_.removeConsumed(role, Quantities::ofUnreserved(released));
+  if (quota_.bounds(role)) consume(role, Quantities::ofUnreserved(released), false);
   if (held.empty()) {
     byRole->second.erase(heldIt);
     if (byRole->second.empty()) {
       agent.allocated.erase(byRole);
       framework.agents.erase(agent.key);
     }
-    if (--framework.holdings[role] == 0) framework.holdings.erase(role);
-    syncClient(role, framework);
+    if (--framework.holdings[role] == 0) {
+      framework.holdings.erase(role);
+      syncClient(role, framework);  // only the last holding can change it
+    }
   }
   return released;
 }

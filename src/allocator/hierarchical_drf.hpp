@@ -28,15 +28,19 @@
 // frameworks, in DRF order, instead of walking every role and framework. A
 // quiet cluster's cycle is O(agents) however many frameworks and filters it
 // has. A cycle touches protobufs only for offers it actually makes. While
-// any quota is set the shortcuts are off (a role's room under its limit or
-// guarantee changes with allocations on other agents) and every agent is
-// walked, as Mesos does.
+// any quota is set, a role's room under its limits and guarantees also
+// changes with allocations on other agents: a settled agent is skipped only
+// while no room may have grown since it settled (quotaEpoch()), and is
+// otherwise walked in full, as Mesos does; so a cluster whose roles sit at
+// their limits has quiet cycles too. Each role caches its quota room until
+// consumption in its top-level subtree or the quota configs change.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -84,6 +88,7 @@ struct AgentState {
   uint64_t generation = 0;
   uint64_t settledGeneration = UINT64_MAX;
   uint64_t settledEpoch = 0;
+  uint64_t settledQuotaEpoch = 0;  // HierarchicalDRF::quotaEpoch() when it settled
 
   AvailableGroup* group(const std::string& owner);
 };
@@ -127,6 +132,20 @@ struct RoleState {
   Sorter::Client* self = nullptr;
   size_t childRoles = 0;
   Sorter frameworks;
+  // The role's room under quota (QuotaBook::guaranteeRoom and limitRoom)
+  // as of the book's configVersion() `config` and its top-level role's
+  // `quotaChanges` `changes`: a role's room depends only on consumption in
+  // its own top-level subtree.
+  struct QuotaRoom {
+    uint64_t config = UINT64_MAX;
+    uint64_t changes = 0;
+    std::optional<QuotaBook::Caps> guarantee;
+    QuotaBook::Caps limit;
+  };
+  QuotaRoom quotaRoom;
+  // Top-level roles only: bumped whenever quota consumption in the subtree
+  // changes.
+  uint64_t quotaChanges = 0;
 };
 
 class HierarchicalDRF final : public Allocator {
@@ -213,6 +232,13 @@ class HierarchicalDRF final : public Allocator {
   // Inverse of track for at most what is held; returns what was released.
   Resources untrack(AgentState& agent, FrameworkState& framework, const std::string& role, const Resources& resources);
   void setAvailable(AgentState& agent, Resources available);
+  // What the roles' subtrees consume against quota now (reservations and
+  // unreserved allocations), counted from the agents: for roles the quota
+  // book does not keep.
+  std::map<std::string, Quantities> measureConsumption(const std::set<std::string>& roles) const;
+  // Reports consumption of `role` (one the quota book bounds()) to the book
+  // and invalidates the quota rooms cached in its top-level subtree.
+  void consume(const std::string& role, const Quantities& quantities, bool add);
   // Reports the reservations of an agent's total to the quota book.
   void consumeReservations(const Resources& total, bool add);
   // Adds (or removes) the agent's total to the cluster totals and the
@@ -253,12 +279,19 @@ class HierarchicalDRF final : public Allocator {
     bool withRefined = false;      // some group of `reserved` is refined
     std::optional<Resources> cut;  // the part of `unreserved` offered, if quota cuts it
   };
-  std::optional<Shape> shape(AgentState& agent, const RoleState& role, bool stage1, bool refined);
+  std::optional<Shape> shape(AgentState& agent, RoleState& role, bool stage1, bool refined);
+  // The role's quota room, from its cache while neither the quota configs
+  // nor the consumption in its top-level subtree changed.
+  const RoleState::QuotaRoom& quotaRoomOf(RoleState& role) const;
+  // Changes whenever quota room may have grown anywhere: the book's
+  // roomGrowth() or more unreserved resources available (a larger surplus
+  // over the required headroom).
+  uint64_t quotaEpoch() const { return quota_.roomGrowth() + availableGrowth_; }
   // The shape for `framework`: `forCapable` (made with refined groups), or
   // when that has some and the framework may not have them, one without
   // (computed once into `forOthers`).
-  const std::optional<Shape>& shapeFor(const FrameworkState& framework, AgentState& agent, const RoleState& role,
-                                       bool stage1, const std::optional<Shape>& forCapable,
+  const std::optional<Shape>& shapeFor(const FrameworkState& framework, AgentState& agent, RoleState& role, bool stage1,
+                                       const std::optional<Shape>& forCapable,
                                        std::optional<std::optional<Shape>>& forOthers);
   bool allocatable(const Quantities* unreserved, const Quantities* reserved) const;
   void grant(AgentState& agent, RoleState& role, FrameworkState& framework, const Shape& shape,
@@ -293,6 +326,7 @@ class HierarchicalDRF final : public Allocator {
   // Unreserved, non-revocable scalars available on all agents: the quota
   // headroom there is (the "*" groups' `headroom`).
   Quantities unreservedAvailable_;
+  uint64_t availableGrowth_ = 0;  // bumped when some agent's headroom grows
   // Set when quota changes: agents settled under the old quota are walked
   // again by the next cycle.
   bool forceFullWalk_ = false;

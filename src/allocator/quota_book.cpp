@@ -43,14 +43,29 @@ std::string QuotaBook::parentOf(const std::string& role) {
   return slash == std::string::npos ? std::string() : role.substr(0, slash);
 }
 
-void QuotaBook::update(const std::vector<QuotaConfig>& configs) {
+void QuotaBook::update(const std::vector<QuotaConfig>& configs, const Measure& measure) {
+  std::set<std::string> added;
   for (const QuotaConfig& config : configs) {
     if (config.guarantees.empty() && config.limits.empty()) {
       quotas_.erase(config.role);
+      consumed_.erase(config.role);
+      added.erase(config.role);
     } else {
+      if (!quotas_.contains(config.role)) added.insert(config.role);
       quotas_[config.role] = Quota{quantities(fixed(config.guarantees)), fixed(config.limits)};
     }
   }
+  if (!added.empty()) {
+    for (auto& [role, quantities] : measure(added)) {
+      if (quantities.empty()) {
+        consumed_.erase(role);
+      } else {
+        consumed_[role] = std::move(quantities);
+      }
+    }
+  }
+  ++configVersion_;
+  ++roomGrowth_;
   topMost_.clear();
   for (const auto& [role, quota] : quotas_) {
     if (!quota.guarantees.empty() && topMost(role)) topMost_.insert(role);
@@ -89,6 +104,14 @@ const Quantities& QuotaBook::consumed(const std::string& role) const {
   return it == consumed_.end() ? kNone : it->second;
 }
 
+bool QuotaBook::bounds(const std::string& role) const {
+  if (quotas_.empty()) return false;
+  for (std::string node = role; !node.empty(); node = parentOf(node)) {
+    if (quotas_.contains(node)) return true;
+  }
+  return false;
+}
+
 void QuotaBook::addConsumed(const std::string& role, const Quantities& quantities) { change(role, quantities, true); }
 
 void QuotaBook::removeConsumed(const std::string& role, const Quantities& quantities) {
@@ -98,6 +121,11 @@ void QuotaBook::removeConsumed(const std::string& role, const Quantities& quanti
 void QuotaBook::change(const std::string& role, const Quantities& quantities, bool add) {
   if (quantities.empty()) return;
   for (std::string node = role; !node.empty(); node = parentOf(node)) {
+    auto quota = quotas_.find(node);
+    if (quota == quotas_.end()) continue;  // not kept
+    // Room under a limit grows only by a release; a guarantee's room grows
+    // by a release and the required headroom shrinks by a take.
+    if (!add || !quota->second.guarantees.empty()) ++roomGrowth_;
     bool counted = topMost_.contains(node);
     if (counted) required_ -= unmet(node);
     Quantities& mine = consumed_[node];

@@ -41,6 +41,16 @@ Resources cut(const Resources& resources, QuotaBook::Caps caps) {
   return Resources(out);
 }
 
+// The scalar sums of cut(resources, caps), from the resources' sums.
+Quantities cutScalars(const Quantities& scalars, const QuotaBook::Caps& caps) {
+  Quantities out;
+  for (const auto& [name, have] : scalars.entries()) {
+    auto cap = caps.find(name);
+    out.add(name, cap == caps.end() ? have : std::min(have, cap->second));
+  }
+  return out;
+}
+
 void lower(QuotaBook::Caps& caps, const std::string& name, int64_t cap) {
   auto [it, inserted] = caps.try_emplace(name, cap);
   if (!inserted) it->second = std::min(it->second, cap);
@@ -48,7 +58,20 @@ void lower(QuotaBook::Caps& caps, const std::string& name, int64_t cap) {
 
 }  // namespace
 
-std::optional<HierarchicalDRF::Shape> HierarchicalDRF::shape(AgentState& agent, const RoleState& role, bool stage1,
+const RoleState::QuotaRoom& HierarchicalDRF::quotaRoomOf(RoleState& role) const {
+  const RoleState* top = &role;
+  while (top->parent != &root_) top = top->parent;
+  RoleState::QuotaRoom& room = role.quotaRoom;
+  if (room.config != quota_.configVersion() || room.changes != top->quotaChanges) {
+    room.guarantee = quota_.guaranteeRoom(role.name);
+    room.limit = quota_.limitRoom(role.name);
+    room.config = quota_.configVersion();
+    room.changes = top->quotaChanges;
+  }
+  return room;
+}
+
+std::optional<HierarchicalDRF::Shape> HierarchicalDRF::shape(AgentState& agent, RoleState& role, bool stage1,
                                                              bool refined) {
   Shape s;
   s.unreserved = agent.group("*");
@@ -71,11 +94,12 @@ std::optional<HierarchicalDRF::Shape> HierarchicalDRF::shape(AgentState& agent, 
   }
   Quantities cutQuantities;
   if (!quota_.empty() && s.unreserved != nullptr) {
-    std::optional<QuotaBook::Caps> room = quota_.guaranteeRoom(role.name);
+    const RoleState::QuotaRoom& quotaRoom = quotaRoomOf(role);
+    const std::optional<QuotaBook::Caps>& room = quotaRoom.guarantee;
     if (stage1 && (!room || std::all_of(room->begin(), room->end(), [](const auto& e) { return e.second <= 0; }))) {
       return std::nullopt;
     }
-    QuotaBook::Caps caps = quota_.limitRoom(role.name);
+    QuotaBook::Caps caps = quotaRoom.limit;
     for (const auto& [name, required] : quota_.requiredHeadroom().entries()) {
       auto own = room ? room->find(name) : QuotaBook::Caps::const_iterator();
       bool guaranteed = room && own != room->end();
@@ -88,6 +112,12 @@ std::optional<HierarchicalDRF::Shape> HierarchicalDRF::shape(AgentState& agent, 
     }
     const Quantities& there = s.unreserved->flat.scalars();
     if (std::any_of(caps.begin(), caps.end(), [&](const auto& c) { return there.get(c.first) > c.second; })) {
+      // The cut's scalars first: a role at its limit is turned away without
+      // building the cut resources (the final check below, on the same sums).
+      const Quantities scalars = cutScalars(there, caps);
+      if (!allocatable(&scalars, s.reserved.empty() ? nullptr : &reservedQuantities)) {
+        return std::nullopt;
+      }
       s.cut = cut(s.unreserved->resources, std::move(caps));
       if (s.cut->empty()) {
         s.unreserved = nullptr;
@@ -106,8 +136,7 @@ std::optional<HierarchicalDRF::Shape> HierarchicalDRF::shape(AgentState& agent, 
 }
 
 const std::optional<HierarchicalDRF::Shape>& HierarchicalDRF::shapeFor(const FrameworkState& framework,
-                                                                       AgentState& agent, const RoleState& role,
-                                                                       bool stage1,
+                                                                       AgentState& agent, RoleState& role, bool stage1,
                                                                        const std::optional<Shape>& forCapable,
                                                                        std::optional<std::optional<Shape>>& forOthers) {
   if (framework.refinementCapable || !forCapable || !forCapable->withRefined) return forCapable;

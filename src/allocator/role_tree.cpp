@@ -82,14 +82,15 @@ void HierarchicalDRF::updateWeights(const std::map<std::string, double>& weights
 std::map<std::string, double> HierarchicalDRF::weights() const { return weights_; }
 
 void HierarchicalDRF::updateQuota(const std::vector<QuotaConfig>& configs) {
-  quota_.update(configs);
+  quota_.update(configs, [this](const std::set<std::string>& roles) { return measureConsumption(roles); });
   forceFullWalk_ = true;
 }
 
 std::vector<QuotaConfig> HierarchicalDRF::quotas() const { return quota_.configs(); }
 
 std::map<std::string, double> HierarchicalDRF::consumedQuota(const std::string& role) const {
-  return quota_.consumed(role).toMap();
+  if (quota_.has(role)) return quota_.consumed(role).toMap();
+  return measureConsumption({role})[role].toMap();  // not kept without a quota: O(cluster)
 }
 
 double HierarchicalDRF::weightOf(const std::string& role) const {

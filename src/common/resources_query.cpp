@@ -1,6 +1,7 @@
 // Reading a tepui::Resources: scalar and port totals, the filters by
 // reservation and allocation, and the text form (toString). See
 // resources.hpp for the contract.
+#include <algorithm>
 #include <ostream>
 #include <utility>
 
@@ -20,14 +21,10 @@ using resources_detail::toFixed;
 
 std::string formatValue(const v1::Resource& r) {
   switch (r.type()) {
-    case v1::Value::SCALAR:
-      return values::formatScalar(r.scalar().value());
-    case v1::Value::RANGES:
-      return values::formatRanges(r.ranges());
-    case v1::Value::SET:
-      return values::formatSet(r.set());
-    default:
-      return {};
+    case v1::Value::SCALAR: return values::formatScalar(r.scalar().value());
+    case v1::Value::RANGES: return values::formatRanges(r.ranges());
+    case v1::Value::SET: return values::formatSet(r.set());
+    default: return {};
   }
 }
 
@@ -49,7 +46,8 @@ std::optional<double> optionalScalar(const std::vector<v1::Resource>& items, con
 double Resources::scalar(const std::string& name) const {
   int64_t total = 0;
   for (const auto& item : items_) {
-    if (item.type() == v1::Value::SCALAR && item.name() == name) total = clampFixed(total + toFixed(item.scalar().value()));
+    if (item.type() == v1::Value::SCALAR && item.name() == name)
+      total = clampFixed(total + toFixed(item.scalar().value()));
   }
   return fromFixed(total);
 }
@@ -118,12 +116,19 @@ Resources Resources::withoutAllocation() const {
 }
 
 Resources Resources::allocate(const std::string& role) const {
+  // Items are pairwise distinct: tagged with one role, items that had no
+  // allocation stay so and need no merge (the allocator's common case).
+  bool untagged = std::none_of(items_.begin(), items_.end(), [](const auto& i) { return i.has_allocation_info(); });
   Resources result;
   result.items_.reserve(items_.size());
   for (const auto& item : items_) {
     v1::Resource copy = item;
     copy.mutable_allocation_info()->set_role(role);
-    result.add(std::move(copy));
+    if (untagged) {
+      result.items_.push_back(std::move(copy));
+    } else {
+      result.add(std::move(copy));
+    }
   }
   return result;
 }

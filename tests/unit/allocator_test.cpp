@@ -510,8 +510,9 @@ TEST_F(AllocatorTest, NoResourceIsEverInTwoAllocationsAtOnce) {
 }
 
 // The settled-agent shortcuts (skip an unchanged agent, or ask only the
-// newly eligible frameworks) are an optimisation: with the same operations,
-// an allocator without them must make exactly the same offers.
+// newly eligible frameworks; under quota, skip while no room grew) are an
+// optimisation: with the same operations, an allocator without them must
+// make exactly the same offers.
 TEST_F(AllocatorTest, ShortcutsMakeTheSameOffersAsAFullWalk) {
   Options options;
   options.seed = 7;
@@ -569,6 +570,14 @@ TEST_F(AllocatorTest, ShortcutsMakeTheSameOffersAsAFullWalk) {
     } else if (op < 23) {
       std::map<std::string, double> weights = {{pick({"*", "web", "db", "x", "eng", "eng/db"}), 0.5 + (rng() % 4)}};
       both([&](Allocator& a) { a.updateWeights(weights); });
+    } else if (op < 24) {
+      // Quota on some role: guarantees, limits, both, or none (removed).
+      QuotaConfig config{pick({"web", "db", "x", "eng", "eng/db"}), {}, {}};
+      int kind = static_cast<int>(rng() % 4);
+      double cpus = static_cast<double>(rng() % 12);
+      if (kind & 1) config.guarantees = {{"cpus", cpus}, {"mem", 256 * cpus}};
+      if (kind & 2) config.limits = {{"cpus", cpus + 2}};
+      both([&](Allocator& a) { a.updateQuota({config}); });
     } else if (op < 60 && !outstanding.empty()) {
       size_t i = rng() % outstanding.size();
       Allocation a = outstanding[i];
