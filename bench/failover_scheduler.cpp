@@ -29,6 +29,7 @@
 #include <map>
 #include <set>
 
+#include "bench_task.hpp"
 #include "common/flags.hpp"
 #include "common/logging.hpp"
 #include "failover_common.hpp"
@@ -37,6 +38,7 @@
 namespace {
 
 using namespace tepui;
+using bench::fillCommandTask;
 using bench::report;
 using Event = v1::scheduler::Event;
 using Call = v1::scheduler::Call;
@@ -138,20 +140,9 @@ class FailoverScheduler {
     v1::Offer::Operation op;
     op.set_type(v1::Offer::Operation::LAUNCH);
     for (int i = 0; i < count; ++i) {
-      auto* task = op.mutable_launch()->add_task_infos();
-      std::string id = offer.agent_id().value() + "-t" + std::to_string(i);
-      task->set_name("failover-bench");
-      task->mutable_task_id()->set_value(id);
-      *task->mutable_agent_id() = offer.agent_id();
-      for (auto [name, value] : {std::pair<const char*, double>{"cpus", options_.cpus}, {"mem", options_.mem}}) {
-        auto* r = task->add_resources();
-        r->set_name(name);
-        r->set_type(v1::Value::SCALAR);
-        r->mutable_scalar()->set_value(value);
-        r->mutable_allocation_info()->set_role(offer.allocation_info().role());
-      }
-      task->mutable_command()->set_shell(true);
-      task->mutable_command()->set_value(options_.command);
+      fillCommandTask(op.mutable_launch()->add_task_infos(), "failover-bench",
+                      offer.agent_id().value() + "-t" + std::to_string(i), offer, options_.cpus, options_.mem,
+                      options_.command);
     }
     client_->accept({offer.id()}, {op}, options_.declineRefuse);
   }

@@ -36,6 +36,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench_task.hpp"
 #include "common/flags.hpp"
 #include "common/logging.hpp"
 #include "common/task_states.hpp"
@@ -44,6 +45,7 @@
 namespace {
 
 using namespace tepui;
+using bench::fillCommandTask;
 using Event = v1::scheduler::Event;
 using Call = v1::scheduler::Call;
 using SteadyClock = std::chrono::steady_clock;
@@ -58,9 +60,9 @@ struct Options {
   double mem = 1;
   std::string command = "true";
   double declineRefuse = 1.0;
-  double timeout = 600;        // seconds for phase 1
-  double stepTimeout = 30;     // seconds for each sequential launch
-  double settle = 1.0;         // seconds between the phases
+  double timeout = 600;     // seconds for phase 1
+  double stepTimeout = 30;  // seconds for each sequential launch
+  double settle = 1.0;      // seconds between the phases
 };
 
 double msBetween(TimePoint a, TimePoint b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
@@ -94,9 +96,8 @@ std::string fmt(double v, int decimals = 2) {
 }
 
 std::string row(const std::string& what, const Percentiles& p) {
-  return "  " + what + std::string(what.size() < 30 ? 30 - what.size() : 1, ' ') + "p50 " + fmt(p.p50) +
-         "  p90 " + fmt(p.p90) + "  p99 " + fmt(p.p99) + "  max " + fmt(p.max) + "  (n=" + std::to_string(p.n) +
-         ")\n";
+  return "  " + what + std::string(what.size() < 30 ? 30 - what.size() : 1, ' ') + "p50 " + fmt(p.p50) + "  p90 " +
+         fmt(p.p90) + "  p99 " + fmt(p.p99) + "  max " + fmt(p.max) + "  (n=" + std::to_string(p.n) + ")\n";
 }
 
 std::string json(const Percentiles& p) {
@@ -118,7 +119,10 @@ int64_t fixedScalar(const v1::Offer& offer, const std::string& name) {
 class LaunchBench {
  public:
   LaunchBench(boost::asio::io_context& io, http::Endpoint master, v1::FrameworkInfo info, Options options)
-      : io_(io), options_(std::move(options)), timer_(io), guard_(io),
+      : io_(io),
+        options_(std::move(options)),
+        timer_(io),
+        guard_(io),
         scheduler_(io, std::move(master), std::move(info),
                    {[this](const Event& e) { onEvent(e); }, [this](const std::string& why) { onDisconnected(why); }}) {
     cpusFixed_ = std::llround(options_.cpus * 1000);
@@ -148,8 +152,10 @@ class LaunchBench {
       case Event::SUBSCRIBED:
         if (phase_ != Phase::SUBSCRIBING) break;
         std::cerr << "launch_bench: subscribed as framework " << e.subscribed().framework_id().value() << std::endl;
-        if (options_.tasks > 0) startThroughput();
-        else startSequential();
+        if (options_.tasks > 0)
+          startThroughput();
+        else
+          startSequential();
         break;
       case Event::OFFERS: onOffers(e.offers()); break;
       case Event::UPDATE: onUpdate(e.update().status()); break;
@@ -169,8 +175,10 @@ class LaunchBench {
     offersReceived_ += event.offers_size();
     std::vector<v1::OfferID> useless;
     for (auto& offer : event.offers()) {
-      if (phase_ == Phase::DONE || capacity({&offer}) == 0) useless.push_back(offer.id());
-      else held_.push_back(offer);
+      if (phase_ == Phase::DONE || capacity({&offer}) == 0)
+        useless.push_back(offer.id());
+      else
+        held_.push_back(offer);
     }
     if (!useless.empty()) {
       declined_ += useless.size();
@@ -211,8 +219,10 @@ class LaunchBench {
     for (auto& o : held_) {
       std::string key = o.agent_id().value() + "\n" + o.allocation_info().role();
       auto it = std::find_if(byAgent.begin(), byAgent.end(), [&](auto& a) { return a.first == key; });
-      if (it == byAgent.end()) byAgent.push_back({key, {&o}});
-      else it->second.push_back(&o);
+      if (it == byAgent.end())
+        byAgent.push_back({key, {&o}});
+      else
+        it->second.push_back(&o);
     }
     std::vector<std::string> used;
     size_t agentsLeft = byAgent.size();
@@ -225,9 +235,8 @@ class LaunchBench {
       for (auto* o : offers) used.push_back(o->id().value());
       slots -= take;
     }
-    std::erase_if(held_, [&](const v1::Offer& o) {
-      return std::find(used.begin(), used.end(), o.id().value()) != used.end();
-    });
+    std::erase_if(
+        held_, [&](const v1::Offer& o) { return std::find(used.begin(), used.end(), o.id().value()) != used.end(); });
   }
 
   void launch(const std::vector<const v1::Offer*>& offers, int64_t count) {
@@ -243,20 +252,8 @@ class LaunchBench {
     std::vector<std::string> ids;
     for (int64_t i = 0; i < count; ++i) {
       std::string id = (sequential ? "seq-" : "task-") + std::to_string(sequential ? seqStarted_ : launched_ + i);
-      auto* task = op->mutable_launch()->add_task_infos();
-      task->set_name("launch-bench");
-      task->mutable_task_id()->set_value(id);
-      *task->mutable_agent_id() = offer.agent_id();
-      for (auto [name, value] : {std::pair<const char*, double>{"cpus", options_.cpus}, {"mem", options_.mem}}) {
-        if (value <= 0) continue;
-        auto* r = task->add_resources();
-        r->set_name(name);
-        r->set_type(v1::Value::SCALAR);
-        r->mutable_scalar()->set_value(value);
-        r->mutable_allocation_info()->set_role(offer.allocation_info().role());
-      }
-      task->mutable_command()->set_shell(true);
-      task->mutable_command()->set_value(options_.command);
+      fillCommandTask(op->mutable_launch()->add_task_infos(), "launch-bench", id, offer, options_.cpus, options_.mem,
+                      options_.command);
       ids.push_back(std::move(id));
     }
     TimePoint now = SteadyClock::now();
@@ -334,7 +331,8 @@ class LaunchBench {
     if (options_.sequential <= 0) return finishAll();
     phase_ = Phase::SETTLING;  // let the executors of phase 1 exit
     timer_.cancel();
-    timer_.expires_after(std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(options_.settle)));
+    timer_.expires_after(
+        std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(options_.settle)));
     timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) startSequential();
     });
@@ -376,8 +374,10 @@ class LaunchBench {
     for (auto& [id, r] : tasks_) {
       if (!r.done) continue;
       auto& run = r.sequential ? seqRunning : running;
-      if (r.sawRunning) run.push_back(msBetween(r.accepted, r.running));
-      else missingRunning++;
+      if (r.sawRunning)
+        run.push_back(msBetween(r.accepted, r.running));
+      else
+        missingRunning++;
       if (r.sawStarting) (r.sequential ? seqStarting : starting).push_back(msBetween(r.accepted, r.starting));
       if (!r.sequential) finished.push_back(msBetween(r.accepted, r.finished));
     }
@@ -393,8 +393,8 @@ class LaunchBench {
     if (options_.tasks > 0) {
       out << "Phase 1: " << options_.tasks << " tasks, concurrency "
           << (options_.concurrency > 0 ? std::to_string(options_.concurrency) : "unlimited") << " (max in flight "
-          << maxInFlight_ << "), " << accepts_ << " ACCEPTs, " << offersReceived_ << " offers received, "
-          << declined_ << " declined\n"
+          << maxInFlight_ << "), " << accepts_ << " ACCEPTs, " << offersReceived_ << " offers received, " << declined_
+          << " declined\n"
           << "  first ACCEPT -> last TASK_FINISHED  " << fmt(seconds, 3) << " s\n"
           << "  throughput                         " << fmt(rate, 1) << " tasks/s\n"
           << "  latency in ms:\n"
@@ -409,8 +409,8 @@ class LaunchBench {
     std::cout << out.str();
     std::cout << "{\"bench\":\"tepui_launch\",\"tasks\":" << options_.tasks
               << ",\"concurrency\":" << options_.concurrency << ",\"cpus\":" << options_.cpus
-              << ",\"mem\":" << options_.mem << ",\"seconds\":" << fmt(seconds, 3) << ",\"tasks_per_s\":"
-              << fmt(rate, 1) << ",\"accept_to_starting_ms\":" << json(pStart)
+              << ",\"mem\":" << options_.mem << ",\"seconds\":" << fmt(seconds, 3)
+              << ",\"tasks_per_s\":" << fmt(rate, 1) << ",\"accept_to_starting_ms\":" << json(pStart)
               << ",\"accept_to_running_ms\":" << json(pRun) << ",\"accept_to_finished_ms\":" << json(pFin)
               << ",\"sequential\":" << options_.sequential << ",\"seq_accept_to_running_ms\":" << json(pSeq)
               << ",\"accepts\":" << accepts_ << ",\"offers\":" << offersReceived_ << ",\"declined\":" << declined_
