@@ -12,6 +12,7 @@
 #include "common/logging.hpp"
 #include "common/task_states.hpp"
 #include "http/api_request.hpp"
+#include "registry/leader_address.hpp"
 
 namespace tepui::agent {
 
@@ -34,12 +35,12 @@ Status AgentImpl::followLeadingMaster() {
 
 void AgentImpl::leaderChanged(const std::optional<std::string>& leaderJson) {
   if (stopped_) return;
-  v1::MasterInfo info;
-  if (!leaderJson || !json::fromJson(*leaderJson, &info)) {
+  auto found = leaderJson ? registry::leaderEndpoint(*leaderJson) : std::nullopt;
+  if (!found) {
     TLOG(WARNING) << "No leading master at the moment";
     return;
   }
-  http::Endpoint leader{info.address().ip(), static_cast<uint16_t>(info.address().port())};
+  http::Endpoint leader = *found;
   if (leader.str() == master_.str() && registered_) return;
   TLOG(INFO) << "The leading master is " << leader.str() << "; registering with it";
   master_ = leader;

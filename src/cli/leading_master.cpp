@@ -4,21 +4,11 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "common/json.hpp"
 #include "http/client.hpp"
 #include "registry/election.hpp"
-#include "tepui/v1/mesos.pb.h"
+#include "registry/leader_address.hpp"
 
 namespace tepui::cli {
-
-std::optional<http::Endpoint> masterInfoEndpoint(const std::string& masterInfoJson) {
-  v1::MasterInfo info;
-  if (!json::fromJson(masterInfoJson, &info)) return std::nullopt;
-  std::string host = info.address().ip().empty() ? info.address().hostname() : info.address().ip();
-  int port = info.address().port() ? info.address().port() : info.port();
-  if (host.empty() || port <= 0 || port > 65535) return std::nullopt;
-  return http::Endpoint{host, static_cast<uint16_t>(port)};
-}
 
 namespace {
 
@@ -36,7 +26,7 @@ Result<http::Endpoint> electedLeader(const std::string& url, std::chrono::millis
   if (!changed.wait_for(lock, wait, [&] { return leader.has_value(); })) {
     return Error("no master leads at '" + url + "' (waited " + std::to_string(wait.count() / 1000) + "s)");
   }
-  auto endpoint = masterInfoEndpoint(*leader);
+  auto endpoint = registry::leaderEndpoint(*leader);
   if (!endpoint) return Error("the leading master at '" + url + "' published an unreadable MasterInfo: " + *leader);
   return *endpoint;
 }

@@ -24,7 +24,4 @@ namespace tepui::cli {
 Result<http::Endpoint> findLeadingMaster(const std::string& master,
                                          std::chrono::milliseconds wait = std::chrono::seconds(15));
 
-// The endpoint in a leader's MasterInfo JSON (as the election publishes it).
-std::optional<http::Endpoint> masterInfoEndpoint(const std::string& masterInfoJson);
-
 }  // namespace tepui::cli
