@@ -15,8 +15,10 @@
 // Once all tasks are RUNNING it reports `ready`. When the leader changes it
 // resubscribes to the new one with its framework id at once, and reports
 // `subscribed`, its first OFFERS after that (`first_offer`) and, once every
-// task was reported to it again (the new leader's REASON_AGENT_REREGISTERED
-// updates), `tasks_reported`. While the stream is down and no new leader is
+// task was reported to it again, `tasks_reported`: as a Mesos framework
+// does after a failover, it asks the new leader about the tasks not yet
+// confirmed RUNNING (explicit reconciliation, with their agent ids) every
+// --reconcile_interval until all are. While the stream is down and no new leader is
 // named it retries the same master every second.
 //
 // Prints EVENT lines (failover_common.hpp).
@@ -54,11 +56,13 @@ struct Options {
   double failoverTimeout = 3600;
   double declineRefuse = 3600;
   int launchWindow = 2000;
+  double reconcileInterval = 1;
 };
 
 class FailoverScheduler {
  public:
-  FailoverScheduler(boost::asio::io_context& io, Options options) : io_(io), options_(std::move(options)), retry_(io) {
+  FailoverScheduler(boost::asio::io_context& io, Options options)
+      : io_(io), options_(std::move(options)), retry_(io), reconcileTimer_(io) {
     info_.set_user(currentUser());
     info_.set_name("failover-bench");
     info_.set_failover_timeout(options_.failoverTimeout);
@@ -100,6 +104,7 @@ class FailoverScheduler {
       case Event::SUBSCRIBED:
         info_.mutable_id()->set_value(e.subscribed().framework_id().value());
         report("subscribed", "leader=" + leader_.str() + " framework_id=" + e.subscribed().framework_id().value());
+        if (resubscribing_) reconcileUnconfirmed();
         break;
       case Event::OFFERS: onOffers(e.offers()); break;
       case Event::UPDATE: onUpdate(e.update().status()); break;
@@ -151,7 +156,9 @@ class FailoverScheduler {
     client_->acknowledge(status);
     const std::string& task = status.task_id().value();
     if (resubscribing_) {
-      if (reported_.insert(task).second && reported_.size() == running_.size()) {
+      if (status.state() == v1::TASK_RUNNING && running_.contains(task) && reported_.insert(task).second &&
+          reported_.size() == running_.size()) {
+        reconcileTimer_.cancel();
         report("tasks_reported", "tasks=" + std::to_string(reported_.size()));
       }
       return;
@@ -161,11 +168,29 @@ class FailoverScheduler {
         report("task_not_running", task + " " + v1::TaskState_Name(status.state()));
       return;
     }
-    if (!running_.insert(task).second) return;
+    if (!running_.emplace(task, status.agent_id().value()).second) return;
     if (running_.size() == size_t(options_.agents) * options_.tasksPerAgent) {
       report("ready", "framework_id=" + info_.id().value() + " tasks=" + std::to_string(running_.size()));
     }
     pump();
+  }
+
+  // Asks the leader about every task not yet reported RUNNING by it, then
+  // again after --reconcile_interval while any is left.
+  void reconcileUnconfirmed() {
+    std::vector<std::pair<v1::TaskID, std::optional<v1::AgentID>>> tasks;
+    for (const auto& [task, agent] : running_) {
+      if (reported_.contains(task)) continue;
+      auto& item = tasks.emplace_back();
+      item.first.set_value(task);
+      item.second.emplace().set_value(agent);
+    }
+    if (tasks.empty()) return;
+    client_->reconcile(tasks);
+    reconcileTimer_.expires_after(std::chrono::milliseconds(static_cast<int64_t>(options_.reconcileInterval * 1000)));
+    reconcileTimer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) reconcileUnconfirmed();
+    });
   }
 
   static std::string currentUser() {
@@ -179,12 +204,13 @@ class FailoverScheduler {
   http::Endpoint leader_;
   std::unique_ptr<scheduler::SchedulerClient> client_;
   boost::asio::steady_timer retry_;
+  boost::asio::steady_timer reconcileTimer_;
   bool resubscribing_ = false, firstOfferSeen_ = false;
   std::map<std::string, int> launchedOn_;  // tasks launched (or waiting to be) per agent id
   std::deque<v1::Offer> waiting_;          // offers whose tasks wait for room in the window
   int64_t launchedCount_ = 0;
-  std::set<std::string> running_;   // task ids seen RUNNING before the failover
-  std::set<std::string> reported_;  // task ids reported by the new leader
+  std::map<std::string, std::string> running_;  // task id -> agent id: RUNNING before the failover
+  std::set<std::string> reported_;              // task ids reported by the new leader
 };
 
 }  // namespace
@@ -205,6 +231,8 @@ int main(int argc, char** argv) {
   flags.add("launch_window", &o.launchWindow, "Most tasks launched and not yet RUNNING");
   flags.add("failover_timeout", &o.failoverTimeout, "The framework's failover timeout, seconds");
   flags.add("decline_refuse", &o.declineRefuse, "refuse_seconds for declined offers and leftovers");
+  flags.add("reconcile_interval", &o.reconcileInterval,
+            "After a failover: seconds between reconciliations of the tasks not yet reported RUNNING");
   auto parsed = flags.parse(argc, argv);
   if (!parsed || o.zk.empty() || o.agents < 1 || o.tasksPerAgent < 1) {
     std::cerr << "failover_scheduler: "

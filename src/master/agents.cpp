@@ -111,7 +111,11 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
                             http::Responder responder) {
   v1::AgentInfo info = reg.agent_info();
   const std::string id = info.id().value();
-  recoveredAgents_.erase(id);
+  // Back after this master took over (admitted in the registry): the tasks
+  // it reports are taken in silently, as Mesos does; frameworks learn of
+  // them by reconciling. Back from being unreachable (or unknown): each
+  // framework hears that its tasks run.
+  bool announceTasks = recoveredAgents_.erase(id) == 0;
   double wall = clock::wallSeconds();
   std::vector<AgentEvent> pendingShutdowns;
 
@@ -182,7 +186,7 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
   std::set<std::pair<std::string, std::string>> reported;
   for (auto& task : reg.tasks()) {
     reported.insert({task.framework_id().value(), task.task_id().value()});
-    adoptReportedTask(agent, task);
+    adoptReportedTask(agent, task, announceTasks);
   }
   // Executors: the agent's report is the truth (those that exited while it
   // was away are gone; their resources come back with the agent's total).
@@ -237,7 +241,7 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
   requestAllocation();
 }
 
-void MasterImpl::adoptReportedTask(Agent& agent, const v1::Task& reported) {
+void MasterImpl::adoptReportedTask(Agent& agent, const v1::Task& reported, bool announce) {
   auto fit = frameworks_.find(reported.framework_id().value());
   if (fit == frameworks_.end()) return;  // frameworks come back by resubscribing
   Framework& f = fit->second;
@@ -259,7 +263,7 @@ void MasterImpl::adoptReportedTask(Agent& agent, const v1::Task& reported) {
     if (r.has_allocation_info()) entry.role = r.allocation_info().role();
   }
   agent.tasks.insert({f.id, taskId});
-  if (!isTerminal(reported.state())) {
+  if (announce && !isTerminal(reported.state())) {
     sendMasterUpdate(f, reported.task_id(), reported.state(), v1::TaskStatus::REASON_AGENT_REREGISTERED,
                      "Agent " + agent.id + " re-registered", agent.id);
   }

@@ -2,8 +2,11 @@
 // ZooKeeper (registry/election.hpp) and follows until elected. A follower
 // answers the API and the state endpoints with 307 and the leader's
 // address (503 while no leader is known); /health, /version, /flags and
-// /metrics/snapshot it serves itself. Once elected, the master recovers
-// the registry from ZooKeeper and serves. A leader that loses its session
+// /metrics/snapshot it serves itself. Once elected, the master reads the
+// registry from ZooKeeper on a thread of its own while its loop keeps
+// accepting: the calls that arrive meanwhile (agents re-registering,
+// frameworks resubscribing) are held, not refused, and served in arrival
+// order once the registry is in. A leader that loses its session
 // stops leading at once: it reports itself unfit (onFatal) and stops, as
 // a Mesos master aborts, to be restarted by its supervisor.
 //
@@ -49,15 +52,51 @@ void MasterImpl::leaderChanged(const std::optional<std::string>& leaderJson) {
 }
 
 void MasterImpl::becomeLeader() {
-  if (stopped_ || leading_) return;
+  if (stopped_ || leading_ || recovering_) return;
+  recovering_ = true;
+  TLOG(INFO) << "Recovering the registry from ZooKeeper; calls are held until it is done";
   std::chrono::milliseconds timeout(static_cast<int64_t>(flags_.zk_session_timeout.count() * 1000));
-  auto store = registry::openZooKeeperStore(flags_.zk, timeout);
-  if (!store) return loseLeadership(store.error().context("cannot open the registry").message);
-  if (auto s = recoverRegistry(std::move(*store)); !s) return loseLeadership(s.error().message);
+  // Off the loop: with thousands of agents the reads take seconds, during
+  // which the loop keeps accepting the agents and frameworks that come to
+  // this master, so that they wait here rather than in the listen backlog.
+  recoveryThread_ = std::thread([this, url = flags_.zk, timeout, alive = alive_] {
+    Result<std::unique_ptr<registry::Store>> store = registry::openZooKeeperStore(url, timeout);
+    Result<RecoveredRegistry> recovered =
+        store ? readRegistry(**store) : Result<RecoveredRegistry>(store.error().context("cannot open the registry"));
+    boost::asio::post(io_, [this, alive, store = std::move(store), recovered = std::move(recovered)]() mutable {
+      if (*alive) finishRecovery(std::move(store), std::move(recovered));
+    });
+  });
+}
+
+void MasterImpl::finishRecovery(Result<std::unique_ptr<registry::Store>> store, Result<RecoveredRegistry> recovered) {
+  recoveryThread_.join();
+  recovering_ = false;
+  if (stopped_) return;
+  if (!recovered) return loseLeadership(recovered.error().message);
+  adoptRegistry(std::move(*store), std::move(*recovered));
   leading_ = true;
   electedTime_ = clock::wallSeconds();
   startReregisterDeadline();
-  TLOG(INFO) << "This master leads now";
+  TLOG(INFO) << "This master leads now; serving the " << heldCalls_.size() << " call(s) that came meanwhile";
+  serveHeldCalls();
+}
+
+bool MasterImpl::electedNotServing() const {
+  return !leading_ && (recovering_ || (leader_ && leader_->id() == masterId_));
+}
+
+void MasterImpl::holdUntilRecovered(HeldCall call) { heldCalls_.push_back(std::move(call)); }
+
+void MasterImpl::serveHeldCalls() {
+  // One handler each, in arrival order, so that what arrives meanwhile
+  // (pings, new connections) is not stuck behind all of them.
+  for (HeldCall& held : heldCalls_) {
+    boost::asio::post(io_, [this, alive = alive_, call = std::make_shared<HeldCall>(std::move(held))] {
+      if (*alive && !stopped_) call->handler(call->request, std::move(call->responder));
+    });
+  }
+  heldCalls_.clear();
 }
 
 void MasterImpl::loseLeadership(const std::string& why) {
@@ -72,6 +111,12 @@ void MasterImpl::loseLeadership(const std::string& why) {
 
 bool MasterImpl::redirectToLeader(const http::Request& request, http::Responder& responder) {
   if (leading_) return false;
+  if (electedNotServing()) {
+    responder.respond(http::Response::text(503,
+                                           "This master was elected and is recovering its state; try again "
+                                           "shortly\n"));
+    return true;
+  }
   if (!leader_) {
     responder.respond(http::Response::text(503, "No master is leading at the moment; try again shortly\n"));
     return true;

@@ -135,7 +135,11 @@ MasterImpl::MasterImpl(boost::asio::io_context& io, MasterFlags flags, FlagSet* 
       registryGc_(io),
       allocationTick_(io) {}
 
-MasterImpl::~MasterImpl() { stop(); }
+MasterImpl::~MasterImpl() {
+  stop();
+  *alive_ = false;
+  if (recoveryThread_.joinable()) recoveryThread_.join();
+}
 
 Status MasterImpl::start() {
   auto options = allocatorOptions(flags_);
@@ -149,7 +153,9 @@ Status MasterImpl::start() {
   } else if (!flags_.work_dir.empty()) {
     auto store = registry::openEmbeddedStore(flags_.work_dir + "/registry.db");
     if (!store) return store.error().context("cannot open the registry");
-    if (auto s = recoverRegistry(std::move(*store)); !s) return s;
+    auto recovered = readRegistry(**store);
+    if (!recovered) return recovered.error();
+    adoptRegistry(std::move(*store), std::move(*recovered));
   } else {
     TLOG(WARNING) << "Neither --work_dir nor --zk: this master's state will not survive a restart";
   }
@@ -203,13 +209,19 @@ void MasterImpl::stop() {
   for (auto& [id, o] : offers_) {
     if (o.expiry) o.expiry->cancel();
   }
+  for (HeldCall& held : heldCalls_) {
+    held.responder.respond(http::Response::text(503, "This master is stopping\n"));
+  }
+  heldCalls_.clear();
   server_.stop();
 }
 
 void MasterImpl::installRoutes() {
-  // Handlers of what only the leader serves: a follower redirects.
-  auto leaderOnly = [this](std::function<void(http::Request&, http::Responder)> handler) {
+  // Handlers of what only the leader serves: a follower redirects, and the
+  // elected master holds them until it has recovered.
+  auto leaderOnly = [this](http::Handler handler) {
     return [this, handler = std::move(handler)](http::Request& r, http::Responder p) {
+      if (electedNotServing()) return holdUntilRecovered({handler, std::move(r), std::move(p)});
       if (!redirectToLeader(r, p)) handler(r, std::move(p));
     };
   };

@@ -16,6 +16,7 @@
 // All of it runs on the master's event loop; no locks.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
@@ -24,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -170,6 +172,21 @@ inline double refuseSeconds(bool present, const v1::Filters& filters) {
   return (s >= 0) ? s : v1::Filters().refuse_seconds();
 }
 
+// What the registry holds, parsed (registry.cpp).
+struct RecoveredRegistry {
+  std::map<std::string, double> weights;
+  std::vector<allocator::QuotaConfig> quotas;
+  std::vector<v1::AgentInfo> admitted;
+  std::vector<internal::UnreachableAgent> unreachable;
+  std::vector<internal::GoneAgent> gone;
+  std::vector<v1::FrameworkInfo> frameworks;
+  std::vector<internal::RemovedFramework> removed;
+};
+
+// Reads the registry from the store. Touches nothing else, so a new leader
+// runs it off its event loop.
+Result<RecoveredRegistry> readRegistry(registry::Store& store);
+
 class MasterImpl final : public Master {
  public:
   MasterImpl(boost::asio::io_context& io, MasterFlags flags, FlagSet* flagSet);
@@ -203,9 +220,9 @@ class MasterImpl final : public Master {
   v1::quota::QuotaStatus quotaStatus() const;
   Result<std::vector<allocator::QuotaConfig>> checkQuota(const v1::master::Call::UpdateQuota& update) const;
 
-  // registry.cpp: durable state through the registrar. Recovers what the
-  // store holds (agents, weights, quotas) and keeps the store for writes.
-  Status recoverRegistry(std::unique_ptr<registry::Store> store);
+  // registry.cpp: durable state through the registrar. Takes in what the
+  // store held (readRegistry(), below) and keeps the store for writes.
+  void adoptRegistry(std::unique_ptr<registry::Store> store, RecoveredRegistry recovered);
   // Starts the --agent_reregister_timeout for the recovered agents.
   void startReregisterDeadline();
   // registry_gc.cpp: every --registry_gc_interval, forgets the unreachable
@@ -219,8 +236,23 @@ class MasterImpl final : public Master {
   // leadership.cpp (--zk): contending, following, redirecting.
   Status startContending();
   void leaderChanged(const std::optional<std::string>& leaderJson);
+  // Elected: reads the registry off the loop (recovering_ meanwhile), then
+  // finishRecovery() on the loop.
   void becomeLeader();
+  void finishRecovery(Result<std::unique_ptr<registry::Store>> store, Result<RecoveredRegistry> recovered);
   void loseLeadership(const std::string& why);
+  // A call to what only the leader serves that arrived while the elected
+  // master recovers: kept, and served in arrival order once it leads.
+  struct HeldCall {
+    http::Handler handler;
+    http::Request request;
+    http::Responder responder;
+  };
+  void holdUntilRecovered(HeldCall call);
+  // ZooKeeper names this master the leader, but it does not serve yet (it
+  // has not heard that it won, or it is recovering).
+  bool electedNotServing() const;
+  void serveHeldCalls();
   // True (and answered: 307 to the leader, or 503) when this master does
   // not lead.
   bool redirectToLeader(const http::Request& request, http::Responder& responder);
@@ -361,7 +393,9 @@ class MasterImpl final : public Master {
   void markAgentGone(const std::string& agentId, http::Responder responder);
   void goneAgentRegistered(const std::string& agentId, http::Responder responder);
   void sendToAgent(Agent& agent, const internal::AgentEvent& event);
-  void adoptReportedTask(Agent& agent, const v1::Task& reported);
+  // A task the agent reports that this master does not hold: taken in, and
+  // its framework told it runs (REASON_AGENT_REREGISTERED) if `announce`.
+  void adoptReportedTask(Agent& agent, const v1::Task& reported, bool announce);
   void adoptReportedExecutor(Agent& agent, const v1::ExecutorInfo& reported);
 
   // What the framework's tasks and executors hold (on one agent, or on all).
@@ -427,7 +461,12 @@ class MasterImpl final : public Master {
   bool stopped_ = false;
   std::unique_ptr<registry::Registrar> registrar_;  // null without --work_dir or --zk
   bool leading_ = true;                             // false with --zk until elected
-  std::optional<v1::MasterInfo> leader_;            // the leader, as a follower knows it
+  bool recovering_ = false;                         // elected, reading the registry (off the loop)
+  std::vector<HeldCall> heldCalls_;                 // arrived while recovering_
+  std::thread recoveryThread_;
+  // Cleared by the destructor: what the recovery thread posts is dropped.
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  std::optional<v1::MasterInfo> leader_;  // the leader, as a follower knows it
   std::unique_ptr<registry::Contender> contender_;
   std::unique_ptr<registry::Detector> detector_;
   std::function<void(const std::string&)> onFatal_;

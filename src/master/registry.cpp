@@ -37,78 +37,85 @@ registry::Write put(const std::string& key, const google::protobuf::Message& val
   return registry::Write{registry::Write::Kind::PUT, key, value.SerializeAsString(), std::nullopt};
 }
 
-}  // namespace
-
-Status MasterImpl::recoverRegistry(std::unique_ptr<registry::Store> store) {
-  registrar_ = std::make_unique<registry::Registrar>(io_, std::move(store));
-
-  auto weights = registrar_->recover(kWeights);
-  if (!weights) return weights.error().context("cannot recover the weights");
-  std::map<std::string, double> recovered;
-  for (const registry::Entry& e : *weights) {
-    v1::WeightInfo info;
-    if (!info.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
-    recovered[info.role()] = info.weight();
-  }
-  if (!recovered.empty()) allocator_->updateWeights(recovered);
-
-  auto quotas = registrar_->recover(kQuota);
-  if (!quotas) return quotas.error().context("cannot recover the quotas");
-  std::vector<allocator::QuotaConfig> configs;
-  for (const registry::Entry& e : *quotas) {
-    v1::quota::QuotaConfig proto;
-    if (!proto.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
-    allocator::QuotaConfig& config = configs.emplace_back();
-    config.role = proto.role();
-    for (auto& [name, value] : proto.guarantees()) config.guarantees[name] = value.value();
-    for (auto& [name, value] : proto.limits()) config.limits[name] = value.value();
-  }
-  if (!configs.empty()) allocator_->updateQuota(configs);
-
-  auto admitted = registrar_->recover(kAgents);
-  if (!admitted) return admitted.error().context("cannot recover the agents");
-  for (const registry::Entry& e : *admitted) {
-    v1::AgentInfo info;
-    if (!info.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
-    recoveredAgents_[info.id().value()] = info;
-  }
-  auto unreachable = registrar_->recover(kUnreachable);
-  if (!unreachable) return unreachable.error().context("cannot recover the unreachable agents");
-  for (const registry::Entry& e : *unreachable) {
-    internal::UnreachableAgent record;
-    if (!record.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
-    unreachableAgents_[record.info().id().value()] = {record.info(), record.since()};
-  }
-  auto gone = registrar_->recover(kGone);
-  if (!gone) return gone.error().context("cannot recover the agents marked gone");
-  for (const registry::Entry& e : *gone) {
-    internal::GoneAgent record;
-    if (!record.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
-    goneAgents_[record.id().value()] = record.since();
-  }
-  auto frameworks = registrar_->recover(kFrameworks);
-  if (!frameworks) return frameworks.error().context("cannot recover the frameworks");
-  for (const registry::Entry& e : *frameworks) {
-    v1::FrameworkInfo info;
-    if (!info.ParseFromString(e.value) || !info.has_id()) {
+// Parses every entry under `prefix` as a `Record` and hands it to `take`,
+// which returns false if the record makes no sense.
+template <typename Record, typename Take>
+Status readEach(registry::Store& store, const char* prefix, const char* what, Take take) {
+  auto entries = store.list(prefix);
+  if (!entries) return entries.error().context(std::string("cannot recover the ") + what);
+  for (const registry::Entry& e : *entries) {
+    Record record;
+    if (!record.ParseFromString(e.value) || !take(std::move(record))) {
       return Error("the registry's entry '" + e.key + "' is corrupt");
     }
-    addRecoveredFramework(info).persisted = true;
   }
-  auto removed = registrar_->recover(kRemovedFrameworks);
-  if (!removed) return removed.error().context("cannot recover the removed frameworks");
-  for (const registry::Entry& e : *removed) {
-    internal::RemovedFramework record;
-    if (!record.ParseFromString(e.value)) return Error("the registry's entry '" + e.key + "' is corrupt");
+  return okStatus();
+}
+
+}  // namespace
+
+Result<RecoveredRegistry> readRegistry(registry::Store& store) {
+  RecoveredRegistry out;
+  auto append = [](auto& list) {
+    return [&list](auto record) {
+      list.push_back(std::move(record));
+      return true;
+    };
+  };
+  Status s = readEach<v1::WeightInfo>(store, kWeights, "weights", [&](v1::WeightInfo info) {
+    out.weights[info.role()] = info.weight();
+    return true;
+  });
+  if (s) {
+    s = readEach<v1::quota::QuotaConfig>(store, kQuota, "quotas", [&](v1::quota::QuotaConfig proto) {
+      allocator::QuotaConfig& config = out.quotas.emplace_back();
+      config.role = proto.role();
+      for (auto& [name, value] : proto.guarantees()) config.guarantees[name] = value.value();
+      for (auto& [name, value] : proto.limits()) config.limits[name] = value.value();
+      return true;
+    });
+  }
+  if (s) s = readEach<v1::AgentInfo>(store, kAgents, "agents", append(out.admitted));
+  if (s) {
+    s = readEach<internal::UnreachableAgent>(store, kUnreachable, "unreachable agents", append(out.unreachable));
+  }
+  if (s) s = readEach<internal::GoneAgent>(store, kGone, "agents marked gone", append(out.gone));
+  if (s) {
+    s = readEach<v1::FrameworkInfo>(store, kFrameworks, "frameworks", [&](v1::FrameworkInfo info) {
+      if (!info.has_id()) return false;
+      out.frameworks.push_back(std::move(info));
+      return true;
+    });
+  }
+  if (s) {
+    s = readEach<internal::RemovedFramework>(store, kRemovedFrameworks, "removed frameworks", append(out.removed));
+  }
+  if (!s) return s.error();
+  return out;
+}
+
+void MasterImpl::adoptRegistry(std::unique_ptr<registry::Store> store, RecoveredRegistry recovered) {
+  registrar_ = std::make_unique<registry::Registrar>(io_, std::move(store));
+  if (!recovered.weights.empty()) allocator_->updateWeights(recovered.weights);
+  if (!recovered.quotas.empty()) allocator_->updateQuota(recovered.quotas);
+  for (v1::AgentInfo& info : recovered.admitted) {
+    std::string id = info.id().value();
+    recoveredAgents_[id] = std::move(info);
+  }
+  for (internal::UnreachableAgent& record : recovered.unreachable) {
+    unreachableAgents_[record.info().id().value()] = {std::move(*record.mutable_info()), record.since()};
+  }
+  for (const internal::GoneAgent& record : recovered.gone) goneAgents_[record.id().value()] = record.since();
+  for (const v1::FrameworkInfo& info : recovered.frameworks) addRecoveredFramework(info).persisted = true;
+  for (const internal::RemovedFramework& record : recovered.removed) {
     removedFrameworkIds_.insert(record.id().value());
     removedFrameworkRecords_.emplace_back(record.since(), record.id().value());
   }
   std::sort(removedFrameworkRecords_.begin(), removedFrameworkRecords_.end());
   TLOG(INFO) << "Recovered from the registry: " << recoveredAgents_.size() << " admitted agent(s), "
-             << unreachableAgents_.size() << " unreachable, " << goneAgents_.size() << " gone, " << frameworks->size()
-             << " framework(s) (" << removed->size() << " removed), " << recovered.size() << " weight(s), "
-             << configs.size() << " quota(s)";
-  return okStatus();
+             << unreachableAgents_.size() << " unreachable, " << goneAgents_.size() << " gone, "
+             << recovered.frameworks.size() << " framework(s) (" << recovered.removed.size() << " removed), "
+             << recovered.weights.size() << " weight(s), " << recovered.quotas.size() << " quota(s)";
 }
 
 std::vector<registry::Write> MasterImpl::admitWrites(const v1::AgentInfo& info) {

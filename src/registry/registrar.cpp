@@ -18,11 +18,6 @@ Registrar::~Registrar() {
   thread_.join();
 }
 
-Result<std::vector<Entry>> Registrar::recover(const std::string& prefix) {
-  std::lock_guard lock(storeMutex_);  // the store is used by one thread at a time
-  return store_->list(prefix);
-}
-
 void Registrar::apply(std::vector<Write> batch, std::function<void(const Status&)> done) {
   {
     std::lock_guard lock(mutex_);
@@ -39,8 +34,7 @@ void Registrar::run() {
     std::vector<Pending> pending(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
     // Written without holding the queue: apply() never waits for a disk
-    // or for ZooKeeper. (write() takes storeMutex_ around each Store call,
-    // as recover() does, so the Store is used by one thread at a time.)
+    // or for ZooKeeper.
     lock.unlock();
     write(std::move(pending));
     lock.lock();
@@ -49,7 +43,6 @@ void Registrar::run() {
 
 void Registrar::write(std::vector<Pending> pending) {
   auto one = [&](const std::vector<Write>& batch) {
-    std::lock_guard storeLock(storeMutex_);
     auto r = store_->apply(batch);
     ++written_;
     return r ? okStatus() : Status(r.error());

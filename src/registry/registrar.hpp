@@ -10,8 +10,9 @@
 //   together, as one atomic write (one fsync for many changes). If that
 //   combined write fails, each batch is retried alone, so that one bad
 //   batch (a version conflict) fails only its own `done`.
-// - recover() reads synchronously; the master calls it at start, before it
-//   serves anything.
+// - The master reads what the store holds before it hands the store to the
+//   registrar (master/registry.cpp); from then on only the registrar's
+//   thread uses it.
 // - Destroying the registrar waits for the write in progress; `done`s not
 //   yet run are dropped (the master is going away).
 #pragma once
@@ -37,7 +38,6 @@ class Registrar {
   Registrar(const Registrar&) = delete;
   Registrar& operator=(const Registrar&) = delete;
 
-  Result<std::vector<Entry>> recover(const std::string& prefix);
   void apply(std::vector<Write> batch, std::function<void(const Status&)> done);
 
   uint64_t batchesWritten() const { return written_; }  // Store writes, merged batches counting once
@@ -56,8 +56,7 @@ class Registrar {
   std::unique_ptr<Store> store_;
   // Cleared by the destructor: outcomes posted but not yet run are dropped.
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
-  std::mutex mutex_;       // the queue and stopping_: held only briefly
-  std::mutex storeMutex_;  // the Store, used by one thread at a time (held across its I/O)
+  std::mutex mutex_;  // the queue and stopping_: held only briefly
   std::condition_variable wake_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
