@@ -32,6 +32,7 @@
 // and all_registered per leader (with the agents and tasks reported), and
 // tasks_running once every task launched on the fleet was reported RUNNING.
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <iostream>
 #include <map>
 #include <set>
@@ -68,16 +69,58 @@ struct Options {
   double statusUpdateRetryInterval = 10;
   bool ownCallPool = false;
   double registerRate = 0;  // first registrations per second; 0 = all at once
+  int sharedPoolConnections = 32;
 };
 
 class SimAgent;
+
+// The shared pool's calls, at most `limit` in flight (so at most that many
+// sockets); the rest wait their turn, in order. Without it a burst (the
+// new leader pings every agent as it re-registers) opens a connection per
+// call, and the fleet's single source address makes each connect() search
+// a crowded port space.
+class CallQueue {
+ public:
+  CallQueue(http::Client& client, size_t limit) : client_(client), limit_(limit) {}
+
+  void submit(const http::Endpoint& to, http::Request request, http::Client::Callback done) {
+    waiting_.push_back({to, std::move(request), std::move(done)});
+    next();
+  }
+
+ private:
+  struct Call {
+    http::Endpoint to;
+    http::Request request;
+    http::Client::Callback done;
+  };
+
+  void next() {
+    while (inFlight_ < limit_ && !waiting_.empty()) {
+      Call call = std::move(waiting_.front());
+      waiting_.pop_front();
+      ++inFlight_;
+      client_.request(call.to, std::move(call.request), [this, done = std::move(call.done)](Result<http::Response> r) {
+        --inFlight_;
+        done(std::move(r));
+        next();
+      });
+    }
+  }
+
+  http::Client& client_;
+  size_t limit_;
+  size_t inFlight_ = 0;
+  std::deque<Call> waiting_;
+};
 
 // What all agents share: the leader, the counts behind the EVENT lines.
 struct FleetState {
   boost::asio::io_context& io;
   const Options& options;
   google::protobuf::RepeatedPtrField<v1::Resource> resources;
-  http::Client& sharedClient;
+  http::Client& sharedClient;  // event streams, and calls through sharedCalls
+  CallQueue& sharedCalls;
   http::Endpoint leader;
   int leaderEpoch = 0;
   int registeredWithLeader = 0;
@@ -108,7 +151,6 @@ class SimAgent {
   SimAgent(FleetState& fleet, int index)
       : fleet_(fleet),
         ownClient_(fleet.options.ownCallPool ? std::make_unique<http::Client>(fleet.io) : nullptr),
-        client_(ownClient_ ? *ownClient_ : fleet.sharedClient),
         reconnectTimer_(fleet.io),
         watchdog_(fleet.io) {
     info_.set_hostname(fleet.options.hostPrefix + std::to_string(index));
@@ -177,8 +219,8 @@ class SimAgent {
       registered_ = false;
       reconnectLater();
     };
-    stream_ = client_.openStream(master_, http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF, true),
-                                 std::move(callbacks));
+    stream_ = fleet_.sharedClient.openStream(
+        master_, http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF, true), std::move(callbacks));
   }
 
   void reconnectLater() {
@@ -310,19 +352,20 @@ class SimAgent {
     if (!registered_) return;  // updates are re-sent on registration
     call.mutable_agent_id()->set_value(id_);
     call.set_session(session_);
-    client_.request(master_, http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF),
-                    [this](Result<http::Response> response) {
-                      if (response && response->status == 403 && registered_) {
-                        registered_ = false;  // the master does not know this session
-                        reconnectLater();
-                      }
-                    });
+    auto request = http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF);
+    auto done = [this](Result<http::Response> response) {
+      if (response && response->status == 403 && registered_) {
+        registered_ = false;  // the master does not know this session
+        reconnectLater();
+      }
+    };
+    if (ownClient_) return ownClient_->request(master_, std::move(request), std::move(done));
+    fleet_.sharedCalls.submit(master_, std::move(request), std::move(done));
   }
 
   FleetState& fleet_;
   v1::AgentInfo info_;
-  std::unique_ptr<http::Client> ownClient_;
-  http::Client& client_;
+  std::unique_ptr<http::Client> ownClient_;  // --own_call_pool
   std::shared_ptr<http::ClientStream> stream_;
   http::recordio::Decoder decoder_;
   Timer reconnectTimer_, watchdog_;
@@ -372,6 +415,8 @@ int main(int argc, char** argv) {
   flags.add("hostname_prefix", &o.hostPrefix, "Agent i's hostname is this followed by i");
   flags.add("own_call_pool", &o.ownCallPool,
             "Each agent its own keep-alive pool for its calls, as `tepui agent` (two sockets per agent)");
+  flags.add("shared_pool_connections", &o.sharedPoolConnections,
+            "Without --own_call_pool: the most calls (and sockets) the agents' shared pool has in flight");
   flags.add("register_rate", &o.registerRate,
             "Agents per second that register for the first time (setup pacing; 0 = all at once). Registering "
             "again, after a leader change, is never paced");
@@ -397,7 +442,8 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io;
   http::Client sharedClient(io);
-  FleetState fleet{io, o, {}, sharedClient, {}};
+  CallQueue sharedCalls(sharedClient, static_cast<size_t>(std::max(1, o.sharedPoolConnections)));
+  FleetState fleet{io, o, {}, sharedClient, sharedCalls, {}};
   resources->copyTo(&fleet.resources);
   std::vector<std::unique_ptr<SimAgent>> agents;
   agents.reserve(o.agents);

@@ -102,18 +102,19 @@ class PooledConnection : public std::enable_shared_from_this<PooledConnection> {
     parser_->body_limit(kMaxResponseBody);
     parser_->header_limit(kMaxHeaderBytes);
     if (wire_.method() == bhttp::verb::head) parser_->skip(true);
-    bhttp::async_read(socket_, buffer_, *parser_, [self = shared_from_this(), gen = generation_](error_code ec, size_t) {
-      if (self->stale(gen)) return;
-      if (ec) return self->finish(Error(describeReadError(self->endpoint_, ec)));
-      // Bytes beyond the response would be mistaken for the next one.
-      bool reusable = self->parser_->keep_alive() && self->buffer_.size() == 0;
-      auto message = self->parser_->release();
-      Response response;
-      response.status = message.result_int();
-      response.headers = fromWire(message);
-      response.body = std::move(message.body());
-      self->finish(std::move(response), reusable);
-    });
+    bhttp::async_read(socket_, buffer_, *parser_,
+                      [self = shared_from_this(), gen = generation_](error_code ec, size_t) {
+                        if (self->stale(gen)) return;
+                        if (ec) return self->finish(Error(describeReadError(self->endpoint_, ec)));
+                        // Bytes beyond the response would be mistaken for the next one.
+                        bool reusable = self->parser_->keep_alive() && self->buffer_.size() == 0;
+                        auto message = self->parser_->release();
+                        Response response;
+                        response.status = message.result_int();
+                        response.headers = fromWire(message);
+                        response.body = std::move(message.body());
+                        self->finish(std::move(response), reusable);
+                      });
   }
 
   void finish(Result<Response> result, bool reusable = false) {
@@ -154,6 +155,7 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   std::map<std::string, std::vector<std::shared_ptr<PooledConnection>>> idle;
   std::unordered_map<PooledConnection*, std::shared_ptr<PooledConnection>> busy;
   std::vector<std::weak_ptr<StreamReader>> streams;
+  size_t compactStreamsAt = 64;  // ended streams are swept when the list reaches this (amortized O(1) per open)
 
   std::shared_ptr<PooledConnection> take(const Endpoint& endpoint) {
     auto& list = idle[endpoint.str()];
@@ -212,13 +214,16 @@ void Client::request(const Endpoint& endpoint, Request request, Callback done, R
                     });
 }
 
-std::shared_ptr<ClientStream> Client::openStream(const Endpoint& endpoint, Request request,
-                                                 StreamCallbacks callbacks,
+std::shared_ptr<ClientStream> Client::openStream(const Endpoint& endpoint, Request request, StreamCallbacks callbacks,
                                                  std::chrono::milliseconds connectTimeout) {
-  auto reader = std::make_shared<StreamReader>(impl_->io, endpoint, std::move(request), std::move(callbacks),
-                                               connectTimeout);
-  std::erase_if(impl_->streams, [](const auto& weak) { return weak.expired(); });
-  impl_->streams.push_back(reader);
+  auto reader =
+      std::make_shared<StreamReader>(impl_->io, endpoint, std::move(request), std::move(callbacks), connectTimeout);
+  auto& streams = impl_->streams;
+  if (streams.size() >= impl_->compactStreamsAt) {
+    std::erase_if(streams, [](const auto& weak) { return weak.expired(); });
+    impl_->compactStreamsAt = std::max<size_t>(64, 2 * streams.size());
+  }
+  streams.push_back(reader);
   reader->start();
   return std::make_shared<StreamHandle>(std::move(reader));
 }
@@ -230,8 +235,9 @@ Result<Response> fetch(const Endpoint& endpoint, Request request, std::chrono::m
   std::optional<Result<Response>> result;
   {
     Client client(io);
-    client.request(endpoint, std::move(request), [&result](Result<Response> r) { result.emplace(std::move(r)); },
-                   RequestOptions{timeout});
+    client.request(
+        endpoint, std::move(request), [&result](Result<Response> r) { result.emplace(std::move(r)); },
+        RequestOptions{timeout});
     // Not io.run(): the pooled connection's idle watch would keep it busy.
     while (!result && io.run_one() > 0) {
     }

@@ -25,15 +25,15 @@ constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
 
 }  // namespace
 
-StreamReader::StreamReader(asio::io_context& io, const Endpoint& endpoint, Request request,
-                           StreamCallbacks callbacks, std::chrono::milliseconds headTimeout)
+StreamReader::StreamReader(asio::io_context& io, const Endpoint& endpoint, Request request, StreamCallbacks callbacks,
+                           std::chrono::milliseconds headTimeout)
     : endpoint_(endpoint),
       socket_(io),
       resolver_(io),
       timer_(io),
       headTimeout_(headTimeout),
       wire_(toWire(endpoint, std::move(request))),
-      piece_(kPieceBytes),
+      piece_(std::make_unique_for_overwrite<char[]>(kPieceBytes)),
       callbacks_(std::move(callbacks)) {
   parser_.body_limit(boost::none);  // a stream may run for days
   parser_.header_limit(kMaxHeaderBytes);
@@ -62,8 +62,8 @@ void StreamReader::start() {
 
 void StreamReader::readSome() {
   auto& body = parser_.get().body();
-  body.data = piece_.data();
-  body.size = piece_.size();
+  body.data = piece_.get();
+  body.size = kPieceBytes;
   body.more = true;
   bhttp::async_read_some(socket_, buffer_, parser_,
                          [self = shared_from_this()](error_code ec, size_t) { self->onRead(ec); });
@@ -79,7 +79,7 @@ void StreamReader::onRead(error_code ec) {
 void StreamReader::process(error_code ec) {
   if (done_) return;
   if (ec == bhttp::error::need_buffer) ec = {};  // the piece is full: hand it over
-  size_t got = piece_.size() - parser_.get().body().size;
+  size_t got = kPieceBytes - parser_.get().body().size;
 
   if (!headSeen_ && parser_.is_header_done()) {
     headSeen_ = true;
@@ -94,10 +94,10 @@ void StreamReader::process(error_code ec) {
       if (errorBody_.size() + got > kMaxErrorBody) {
         return end(Error("stream from " + endpoint_.str() + ": error response body too large"));
       }
-      errorBody_.append(piece_.data(), got);
+      errorBody_.append(piece_.get(), got);
     } else if (callbacks_.onData) {
       inCallback_ = true;
-      callbacks_.onData(std::string_view(piece_.data(), got));
+      callbacks_.onData(std::string_view(piece_.get(), got));
       inCallback_ = false;
       if (done_) return;
     }

@@ -20,8 +20,8 @@ namespace tepui::http {
 
 class StreamReader : public std::enable_shared_from_this<StreamReader> {
  public:
-  StreamReader(boost::asio::io_context& io, const Endpoint& endpoint, Request request,
-               StreamCallbacks callbacks, std::chrono::milliseconds headTimeout);
+  StreamReader(boost::asio::io_context& io, const Endpoint& endpoint, Request request, StreamCallbacks callbacks,
+               std::chrono::milliseconds headTimeout);
   StreamReader(const StreamReader&) = delete;
   StreamReader& operator=(const StreamReader&) = delete;
 
@@ -46,7 +46,7 @@ class StreamReader : public std::enable_shared_from_this<StreamReader> {
   boost::beast::http::request<boost::beast::http::string_body> wire_;
   boost::beast::flat_buffer buffer_;
   boost::beast::http::response_parser<boost::beast::http::buffer_body> parser_;
-  std::vector<char> piece_;
+  std::unique_ptr<char[]> piece_;  // kPieceBytes, left uninitialized: a stream's pages are touched only as data comes
   StreamCallbacks callbacks_;
   bool headSeen_ = false;
   bool errorStatus_ = false;  // non-2xx: the body is collected for onHead
