@@ -155,9 +155,10 @@ Status AgentImpl::start() {
   return okStatus();
 }
 
-void AgentImpl::stop() {
+void AgentImpl::shutdown(bool keepRecoverable) {
   if (stopped_) return;
   stopped_ = true;
+  if (keepRecoverable) TLOG(INFO) << "Leaving the executors of checkpointing frameworks running for recovery";
   detector_.reset();
   reconnectTimer_.cancel();
   watchdog_.cancel();
@@ -166,8 +167,9 @@ void AgentImpl::stop() {
   // whole process group, which SIGKILL to the executor alone would orphan.
   std::vector<pid_t> pids;
   for (auto& [fid, f] : frameworks_) {
+    bool recoverable = keepRecoverable && f.info.checkpoint();
     for (auto& [eid, e] : f.executors) {
-      if (e.pid > 0) pids.push_back(e.pid);
+      if (e.pid > 0 && !recoverable) pids.push_back(e.pid);
       if (e.fetch && e.fetch->pid() > 0) pids.push_back(e.fetch->pid());
       for (auto& [group, run] : e.groupFetches) {
         if (run->pid() > 0) pids.push_back(run->pid());

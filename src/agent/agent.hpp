@@ -57,8 +57,15 @@ class Agent {
   virtual uint16_t port() const = 0;
   virtual std::string id() const = 0;  // empty until registered
   virtual bool registered() const = 0;
-  // Kills every executor and closes every connection.
+  // Kills every executor and closes every connection (SIGUSR1 to `tepui
+  // agent`, and `tepui local`'s agents when it stops).
   virtual void stop() = 0;
+  // Closes every connection but leaves the executors of checkpointing
+  // frameworks running, for the agent restarted with the same work dir to
+  // re-attach to (--recover=reconnect); kills the others, which could not
+  // be recovered. SIGTERM and SIGINT to `tepui agent` do this, as a Mesos
+  // agent exits on them and leaves its checkpointed executors to the next.
+  virtual void detach() = 0;
   // Called if the master tells the agent to shut down (it was removed).
   virtual void onShutdown(std::function<void(const std::string& why)> callback) = 0;
 };

@@ -116,7 +116,11 @@ class AgentImpl final : public Agent {
   uint16_t port() const override { return server_.port(); }
   std::string id() const override { return agentId_; }
   bool registered() const override { return registered_; }
-  void stop() override;
+  void stop() override { shutdown(false); }
+  void detach() override { shutdown(true); }
+  // Stops; kills every executor, or (keepRecoverable) all but those of
+  // checkpointing frameworks.
+  void shutdown(bool keepRecoverable);
   void onShutdown(std::function<void(const std::string&)> callback) override { onShutdown_ = std::move(callback); }
 
  private:

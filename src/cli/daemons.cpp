@@ -1,9 +1,11 @@
 // `tepui master`, `tepui agent` and `tepui executor`: parse flags, run the
-// daemon's event loop on this thread until SIGINT or SIGTERM.
+// daemon's event loop on this thread until SIGINT, SIGTERM or SIGUSR1.
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <functional>
 #include <iostream>
 
 #include "agent/agent.hpp"
@@ -30,14 +32,13 @@ void raiseFileLimit() {
   }
 }
 
-template <typename Daemon>
-int runUntilSignalled(boost::asio::io_context& io, Daemon& daemon) {
+// Runs the loop until SIGINT, SIGTERM or SIGUSR1, then `onSignal(signal)`.
+int runUntilSignalled(boost::asio::io_context& io, std::function<void(int)> onSignal) {
   raiseFileLimit();
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGUSR1);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
-    TLOG(INFO) << "Stopping";
-    daemon->stop();
+    onSignal(signal);
     io.stop();
   });
   io.run();
@@ -66,7 +67,10 @@ int masterMain(int argc, const char* const* argv) {
     rc = 1;
     io.stop();
   });
-  int signalled = runUntilSignalled(io, *master);
+  int signalled = runUntilSignalled(io, [&](int) {
+    TLOG(INFO) << "Stopping";
+    (*master)->stop();
+  });
   return rc != 0 ? rc : signalled;
 }
 
@@ -93,7 +97,18 @@ int agentMain(int argc, const char* const* argv) {
     (*agent)->stop();
     io.stop();
   });
-  runUntilSignalled(io, *agent);
+  runUntilSignalled(io, [&](int signal) {
+    // As a Mesos agent: SIGUSR1 shuts down everything it runs; SIGTERM and
+    // SIGINT stop the agent alone, its checkpointed executors left running
+    // for the next one (an upgrade, a restart by its supervisor).
+    if (signal == SIGUSR1) {
+      TLOG(INFO) << "Shutting down: killing every executor";
+      (*agent)->stop();
+    } else {
+      TLOG(INFO) << "Stopping; executors of checkpointing frameworks keep running until this agent is back";
+      (*agent)->detach();
+    }
+  });
   return rc;
 }
 

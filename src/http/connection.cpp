@@ -3,12 +3,15 @@
 // the Responder that ties a handler's answer back to its connection.
 #include "http/connection.hpp"
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
-#include <boost/beast/core/string.hpp>
-#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <limits>
 #include <utility>
@@ -119,8 +122,8 @@ void Connection::start() { readRequest(); }
 void Connection::readRequest() {
   state_ = State::Reading;
   parser_.emplace();
-  parser_->header_limit(static_cast<uint32_t>(
-      std::min<size_t>(options_.maxHeaderBytes, std::numeric_limits<uint32_t>::max())));
+  parser_->header_limit(
+      static_cast<uint32_t>(std::min<size_t>(options_.maxHeaderBytes, std::numeric_limits<uint32_t>::max())));
   parser_->body_limit(options_.maxBodyBytes);
   // The header first, so that a client expecting "100 Continue" gets it and
   // an oversized body is refused before it is sent.
@@ -360,6 +363,15 @@ Responder::~Responder() {
     connection->respond(Response::text(500, "Handler did not respond"));
   }
 }
+
+bool Connection::peerClosed() {
+  if (state_ == State::Closed || !socket_.is_open()) return true;
+  char byte;
+  ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+bool Responder::peerGone() const { return !connection_ || connection_->peerClosed(); }
 
 void Responder::respond(Response response) {
   if (auto connection = std::exchange(connection_, nullptr)) connection->respond(std::move(response));

@@ -5,12 +5,12 @@
 // io_context thread.
 #pragma once
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <array>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -33,8 +33,7 @@ class ConnectionHost {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(boost::asio::ip::tcp::socket socket, std::weak_ptr<ConnectionHost> host,
-             const ServerOptions& options);
+  Connection(boost::asio::ip::tcp::socket socket, std::weak_ptr<ConnectionHost> host, const ServerOptions& options);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -45,6 +44,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // The Responder's side: both are ignored unless a request awaits an answer.
   void respond(Response response);
+  // Whether the peer has closed its side (or the socket failed), as far as
+  // the kernel knows now; it does not consume anything.
+  bool peerClosed();
   std::shared_ptr<Stream> startStream(const Response& head);
 
   // The Stream's side.

@@ -64,6 +64,10 @@ class Responder {
   std::shared_ptr<Stream> stream(Response head);
 
   bool answered() const { return !connection_; }
+  // The caller gave up: it closed its side of the connection (or answered
+  // already). A handler that works long for an answer (or held the call)
+  // may skip the work.
+  bool peerGone() const;
 
  private:
   std::shared_ptr<Connection> connection_;

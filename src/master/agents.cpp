@@ -37,6 +37,13 @@ void MasterImpl::handleAgent(http::Request& request, http::Responder responder) 
   }
   if (call.type() == AgentCall::REGISTER) {
     if (!call.has_register_()) return responder.respond(http::Response::text(400, "Expecting 'register'\n"));
+    // An agent that gave up waiting (its request sat in a queue behind
+    // thousands of others after a failover) has registered again on a new
+    // connection, or will: taking this one in as well only adds to the queue.
+    if (responder.peerGone()) {
+      counters_.abandonedRegistrations++;
+      return;
+    }
     return registerAgent(call.register_(), request.remote, std::move(responder));
   }
   auto it = agents_.find(call.agent_id().value());

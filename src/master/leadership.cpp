@@ -93,7 +93,8 @@ void MasterImpl::serveHeldCalls() {
   // (pings, new connections) is not stuck behind all of them.
   for (HeldCall& held : heldCalls_) {
     boost::asio::post(io_, [this, alive = alive_, call = std::make_shared<HeldCall>(std::move(held))] {
-      if (*alive && !stopped_) call->handler(call->request, std::move(call->responder));
+      if (!*alive || stopped_ || call->responder.peerGone()) return;  // the caller gave up meanwhile
+      call->handler(call->request, std::move(call->responder));
     });
   }
   heldCalls_.clear();

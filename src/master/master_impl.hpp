@@ -159,6 +159,7 @@ struct Counters {
   uint64_t tasksLaunched = 0;
   uint64_t agentRegistrations = 0;
   uint64_t agentReregistrations = 0;
+  uint64_t abandonedRegistrations = 0;  // the agent closed the connection before its turn came
   uint64_t agentRemovals = 0;
   uint64_t frameworksRemoved = 0;
   std::map<int, uint64_t> terminalTasks;   // TaskState -> count (finished, failed, ...)

@@ -53,6 +53,9 @@ std::map<std::string, double> MasterImpl::metrics() const {
   m["master/slaves_unreachable"] = static_cast<double>(unreachableAgents_.size());
   m["master/slave_registrations"] = counters_.agentRegistrations;
   m["master/slave_reregistrations"] = counters_.agentReregistrations;
+  // Tepui's own: registrations dropped because the agent had closed the
+  // connection before they were served (it registers again on a new one).
+  m["master/slave_registrations_abandoned"] = counters_.abandonedRegistrations;
   m["master/slave_removals"] = counters_.agentRemovals;
   m["master/frameworks_active"] = frameworksActive;
   m["master/frameworks_inactive"] = static_cast<double>(frameworks_.size()) - frameworksActive;

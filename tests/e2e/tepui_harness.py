@@ -241,10 +241,11 @@ class Daemons:
                 tails.append("--- %s.log ---\n%s" % (name, f.read()[-chars:]))
         return "\n".join(tails)
 
-    def kill(self, which):
+    def kill(self, which, sig=signal.SIGKILL):
+        """Sends `sig` to the daemon and waits for it to exit."""
         proc = getattr(self, which)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        proc.send_signal(sig)
+        proc.wait(timeout=15)
 
     def request(self, method, path, body=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -267,9 +268,11 @@ class Daemons:
         return [] if state is None else [a for a in state["slaves"] if a["active"]]
 
     def close(self):
-        for proc in (self.agent, self.master):
+        # SIGUSR1 shuts an agent down with everything it runs (SIGTERM would
+        # leave checkpointed executors running for a restarted agent).
+        for proc, sig in ((self.agent, signal.SIGUSR1), (self.master, signal.SIGTERM)):
             if proc and proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+                proc.send_signal(sig)
                 try:
                     proc.wait(timeout=15)
                 except subprocess.TimeoutExpired:

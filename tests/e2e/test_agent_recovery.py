@@ -1,7 +1,8 @@
 """End-to-end tests of agent recovery with the built binary as separate
-`tepui master` and `tepui agent` processes: an agent killed with SIGKILL and
-started again on the same work dir keeps its id and re-attaches to the
-executor that outlived it; the task's process runs on untouched, the
+`tepui master` and `tepui agent` processes: an agent killed with SIGKILL, or
+stopped with SIGTERM, and started again on the same work dir keeps its id and
+re-attaches to the executor that outlived it (SIGUSR1 shuts it down with its
+tasks); the task's process runs on untouched, the
 framework sees no failure, and the task's updates, including one made while
 the agent was down, arrive exactly once; an executor that does not
 subscribe again in time is killed and its task lost. --recover=cleanup kills what the
@@ -110,10 +111,9 @@ class AgentRecoveryTest(unittest.TestCase):
         finally:
             conn.close()
 
-    def restart_agent(self, *extra):
-        """Kills the agent with SIGKILL and starts it again on its work dir;
-        waits for it to be registered and its executor subscribed."""
-        self.d.kill("agent")
+    def restart_agent(self, *extra, sig=signal.SIGKILL):
+        """Stops the agent with `sig` and starts it again on its work dir."""
+        self.d.kill("agent", sig)
         self.d.start("agent", *extra)
 
     def await_reattached(self):
@@ -131,21 +131,34 @@ class AgentRecoveryTest(unittest.TestCase):
         return None
 
     def test_a_task_survives_its_agent_being_killed(self):
-        pid, done = self.launch_waiting_task("t1")
-        self.restart_agent()
+        self.check_task_survives_agent_restart("t1", signal.SIGKILL)
+
+    def test_a_task_survives_its_agent_being_stopped_with_sigterm(self):
+        """SIGTERM stops the agent alone (an upgrade, a supervisor's
+        restart): the checkpointed executor and its task keep running."""
+        self.check_task_survives_agent_restart("t1t", signal.SIGTERM)
+
+    def test_sigusr1_shuts_the_agent_down_with_its_tasks(self):
+        pid, _ = self.launch_waiting_task("t1u")
+        self.d.kill("agent", signal.SIGUSR1)
+        Cluster.wait_for(lambda: not alive(pid), "the task to be killed with its agent")
+
+    def check_task_survives_agent_restart(self, task_id, sig):
+        pid, done = self.launch_waiting_task(task_id)
+        self.restart_agent(sig=sig)
         self.assertTrue(alive(pid), "the task died with its agent")
         self.await_reattached()
         # Past the re-registration timeout (2 s): nothing was lost or failed.
         self.assertEqual(self.more_updates(3), [])
         self.assertTrue(alive(pid))
-        self.assertEqual(self.master_task("t1")["state"], "TASK_RUNNING")
+        self.assertEqual(self.master_task(task_id)["state"], "TASK_RUNNING")
         self.assertEqual(self.agent_metrics()["slave/tasks_running"], 1)
 
         open(done, "w").close()
-        self.await_state("t1", "TASK_FINISHED")
+        self.await_state(task_id, "TASK_FINISHED")
         self.assertEqual(self.more_updates(2), [], "an update came twice")
         self.assertEqual([u for u in self.updates if u[1] in ("TASK_LOST", "TASK_FAILED", "TASK_GONE")], [])
-        self.assertEqual([u for u in self.updates if u[1] == "TASK_FINISHED"], [("t1", "TASK_FINISHED")])
+        self.assertEqual([u for u in self.updates if u[1] == "TASK_FINISHED"], [(task_id, "TASK_FINISHED")])
         Cluster.wait_for(lambda: not alive(pid), "the task's process to end")
 
     def test_an_update_made_while_the_agent_was_down_is_delivered(self):

@@ -267,6 +267,19 @@ TEST_F(HttpServer, DroppedResponderAnswers500) {
   EXPECT_EQ((*out)->status, 500);
 }
 
+TEST_F(HttpServer, AKeptResponderSeesItsCallerGiveUp) {
+  std::optional<Responder> kept;
+  server.route("/held", [&](Request&, Responder r) { kept.emplace(std::move(r)); });
+  RawPeer peer(io, server.port());
+  peer.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(runUntil([&] { return kept.has_value(); }));
+  EXPECT_FALSE(kept->peerGone());  // still waiting
+  peer.socket.shutdown(tcp::socket::shutdown_send);
+  EXPECT_TRUE(runUntil([&] { return kept->peerGone(); }));
+  kept->respond(Response::text(200, "too late"));
+  EXPECT_TRUE(kept->peerGone());  // answered
+}
+
 // --- Streams ----------------------------------------------------------------
 
 TEST_F(HttpStream, DeliversPiecesAsTheyAreWritten) {
