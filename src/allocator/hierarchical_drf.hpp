@@ -253,8 +253,24 @@ class HierarchicalDRF final : public Allocator {
   // --- the cycle (allocation_cycle.cpp)
   void allocateAgent(AgentState& agent, double now, std::vector<Allocation>& out);
   // For a settled agent: offers to the frameworks that became eligible since
-  // it settled. False when too many did (the caller walks everything).
+  // it settled. False when events were dropped, or when more than a few of
+  // them could take something here (the caller walks everything).
   bool allocateToNewlyEligible(AgentState& agent, double now, std::vector<Allocation>& out);
+  // A (role, framework) that became eligible after some epoch.
+  struct Candidate {
+    RoleState* role;
+    Sorter::Client* client;  // in role->frameworks, active
+    FrameworkState* framework;
+  };
+  // The candidates eligible after `since` (an agent's settledEpoch), grouped
+  // by role: gathered once per cycle for all the agents settled then (the
+  // reference is valid until the next call).
+  const std::vector<Candidate>& newlyEligible(uint64_t since);
+  // True when a live refusal of the framework covers `offer` (see
+  // AgentFilters::blocks).
+  struct Shape;
+  bool refused(AgentFilters* filters, const AgentState& agent, const RoleState& role, const FrameworkState& framework,
+               const Shape& offer, double now);
   // Grants to `framework` unless a refusal blocks it.
   bool tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters, double now,
                 std::vector<Allocation>& out);
@@ -341,6 +357,8 @@ class HierarchicalDRF final : public Allocator {
   };
   // The most recent events, oldest first; epoch_ is the last one's.
   std::deque<EligibilityEvent> events_;
+  // This cycle's newlyEligible() lists, by the epoch they follow.
+  std::vector<std::pair<uint64_t, std::vector<Candidate>>> eligible_;
   uint64_t epoch_ = 0;
   uint64_t runs_ = 0;  // allocation runs started
   double lastRunMs_ = 0;
