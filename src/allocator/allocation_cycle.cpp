@@ -34,6 +34,9 @@ std::vector<Allocation> HierarchicalDRF::allocate(double now) {
   const bool quota = !quota_.empty();
   eligible_.clear();
   std::vector<Allocation> out;
+  // As many as last time: growing it offer by offer costs a large
+  // allocation (and its copies) at every doubling.
+  out.reserve(lastOffers_);
   if (root_.children.activeCount() > 0) {
     for (AgentState* agent : agentList_) {
       if (!agent->active || agent->available.empty()) continue;
@@ -51,6 +54,7 @@ std::vector<Allocation> HierarchicalDRF::allocate(double now) {
       agent->settledQuotaEpoch = quotaEpoch();
     }
   }
+  lastOffers_ = out.size();
   lastRunMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
@@ -162,7 +166,7 @@ bool HierarchicalDRF::allocateToNewlyEligible(AgentState& agent, double now, std
   agentOutStart_ = out.size();
   for (const Taker& t : takers) {
     if (agent.available.empty()) break;
-    tryGrant(agent, *t.candidate->role, *t.candidate->framework, filters, now, out);
+    tryGrant(agent, *t.candidate->role, *t.candidate->framework, t.candidate->client, filters, now, out);
   }
   return true;
 }
@@ -174,12 +178,12 @@ bool HierarchicalDRF::refused(AgentFilters* filters, const AgentState& agent, co
                          offer.reservedFlat, now, runs_, agent.generation);
 }
 
-bool HierarchicalDRF::tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters,
-                               double now, std::vector<Allocation>& out) {
+bool HierarchicalDRF::tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, Sorter::Client* client,
+                               AgentFilters* filters, double now, std::vector<Allocation>& out) {
   if (!mayUse(agent, framework)) return false;
   std::optional<Shape> offer = shape(agent, role, /*stage1=*/false, framework.refinementCapable);
   if (!offer || refused(filters, agent, role, framework, *offer, now)) return false;
-  grant(agent, role, framework, *offer, out);
+  grant(agent, role, framework, *offer, out, client);
   return true;
 }
 
@@ -197,7 +201,7 @@ bool HierarchicalDRF::offerToRole(AgentState& agent, RoleState& role, AgentFilte
     // of them, so a refusal of the whole blocks it too.
     if (refused(filters, agent, role, framework, *its, now)) continue;
     // Returns at once: the grant re-sorts the client `it` points at.
-    grant(agent, role, framework, *its, out);
+    grant(agent, role, framework, *its, out, *it);
     return true;
   }
   return false;
@@ -220,7 +224,7 @@ bool HierarchicalDRF::allocatable(const Quantities* unreserved, const Quantities
 }
 
 void HierarchicalDRF::grant(AgentState& agent, RoleState& role, FrameworkState& framework, const Shape& shape,
-                            std::vector<Allocation>& out) {
+                            std::vector<Allocation>& out, Sorter::Client* client) {
   // The groups to take, by identity: the shape's pointers go stale as soon
   // as a group is erased from the vector.
   std::vector<std::pair<std::string, bool>> taken;
@@ -248,7 +252,11 @@ void HierarchicalDRF::grant(AgentState& agent, RoleState& role, FrameworkState& 
                                               std::pair<std::string, bool>(it->owner, it->refined)) != taken.end();
     if (whole) {
       if (it->owner == "*") unreservedAvailable_ -= it->headroom;
-      quantities += it->flat.scalars();
+      if (quantities.empty()) {
+        quantities = std::move(it->flat).scalars();  // the group goes: no copy
+      } else {
+        quantities += it->flat.scalars();
+      }
       if (offered.empty()) {
         offered = std::move(it->resources);
       } else {
@@ -261,7 +269,7 @@ void HierarchicalDRF::grant(AgentState& agent, RoleState& role, FrameworkState& 
   }
   ++agent.generation;
   Resources tagged = offered.allocate(role.name);
-  track(agent, framework, role.name, std::move(offered), quantities);
+  track(agent, framework, role.name, std::move(offered), quantities, client);
 
   // One allocation per (framework, role, agent) per cycle. A second grant
   // to the same pair on one agent can't happen today (the first takes all

@@ -45,11 +45,12 @@
 #include <set>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "allocator/allocator.hpp"
 #include "allocator/flat_resources.hpp"
+#include "allocator/holdings.hpp"
+#include "allocator/key_log.hpp"
 #include "allocator/offer_filter.hpp"
 #include "allocator/quantities.hpp"
 #include "allocator/quota_book.hpp"
@@ -78,9 +79,8 @@ struct AgentState {
   Quantities totalQuantities;
   bool hasGpus = false;  // totalQuantities has "gpus" (asked per framework in the cycle)
   std::vector<AvailableGroup> available;
-  // Framework key -> role -> what it holds here (allocation_info cleared).
-  // Inner maps are never empty.
-  std::map<uint32_t, std::map<std::string, Resources>> allocated;
+  // What each framework holds here, per role (allocation_info cleared).
+  Holdings allocated;
   size_t listIndex = 0;  // position in HierarchicalDRF::agentList_
   // Bumped on every change of `available` or `active`. A cycle that finds
   // the generation as it left it only needs to look at eligibility events
@@ -109,7 +109,7 @@ struct FrameworkState {
   std::set<std::string> suppressed;        // subset of roles
   bool gpuCapable = false;                 // GPU_RESOURCES
   bool refinementCapable = false;          // RESERVATION_REFINEMENT
-  std::unordered_set<uint32_t> agents;     // keys of agents where it holds resources
+  KeyLog agents;                           // keys of agents where it holds resources
   std::map<std::string, size_t> holdings;  // role -> agents holding under it
 };
 
@@ -195,6 +195,15 @@ class HierarchicalDRF final : public Allocator {
 
   // --- frameworks and roles (hierarchical_drf.cpp)
   FrameworkState* findFramework(const std::string& id);
+  // The agents where the framework holds something.
+  const std::vector<uint32_t>& agentsOf(FrameworkState& framework);
+  // KeyLog's question for a framework's agents: does it hold on this one?
+  auto holdsOn(const FrameworkState& framework) const {
+    return [this, key = framework.key](uint32_t agent) {
+      auto it = agentsByKey_.find(agent);
+      return it != agentsByKey_.end() && it->second->allocated.holds(key);
+    };
+  }
   FrameworkState& frameworkState(const std::string& id);  // creates if absent
   void forgetIfUnused(FrameworkState& framework);
   RoleState* findRole(const std::string& name);
@@ -227,8 +236,9 @@ class HierarchicalDRF final : public Allocator {
   // --- bookkeeping (allocator_agents.cpp)
   // `resources` (allocation_info cleared) held by framework under role on
   // agent; updates both sorters and the totals. Does not touch `available`.
+  // `client`, when the caller has it, is the framework's in the role.
   void track(AgentState& agent, FrameworkState& framework, const std::string& role, Resources resources,
-             const Quantities& quantities);
+             const Quantities& quantities, Sorter::Client* client = nullptr);
   // Inverse of track for at most what is held; returns what was released.
   Resources untrack(AgentState& agent, FrameworkState& framework, const std::string& role, const Resources& resources);
   void setAvailable(AgentState& agent, Resources available);
@@ -271,9 +281,9 @@ class HierarchicalDRF final : public Allocator {
   struct Shape;
   bool refused(AgentFilters* filters, const AgentState& agent, const RoleState& role, const FrameworkState& framework,
                const Shape& offer, double now);
-  // Grants to `framework` unless a refusal blocks it.
-  bool tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters, double now,
-                std::vector<Allocation>& out);
+  // Grants to `framework` (`client` in the role) unless a refusal blocks it.
+  bool tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, Sorter::Client* client,
+                AgentFilters* filters, double now, std::vector<Allocation>& out);
   bool offerToRole(AgentState& agent, RoleState& role, AgentFilters* filters, double now, bool stage1,
                    std::vector<Allocation>& out);
   // Walks `node`'s subtree in DRF order offering to each role; true once the
@@ -310,8 +320,9 @@ class HierarchicalDRF final : public Allocator {
                                        const std::optional<Shape>& forCapable,
                                        std::optional<std::optional<Shape>>& forOthers);
   bool allocatable(const Quantities* unreserved, const Quantities* reserved) const;
+  // `client`: as for track().
   void grant(AgentState& agent, RoleState& role, FrameworkState& framework, const Shape& shape,
-             std::vector<Allocation>& out);
+             std::vector<Allocation>& out, Sorter::Client* client = nullptr);
 
   Options options_;
   bool shortcuts_;
@@ -362,6 +373,7 @@ class HierarchicalDRF final : public Allocator {
   uint64_t epoch_ = 0;
   uint64_t runs_ = 0;  // allocation runs started
   double lastRunMs_ = 0;
+  size_t lastOffers_ = 0;     // allocations the last run returned
   size_t agentOutStart_ = 0;  // first allocation of the agent being examined
 };
 
