@@ -7,10 +7,10 @@
 // added(key) when that goes from no to yes and removed() when it goes from
 // yes to no. The log then holds every key held, plus stale or repeated ones
 // (keys no longer held, or held again) until it is compacted: whenever it
-// has doubled past the number held, `holds` (the owner's answer for a key)
-// filters it and repeats go. keys() returns every key held exactly once,
+// has grown to four times the number held (plus a little), `holds` (the
+// owner's answer for a key) filters it and repeats go. keys() returns every key held exactly once,
 // after the same filtering. Amortised O(1) per call (the filtering sorts the
-// log once per doubling).
+// log once per such growth).
 #pragma once
 
 #include <cstddef>
@@ -25,7 +25,7 @@ class KeyLog {
   void added(uint32_t key, Holds holds) {
     ++held_;
     log_.push_back(key);
-    if (log_.size() > 2 * held_ + 16) compact(holds);
+    if (log_.size() > 4 * held_ + 64) compact(holds);
   }
   void removed() { --held_; }
 
