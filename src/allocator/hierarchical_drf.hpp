@@ -25,9 +25,13 @@
 // generation) and its filters' deadlines don't change, only a framework that
 // became eligible since (added, activated, updated, revived: logged as
 // eligibility events) can take something, so the next cycle asks just those
-// frameworks, in DRF order, instead of walking every role and framework. A
-// quiet cluster's cycle is O(agents) however many frameworks and filters it
-// has. A cycle touches protobufs only for offers it actually makes. While
+// frameworks, in DRF order, instead of walking every role and framework.
+// Their list is gathered once per cycle; on each agent those a refusal
+// blocks are dropped first, so only the few that could take something get
+// a DRF position (more than 64 of those, and the agent is walked in full).
+// A quiet cluster's cycle is O(agents) however many frameworks and filters
+// it has, and one after k frameworks became eligible O(agents x k) filter
+// look-ups, however many filters the others have. A cycle touches protobufs only for offers it actually makes. While
 // any quota is set, a role's room under its limits and guarantees also
 // changes with allocations on other agents: a settled agent is skipped only
 // while no room may have grown since it settled (quotaEpoch()), and is
