@@ -42,13 +42,18 @@ std::vector<Allocation> HierarchicalDRF::allocate(double now) {
       if (!agent->active || agent->available.empty()) continue;
       AgentFilters* filters = filters_.forAgent(agent->key);
       bool expiring = filters != nullptr && filters->nextDeadline() <= now;
-      if (expiring) filters_.expire(agent->key, now, runs_);
+      if (expiring) {
+        filters_.expire(agent->key, now, runs_);
+        filters = filters_.forAgent(agent->key);  // gone if none is left
+      }
       bool settled = shortcuts && !expiring && agent->settledGeneration == agent->generation &&
                      (!quota || agent->settledQuotaEpoch == quotaEpoch());
       if (settled && agent->settledEpoch == epoch_) continue;
       // Under quota, newly eligible frameworks still mean a full walk (stage
       // 1 and the rooms are decided there).
-      if (!settled || quota || !allocateToNewlyEligible(*agent, now, out)) allocateAgent(*agent, now, out);
+      if (!settled || quota || !allocateToNewlyEligible(*agent, filters, now, out)) {
+        allocateAgent(*agent, filters, now, out);
+      }
       agent->settledGeneration = agent->generation;
       agent->settledEpoch = epoch_;
       agent->settledQuotaEpoch = quotaEpoch();
@@ -59,9 +64,9 @@ std::vector<Allocation> HierarchicalDRF::allocate(double now) {
   return out;
 }
 
-void HierarchicalDRF::allocateAgent(AgentState& agent, double now, std::vector<Allocation>& out) {
+void HierarchicalDRF::allocateAgent(AgentState& agent, AgentFilters* filters, double now,
+                                    std::vector<Allocation>& out) {
   agentOutStart_ = out.size();
-  AgentFilters* filters = filters_.forAgent(agent.key);
   // Stage 1: roles below a guarantee, up to it.
   if (agent.group("*") != nullptr && !quota_.requiredHeadroom().empty()) {
     offerToSubtree(agent, root_, filters, now, /*stage1=*/true, out);
@@ -126,14 +131,14 @@ const std::vector<HierarchicalDRF::Candidate>& HierarchicalDRF::newlyEligible(ui
   return eligible_.back().second;
 }
 
-bool HierarchicalDRF::allocateToNewlyEligible(AgentState& agent, double now, std::vector<Allocation>& out) {
+bool HierarchicalDRF::allocateToNewlyEligible(AgentState& agent, AgentFilters* filters, double now,
+                                              std::vector<Allocation>& out) {
   // Past this many that could take something here, walking everything is
   // about as cheap: the walk stops at the first taker, while these would
   // all need their DRF positions.
   constexpr size_t kMaxTakers = 64;
   if (events_.empty() || events_.front().epoch > agent.settledEpoch + 1) return false;  // some were dropped
   const std::vector<Candidate>& candidates = newlyEligible(agent.settledEpoch);
-  AgentFilters* filters = filters_.forAgent(agent.key);
   // Everyone else was refused a superset of what is there now (or could not
   // take it at all), so the answer can only come from these. Most of them
   // are refused too on a busy cluster: they are dropped first, in any

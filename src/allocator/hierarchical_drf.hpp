@@ -265,11 +265,13 @@ class HierarchicalDRF final : public Allocator {
   void replaceInTotal(AgentState& agent, const Resources& before, const Resources& after);
 
   // --- the cycle (allocation_cycle.cpp)
-  void allocateAgent(AgentState& agent, double now, std::vector<Allocation>& out);
+  // `filters`: the agent's (OfferFilters::forAgent), looked up once per
+  // agent by the cycle.
+  void allocateAgent(AgentState& agent, AgentFilters* filters, double now, std::vector<Allocation>& out);
   // For a settled agent: offers to the frameworks that became eligible since
   // it settled. False when events were dropped, or when more than a few of
   // them could take something here (the caller walks everything).
-  bool allocateToNewlyEligible(AgentState& agent, double now, std::vector<Allocation>& out);
+  bool allocateToNewlyEligible(AgentState& agent, AgentFilters* filters, double now, std::vector<Allocation>& out);
   // A (role, framework) that became eligible after some epoch.
   struct Candidate {
     RoleState* role;
