@@ -16,6 +16,7 @@
 // O(agents) however many frameworks and filters it holds, quota or not.
 #include <algorithm>
 #include <chrono>
+#include <unordered_set>
 
 #include "allocator/hierarchical_drf.hpp"
 
@@ -31,31 +32,41 @@ std::vector<Allocation> HierarchicalDRF::allocate(double now) {
   bool shortcuts = shortcuts_ && !forceFullWalk_;
   forceFullWalk_ = false;
   const bool quota = !quota_.empty();
+  eligible_.clear();
   std::vector<Allocation> out;
+  // As many as last time: growing it offer by offer costs a large
+  // allocation (and its copies) at every doubling.
+  out.reserve(lastOffers_);
   if (root_.children.activeCount() > 0) {
     for (AgentState* agent : agentList_) {
       if (!agent->active || agent->available.empty()) continue;
       AgentFilters* filters = filters_.forAgent(agent->key);
       bool expiring = filters != nullptr && filters->nextDeadline() <= now;
-      if (expiring) filters_.expire(agent->key, now, runs_);
+      if (expiring) {
+        filters_.expire(agent->key, now, runs_);
+        filters = filters_.forAgent(agent->key);  // gone if none is left
+      }
       bool settled = shortcuts && !expiring && agent->settledGeneration == agent->generation &&
                      (!quota || agent->settledQuotaEpoch == quotaEpoch());
       if (settled && agent->settledEpoch == epoch_) continue;
       // Under quota, newly eligible frameworks still mean a full walk (stage
       // 1 and the rooms are decided there).
-      if (!settled || quota || !allocateToNewlyEligible(*agent, now, out)) allocateAgent(*agent, now, out);
+      if (!settled || quota || !allocateToNewlyEligible(*agent, filters, now, out)) {
+        allocateAgent(*agent, filters, now, out);
+      }
       agent->settledGeneration = agent->generation;
       agent->settledEpoch = epoch_;
       agent->settledQuotaEpoch = quotaEpoch();
     }
   }
+  lastOffers_ = out.size();
   lastRunMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
 
-void HierarchicalDRF::allocateAgent(AgentState& agent, double now, std::vector<Allocation>& out) {
+void HierarchicalDRF::allocateAgent(AgentState& agent, AgentFilters* filters, double now,
+                                    std::vector<Allocation>& out) {
   agentOutStart_ = out.size();
-  AgentFilters* filters = filters_.forAgent(agent.key);
   // Stage 1: roles below a guarantee, up to it.
   if (agent.group("*") != nullptr && !quota_.requiredHeadroom().empty()) {
     offerToSubtree(agent, root_, filters, now, /*stage1=*/true, out);
@@ -98,57 +109,86 @@ bool HierarchicalDRF::offerToSubtree(AgentState& agent, RoleState& node, AgentFi
   return false;
 }
 
-bool HierarchicalDRF::allocateToNewlyEligible(AgentState& agent, double now, std::vector<Allocation>& out) {
-  // Past this many, walking everything is about as cheap and simpler.
-  constexpr size_t kMaxCandidates = 64;
-  if (events_.empty() || events_.front().epoch > agent.settledEpoch + 1) return false;  // some were dropped
-
-  struct Candidate {
-    RoleState* role;
-    Sorter::Client* client;
-    FrameworkState* framework;
-    std::vector<const Sorter::Client*> path;  // see pathOf()
-  };
-  std::vector<Candidate> candidates;
-  size_t scanned = 0;
-  for (auto it = events_.rbegin(); it != events_.rend() && it->epoch > agent.settledEpoch; ++it) {
-    if (++scanned > kMaxCandidates) return false;
+const std::vector<HierarchicalDRF::Candidate>& HierarchicalDRF::newlyEligible(uint64_t since) {
+  for (const auto& [epoch, list] : eligible_) {
+    if (epoch == since) return list;
+  }
+  std::vector<Candidate> list;
+  std::unordered_set<const Sorter::Client*> seen;
+  for (auto it = events_.rbegin(); it != events_.rend() && it->epoch > since; ++it) {
     RoleState* role = it->role < rolesByKey_.size() ? rolesByKey_[it->role] : nullptr;
     FrameworkState* framework = frameworksByKey_[it->framework];
     if (role == nullptr || framework == nullptr) continue;
     Sorter::Client* client = role->frameworks.find(framework->id);
-    if (client == nullptr || !client->active) continue;
-    bool seen = std::any_of(candidates.begin(), candidates.end(),
-                            [&](const Candidate& c) { return c.client == client && c.role == role; });
-    if (!seen) candidates.push_back({role, client, framework, {}});
+    if (client == nullptr || !client->active || !seen.insert(client).second) continue;
+    list.push_back({role, client, framework});
   }
-  // Only now: most scans give up above, and a path costs an allocation.
-  for (Candidate& c : candidates) c.path = pathOf(*c.role, c.client);
+  // Grouped by role, so that a role's shape is computed once per agent.
+  std::sort(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) {
+    return a.role->key != b.role->key ? a.role->key < b.role->key : a.framework->key < b.framework->key;
+  });
+  eligible_.emplace_back(since, std::move(list));
+  return eligible_.back().second;
+}
+
+bool HierarchicalDRF::allocateToNewlyEligible(AgentState& agent, AgentFilters* filters, double now,
+                                              std::vector<Allocation>& out) {
+  // Past this many that could take something here, walking everything is
+  // about as cheap: the walk stops at the first taker, while these would
+  // all need their DRF positions.
+  constexpr size_t kMaxTakers = 64;
+  if (events_.empty() || events_.front().epoch > agent.settledEpoch + 1) return false;  // some were dropped
+  const std::vector<Candidate>& candidates = newlyEligible(agent.settledEpoch);
   // Everyone else was refused a superset of what is there now (or could not
-  // take it at all), so the answer can only come from these, in DRF order.
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+  // take it at all), so the answer can only come from these. Most of them
+  // are refused too on a busy cluster: they are dropped first, in any
+  // order and without their DRF positions, since a framework refused the
+  // whole offer is refused whatever another's grant leaves (a subset).
+  struct Taker {
+    const Candidate* candidate;
+    std::vector<const Sorter::Client*> path;  // see pathOf()
+  };
+  std::vector<Taker> takers;
+  const RoleState* shaped = nullptr;
+  std::optional<Shape> forCapable;
+  std::optional<std::optional<Shape>> forOthers;
+  for (const Candidate& c : candidates) {
+    if (!mayUse(agent, *c.framework)) continue;
+    if (c.role != shaped) {
+      shaped = c.role;
+      forCapable = shape(agent, *c.role, /*stage1=*/false, /*refined=*/true);
+      forOthers.reset();
+    }
+    const std::optional<Shape>& offer = shapeFor(*c.framework, agent, *c.role, /*stage1=*/false, forCapable, forOthers);
+    if (!offer || refused(filters, agent, *c.role, *c.framework, *offer, now)) continue;
+    if (takers.size() == kMaxTakers) return false;
+    takers.push_back({&c, {}});
+  }
+  for (Taker& t : takers) t.path = pathOf(*t.candidate->role, t.candidate->client);
+  std::sort(takers.begin(), takers.end(), [](const Taker& a, const Taker& b) {
     return std::lexicographical_compare(a.path.begin(), a.path.end(), b.path.begin(), b.path.end(), Sorter::ByShare());
   });
   agentOutStart_ = out.size();
-  AgentFilters* filters = filters_.forAgent(agent.key);
-  for (const Candidate& c : candidates) {
+  for (const Taker& t : takers) {
     if (agent.available.empty()) break;
-    tryGrant(agent, *c.role, *c.framework, filters, now, out);
+    tryGrant(agent, *t.candidate->role, *t.candidate->framework, t.candidate->client, filters, now, out);
   }
   return true;
 }
 
-bool HierarchicalDRF::tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters,
-                               double now, std::vector<Allocation>& out) {
+bool HierarchicalDRF::refused(AgentFilters* filters, const AgentState& agent, const RoleState& role,
+                              const FrameworkState& framework, const Shape& offer, double now) {
+  return filters != nullptr &&
+         filters->blocks(framework.key, role.key, offer.unreserved ? &offer.unreserved->flat : nullptr,
+                         offer.reservedFlat, now, runs_, agent.generation);
+}
+
+bool HierarchicalDRF::tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, Sorter::Client* client,
+                               AgentFilters* filters, double now, std::vector<Allocation>& out) {
   if (!mayUse(agent, framework)) return false;
   std::optional<Shape> offer = shape(agent, role, /*stage1=*/false, framework.refinementCapable);
-  if (!offer) return false;
-  if (filters != nullptr &&
-      filters->blocks(framework.key, role.key, offer->unreserved ? &offer->unreserved->flat : nullptr,
-                      offer->reservedFlat, now, runs_, agent.generation)) {
-    return false;
-  }
-  grant(agent, role, framework, *offer, out);
+  if (!offer || refused(filters, agent, role, framework, *offer, now)) return false;
+  grant(agent, role, framework, *offer, out, client);
   return true;
 }
 
@@ -164,13 +204,9 @@ bool HierarchicalDRF::offerToRole(AgentState& agent, RoleState& role, AgentFilte
     if (!its) continue;
     // Filters are matched against the whole groups: a cut offer is a subset
     // of them, so a refusal of the whole blocks it too.
-    if (filters != nullptr &&
-        filters->blocks(framework.key, role.key, its->unreserved ? &its->unreserved->flat : nullptr, its->reservedFlat,
-                        now, runs_, agent.generation)) {
-      continue;
-    }
+    if (refused(filters, agent, role, framework, *its, now)) continue;
     // Returns at once: the grant re-sorts the client `it` points at.
-    grant(agent, role, framework, *its, out);
+    grant(agent, role, framework, *its, out, *it);
     return true;
   }
   return false;
@@ -193,7 +229,7 @@ bool HierarchicalDRF::allocatable(const Quantities* unreserved, const Quantities
 }
 
 void HierarchicalDRF::grant(AgentState& agent, RoleState& role, FrameworkState& framework, const Shape& shape,
-                            std::vector<Allocation>& out) {
+                            std::vector<Allocation>& out, Sorter::Client* client) {
   // The groups to take, by identity: the shape's pointers go stale as soon
   // as a group is erased from the vector.
   std::vector<std::pair<std::string, bool>> taken;
@@ -221,7 +257,11 @@ void HierarchicalDRF::grant(AgentState& agent, RoleState& role, FrameworkState& 
                                               std::pair<std::string, bool>(it->owner, it->refined)) != taken.end();
     if (whole) {
       if (it->owner == "*") unreservedAvailable_ -= it->headroom;
-      quantities += it->flat.scalars();
+      if (quantities.empty()) {
+        quantities = std::move(it->flat).scalars();  // the group goes: no copy
+      } else {
+        quantities += it->flat.scalars();
+      }
       if (offered.empty()) {
         offered = std::move(it->resources);
       } else {
@@ -234,7 +274,7 @@ void HierarchicalDRF::grant(AgentState& agent, RoleState& role, FrameworkState& 
   }
   ++agent.generation;
   Resources tagged = offered.allocate(role.name);
-  track(agent, framework, role.name, std::move(offered), quantities);
+  track(agent, framework, role.name, std::move(offered), quantities, client);
 
   // One allocation per (framework, role, agent) per cycle. A second grant
   // to the same pair on one agent can't happen today (the first takes all

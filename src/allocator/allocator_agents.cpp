@@ -6,6 +6,7 @@
 // The role sorter, the role's framework sorter and allocatedTotal_ all see
 // each tracked change exactly once.
 #include <algorithm>
+#include <iterator>
 
 #include "allocator/hierarchical_drf.hpp"
 #include "common/logging.hpp"
@@ -116,13 +117,7 @@ bool HierarchicalDRF::updateAllocation(const std::string& frameworkId, const std
   Resources before = from.withoutAllocation();
   Resources after = to.withoutAllocation();
   const Resources* held = nullptr;
-  if (agentIt != agents_.end() && framework != nullptr) {
-    auto byRole = agentIt->second->allocated.find(framework->key);
-    if (byRole != agentIt->second->allocated.end()) {
-      auto it = byRole->second.find(role);
-      if (it != byRole->second.end()) held = &it->second;
-    }
-  }
+  if (agentIt != agents_.end() && framework != nullptr) held = agentIt->second->allocated.find(framework->key, role);
   if (held == nullptr || !held->contains(before)) {
     TLOG(WARNING) << "allocator: ignoring conversion of " << from << " to " << to << " for framework " << frameworkId
                   << " on agent " << agentId << ": not held there";
@@ -189,23 +184,21 @@ std::map<std::string, Quantities> HierarchicalDRF::measureConsumption(const std:
       std::string owner = Resources::reservationRole(r);
       if (owner != "*") credit(owner, r.name(), Quantities::toFixed(r.scalar().value()));
     }
-    for (const auto& [framework, byRole] : agent->allocated) {
-      for (const auto& [role, resources] : byRole) {
-        Quantities unreserved = Quantities::ofUnreserved(resources);
-        for (const auto& [name, amount] : unreserved.entries()) credit(role, name, amount);
-      }
+    for (const Holdings::Entry& held : agent->allocated) {
+      Quantities unreserved = Quantities::ofUnreserved(held.resources);
+      for (const auto& [name, amount] : unreserved.entries()) credit(held.role, name, amount);
     }
   }
   return out;
 }
 
 void HierarchicalDRF::track(AgentState& agent, FrameworkState& framework, const std::string& role, Resources resources,
-                            const Quantities& quantities) {
+                            const Quantities& quantities, Sorter::Client* client) {
   if (resources.empty()) return;
   if (quota_.bounds(role)) consume(role, Quantities::ofUnreserved(resources), true);
-  auto& byRole = agent.allocated[framework.key];
-  if (byRole.empty()) framework.agents.insert(agent.key);
-  Resources& held = byRole[role];
+  bool first = !agent.allocated.holds(framework.key);
+  Resources& held = agent.allocated.get(framework.key, role);
+  if (first) framework.agents.added(agent.key, holdsOn(framework));
   if (held.empty()) {
     // Only the first holding can change the client (and create the role).
     if (framework.holdings[role]++ == 0) syncClient(role, framework);
@@ -214,17 +207,15 @@ void HierarchicalDRF::track(AgentState& agent, FrameworkState& framework, const 
     held += resources;
   }
   RoleState& state = *findRole(role);
-  account(state, state.frameworks.find(framework.id), quantities, true);
+  account(state, client != nullptr ? client : state.frameworks.find(framework.id), quantities, true);
   allocatedTotal_ += quantities;
 }
 
 Resources HierarchicalDRF::untrack(AgentState& agent, FrameworkState& framework, const std::string& role,
                                    const Resources& resources) {
-  auto byRole = agent.allocated.find(framework.key);
-  if (byRole == agent.allocated.end()) return {};
-  auto heldIt = byRole->second.find(role);
-  if (heldIt == byRole->second.end()) return {};
-  Resources& held = heldIt->second;
+  Resources* heldPtr = agent.allocated.find(framework.key, role);
+  if (heldPtr == nullptr) return {};
+  Resources& held = *heldPtr;
   // Only what is actually held comes back (held ∩ resources): the master may
   // race, e.g. recover an offer the allocator already dropped. Giving back
   // exactly what is held (a declined offer) is the common case.
@@ -242,11 +233,8 @@ Resources HierarchicalDRF::untrack(AgentState& agent, FrameworkState& framework,
   allocatedTotal_ -= quantities;
   if (quota_.bounds(role)) consume(role, Quantities::ofUnreserved(released), false);
   if (held.empty()) {
-    byRole->second.erase(heldIt);
-    if (byRole->second.empty()) {
-      agent.allocated.erase(byRole);
-      framework.agents.erase(agent.key);
-    }
+    agent.allocated.erase(framework.key, role);
+    if (!agent.allocated.holds(framework.key)) framework.agents.removed();
     if (--framework.holdings[role] == 0) {
       framework.holdings.erase(role);
       syncClient(role, framework);  // only the last holding can change it
@@ -306,11 +294,11 @@ void HierarchicalDRF::removeAgent(const std::string& agentId) {
   auto it = agents_.find(agentId);
   if (it == agents_.end()) return;
   AgentState& agent = *it->second;
-  auto allocated = agent.allocated;  // copy: untrack edits it
-  for (const auto& [frameworkKey, byRole] : allocated) {
-    FrameworkState* framework = frameworksByKey_[frameworkKey];
-    for (const auto& [role, resources] : byRole) untrack(agent, *framework, role, resources);
-    forgetIfUnused(*framework);
+  Holdings allocated = agent.allocated;  // copy: untrack edits it
+  for (auto it = allocated.begin(); it != allocated.end(); ++it) {
+    FrameworkState* framework = frameworksByKey_[it->framework];
+    untrack(agent, *framework, it->role, it->resources);
+    if (std::next(it) == allocated.end() || std::next(it)->framework != it->framework) forgetIfUnused(*framework);
   }
   countTotal(agent, false);
   if (const AvailableGroup* unreserved = agent.group("*")) unreservedAvailable_ -= unreserved->headroom;
@@ -373,11 +361,7 @@ void HierarchicalDRF::recoverResources(const std::string& frameworkId, const std
   if (!unattributed.empty()) {
     // Without allocation_info, take them from whichever roles hold them.
     Resources rest(unattributed);
-    std::vector<std::string> roles;
-    if (auto held = agent.allocated.find(framework->key); held != agent.allocated.end()) {
-      for (const auto& [role, r] : held->second) roles.push_back(role);
-    }
-    for (const std::string& role : roles) {
+    for (const std::string& role : agent.allocated.roles(framework->key)) {
       Resources got = untrack(agent, *framework, role, rest);
       if (got.empty()) continue;
       released += got;

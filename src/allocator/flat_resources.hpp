@@ -46,8 +46,10 @@ class FlatResources {
   // sets are subsets; an empty value is a subset of anything.
   bool isSubsetOf(const FlatResources& other) const;
 
-  // Scalars summed by name (for min_allocatable and DRF shares).
-  const Quantities& scalars() const { return scalars_; }
+  // Scalars summed by name (for min_allocatable and DRF shares); taken
+  // without a copy from a value about to go.
+  const Quantities& scalars() const& { return scalars_; }
+  Quantities scalars() && { return std::move(scalars_); }
 
   bool operator==(const FlatResources& other) const = default;
 

@@ -58,6 +58,10 @@ FrameworkState& HierarchicalDRF::frameworkState(const std::string& id) {
   return *it->second;
 }
 
+const std::vector<uint32_t>& HierarchicalDRF::agentsOf(FrameworkState& framework) {
+  return framework.agents.keys(holdsOn(framework));
+}
+
 void HierarchicalDRF::forgetIfUnused(FrameworkState& framework) {
   if (framework.added || !framework.agents.empty()) return;
   filters_.removeFramework(framework.key);
@@ -147,12 +151,14 @@ void HierarchicalDRF::removeFramework(const std::string& frameworkId) {
   if (framework == nullptr) return;
   // What it held goes back to the agents: the master removes a framework
   // only once its tasks are gone, and a later recover for it is ignored.
-  std::vector<uint32_t> agents(framework->agents.begin(), framework->agents.end());
+  std::vector<uint32_t> agents = agentsOf(*framework);  // copy: untrack edits it
   for (uint32_t agentKey : agents) {
     AgentState& agent = *agentsByKey_.at(agentKey);
     Resources available = availableOf(agent);
-    auto held = agent.allocated.at(framework->key);  // copy: untrack edits it
-    for (const auto& [role, resources] : held) available += untrack(agent, *framework, role, resources);
+    for (const std::string& role : agent.allocated.roles(framework->key)) {
+      Resources held = *agent.allocated.find(framework->key, role);  // copy: untrack edits it
+      available += untrack(agent, *framework, role, held);
+    }
     setAvailable(agent, available);
   }
   framework->added = false;

@@ -25,9 +25,13 @@
 // generation) and its filters' deadlines don't change, only a framework that
 // became eligible since (added, activated, updated, revived: logged as
 // eligibility events) can take something, so the next cycle asks just those
-// frameworks, in DRF order, instead of walking every role and framework. A
-// quiet cluster's cycle is O(agents) however many frameworks and filters it
-// has. A cycle touches protobufs only for offers it actually makes. While
+// frameworks, in DRF order, instead of walking every role and framework.
+// Their list is gathered once per cycle; on each agent those a refusal
+// blocks are dropped first, so only the few that could take something get
+// a DRF position (more than 64 of those, and the agent is walked in full).
+// A quiet cluster's cycle is O(agents) however many frameworks and filters
+// it has, and one after k frameworks became eligible O(agents x k) filter
+// look-ups, however many filters the others have. A cycle touches protobufs only for offers it actually makes. While
 // any quota is set, a role's room under its limits and guarantees also
 // changes with allocations on other agents: a settled agent is skipped only
 // while no room may have grown since it settled (quotaEpoch()), and is
@@ -45,11 +49,12 @@
 #include <set>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "allocator/allocator.hpp"
 #include "allocator/flat_resources.hpp"
+#include "allocator/holdings.hpp"
+#include "allocator/key_log.hpp"
 #include "allocator/offer_filter.hpp"
 #include "allocator/quantities.hpp"
 #include "allocator/quota_book.hpp"
@@ -78,9 +83,8 @@ struct AgentState {
   Quantities totalQuantities;
   bool hasGpus = false;  // totalQuantities has "gpus" (asked per framework in the cycle)
   std::vector<AvailableGroup> available;
-  // Framework key -> role -> what it holds here (allocation_info cleared).
-  // Inner maps are never empty.
-  std::map<uint32_t, std::map<std::string, Resources>> allocated;
+  // What each framework holds here, per role (allocation_info cleared).
+  Holdings allocated;
   size_t listIndex = 0;  // position in HierarchicalDRF::agentList_
   // Bumped on every change of `available` or `active`. A cycle that finds
   // the generation as it left it only needs to look at eligibility events
@@ -109,7 +113,7 @@ struct FrameworkState {
   std::set<std::string> suppressed;        // subset of roles
   bool gpuCapable = false;                 // GPU_RESOURCES
   bool refinementCapable = false;          // RESERVATION_REFINEMENT
-  std::unordered_set<uint32_t> agents;     // keys of agents where it holds resources
+  KeyLog agents;                           // keys of agents where it holds resources
   std::map<std::string, size_t> holdings;  // role -> agents holding under it
 };
 
@@ -195,6 +199,15 @@ class HierarchicalDRF final : public Allocator {
 
   // --- frameworks and roles (hierarchical_drf.cpp)
   FrameworkState* findFramework(const std::string& id);
+  // The agents where the framework holds something.
+  const std::vector<uint32_t>& agentsOf(FrameworkState& framework);
+  // KeyLog's question for a framework's agents: does it hold on this one?
+  auto holdsOn(const FrameworkState& framework) const {
+    return [this, key = framework.key](uint32_t agent) {
+      auto it = agentsByKey_.find(agent);
+      return it != agentsByKey_.end() && it->second->allocated.holds(key);
+    };
+  }
   FrameworkState& frameworkState(const std::string& id);  // creates if absent
   void forgetIfUnused(FrameworkState& framework);
   RoleState* findRole(const std::string& name);
@@ -227,8 +240,9 @@ class HierarchicalDRF final : public Allocator {
   // --- bookkeeping (allocator_agents.cpp)
   // `resources` (allocation_info cleared) held by framework under role on
   // agent; updates both sorters and the totals. Does not touch `available`.
+  // `client`, when the caller has it, is the framework's in the role.
   void track(AgentState& agent, FrameworkState& framework, const std::string& role, Resources resources,
-             const Quantities& quantities);
+             const Quantities& quantities, Sorter::Client* client = nullptr);
   // Inverse of track for at most what is held; returns what was released.
   Resources untrack(AgentState& agent, FrameworkState& framework, const std::string& role, const Resources& resources);
   void setAvailable(AgentState& agent, Resources available);
@@ -251,13 +265,31 @@ class HierarchicalDRF final : public Allocator {
   void replaceInTotal(AgentState& agent, const Resources& before, const Resources& after);
 
   // --- the cycle (allocation_cycle.cpp)
-  void allocateAgent(AgentState& agent, double now, std::vector<Allocation>& out);
+  // `filters`: the agent's (OfferFilters::forAgent), looked up once per
+  // agent by the cycle.
+  void allocateAgent(AgentState& agent, AgentFilters* filters, double now, std::vector<Allocation>& out);
   // For a settled agent: offers to the frameworks that became eligible since
-  // it settled. False when too many did (the caller walks everything).
-  bool allocateToNewlyEligible(AgentState& agent, double now, std::vector<Allocation>& out);
-  // Grants to `framework` unless a refusal blocks it.
-  bool tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, AgentFilters* filters, double now,
-                std::vector<Allocation>& out);
+  // it settled. False when events were dropped, or when more than a few of
+  // them could take something here (the caller walks everything).
+  bool allocateToNewlyEligible(AgentState& agent, AgentFilters* filters, double now, std::vector<Allocation>& out);
+  // A (role, framework) that became eligible after some epoch.
+  struct Candidate {
+    RoleState* role;
+    Sorter::Client* client;  // in role->frameworks, active
+    FrameworkState* framework;
+  };
+  // The candidates eligible after `since` (an agent's settledEpoch), grouped
+  // by role: gathered once per cycle for all the agents settled then (the
+  // reference is valid until the next call).
+  const std::vector<Candidate>& newlyEligible(uint64_t since);
+  // True when a live refusal of the framework covers `offer` (see
+  // AgentFilters::blocks).
+  struct Shape;
+  bool refused(AgentFilters* filters, const AgentState& agent, const RoleState& role, const FrameworkState& framework,
+               const Shape& offer, double now);
+  // Grants to `framework` (`client` in the role) unless a refusal blocks it.
+  bool tryGrant(AgentState& agent, RoleState& role, FrameworkState& framework, Sorter::Client* client,
+                AgentFilters* filters, double now, std::vector<Allocation>& out);
   bool offerToRole(AgentState& agent, RoleState& role, AgentFilters* filters, double now, bool stage1,
                    std::vector<Allocation>& out);
   // Walks `node`'s subtree in DRF order offering to each role; true once the
@@ -294,8 +326,9 @@ class HierarchicalDRF final : public Allocator {
                                        const std::optional<Shape>& forCapable,
                                        std::optional<std::optional<Shape>>& forOthers);
   bool allocatable(const Quantities* unreserved, const Quantities* reserved) const;
+  // `client`: as for track().
   void grant(AgentState& agent, RoleState& role, FrameworkState& framework, const Shape& shape,
-             std::vector<Allocation>& out);
+             std::vector<Allocation>& out, Sorter::Client* client = nullptr);
 
   Options options_;
   bool shortcuts_;
@@ -341,9 +374,12 @@ class HierarchicalDRF final : public Allocator {
   };
   // The most recent events, oldest first; epoch_ is the last one's.
   std::deque<EligibilityEvent> events_;
+  // This cycle's newlyEligible() lists, by the epoch they follow.
+  std::vector<std::pair<uint64_t, std::vector<Candidate>>> eligible_;
   uint64_t epoch_ = 0;
   uint64_t runs_ = 0;  // allocation runs started
   double lastRunMs_ = 0;
+  size_t lastOffers_ = 0;     // allocations the last run returned
   size_t agentOutStart_ = 0;  // first allocation of the agent being examined
 };
 

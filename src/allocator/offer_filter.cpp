@@ -2,6 +2,7 @@
 #include "allocator/offer_filter.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace tepui::allocator {
 
@@ -14,27 +15,60 @@ const FlatResources kNothing;
 void AgentFilters::settle() {
   if (sorted_ == entries_.size()) return;
   auto byFramework = [](const Refusal& a, const Refusal& b) { return a.framework < b.framework; };
-  std::stable_sort(entries_.begin() + static_cast<long>(sorted_), entries_.end(), byFramework);
-  std::inplace_merge(entries_.begin(), entries_.begin() + static_cast<long>(sorted_), entries_.end(), byFramework);
+  const size_t added = entries_.size() - sorted_;
+  // Each cycle's declines add one refusal at a time: moved into place after
+  // the framework's others (install order), without a merge buffer.
+  constexpr size_t kFewAdded = 8;
+  std::array<uint32_t, kFewAdded> touched{};
+  size_t touchedCount = 0;
+  if (added <= kFewAdded) {
+    for (size_t i = sorted_; i < entries_.size(); ++i) {
+      auto at = entries_.begin() + static_cast<long>(i);
+      std::rotate(std::upper_bound(entries_.begin(), at, *at, byFramework), at, at + 1);
+      touched[touchedCount++] = entries_[i].framework;
+    }
+  } else {
+    std::stable_sort(entries_.begin() + static_cast<long>(sorted_), entries_.end(), byFramework);
+    std::inplace_merge(entries_.begin(), entries_.begin() + static_cast<long>(sorted_), entries_.end(), byFramework);
+  }
   // Drop refusals a later one of the same framework and role dominates
-  // (repeated declines of the same offer would otherwise pile up). A
-  // framework has few refusals per agent, so quadratic per framework is fine.
-  std::vector<bool> dominated(entries_.size(), false);
-  for (size_t begin = 0; begin < entries_.size();) {
-    size_t end = begin;
-    while (end < entries_.size() && entries_[end].framework == entries_[begin].framework) ++end;
+  // (repeated declines of the same offer would otherwise pile up). Only
+  // frameworks that got a refusal can have a dominated one (removals never
+  // make one). A framework has few refusals per agent, so quadratic per
+  // framework is fine.
+  auto dropDominated = [&](size_t begin, size_t end) {
+    size_t kept = begin;
     for (size_t i = begin; i < end; ++i) {
-      for (size_t j = i + 1; j < end && !dominated[i]; ++j) {
+      bool dominated = false;
+      for (size_t j = i + 1; j < end && !dominated; ++j) {
         const Refusal& a = entries_[i];
         const Refusal& b = entries_[j];
-        dominated[i] = a.role == b.role && a.deadline <= b.deadline &&
-                       (a.refused == b.refused || a.refused->isSubsetOf(*b.refused));
+        dominated = a.role == b.role && a.deadline <= b.deadline &&
+                    (a.refused == b.refused || a.refused->isSubsetOf(*b.refused));
       }
+      if (dominated) continue;
+      // Entries after i are not moved yet (kept <= i).
+      if (kept != i) entries_[kept] = std::move(entries_[i]);
+      ++kept;
     }
-    begin = end;
+    entries_.erase(entries_.begin() + static_cast<long>(kept), entries_.begin() + static_cast<long>(end));
+  };
+  if (added <= kFewAdded) {
+    auto last = touched.begin() + static_cast<long>(touchedCount);
+    std::sort(touched.begin(), last);
+    last = std::unique(touched.begin(), last);
+    for (auto it = touched.begin(); it != last; ++it) {
+      auto [begin, end] = range(*it);
+      dropDominated(begin, end);
+    }
+  } else {
+    for (size_t begin = 0; begin < entries_.size(); ++begin) {
+      size_t end = begin;
+      while (end < entries_.size() && entries_[end].framework == entries_[begin].framework) ++end;
+      dropDominated(begin, end);  // leaves the framework's kept ones at [begin, ...)
+      while (begin + 1 < entries_.size() && entries_[begin + 1].framework == entries_[begin].framework) ++begin;
+    }
   }
-  size_t i = 0;
-  std::erase_if(entries_, [&](const Refusal&) { return dominated[i++]; });
   sorted_ = entries_.size();
 }
 

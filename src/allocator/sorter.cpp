@@ -3,12 +3,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace tepui::allocator {
 
 bool Sorter::ByShare::operator()(const Client* a, const Client* b) const {
   if (a->share != b->share) return a->share < b->share;
   return a->name < b->name;
+}
+
+bool Sorter::precedes(const Client& a, double share, const std::string& name) {
+  if (a.share != share) return a.share < share;
+  return a.name < name;
 }
 
 Sorter::Client* Sorter::add(const std::string& name, uint32_t tag, double weight) {
@@ -63,13 +69,29 @@ void Sorter::unallocated(Client* client, const Quantities& quantities) {
 
 void Sorter::reposition(Client* client) {
   if (stale()) return;
-  if (client->ordered) order_.erase(client->position);
-  client->ordered = false;
-  client->share = weightedShare(*client);
-  if (client->active) {
-    client->position = order_.insert(client).first;
-    client->ordered = true;
+  const double share = weightedShare(*client);
+  if (!client->ordered) {
+    client->share = share;
+    if (client->active) {
+      client->position = order_.insert(client).first;
+      client->ordered = true;
+    }
+    return;
   }
+  if (share == client->share) return;
+  // Still between its neighbours with the new share: the order holds as it
+  // is, so the key changes in place (a lone client, or a small change).
+  auto next = std::next(client->position);
+  bool afterPrev = client->position == order_.begin() || precedes(**std::prev(client->position), share, client->name);
+  bool beforeNext = next == order_.end() || !precedes(**next, share, client->name);
+  if (afterPrev && beforeNext) {
+    client->share = share;
+    return;
+  }
+  // Moved: re-link the same node (no allocation).
+  auto node = order_.extract(client->position);
+  client->share = share;
+  client->position = order_.insert(std::move(node)).position;
 }
 
 void Sorter::refresh() {

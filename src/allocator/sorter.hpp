@@ -89,7 +89,11 @@ class Sorter {
  private:
   double weightedShare(const Client& client) const { return dominantShare(&client) / client.weight; }
   bool stale() const { return seenVersion_ != basis_->version; }
+  // Moves the client to where its (recomputed) share puts it; the tree node
+  // is re-linked, or left in place while its neighbours still bracket it.
   void reposition(Client* client);
+  // True when `a` sorts before a client with this share and name (ByShare).
+  static bool precedes(const Client& a, double share, const std::string& name);
 
   const ShareBasis* basis_;
   uint64_t seenVersion_ = 0;

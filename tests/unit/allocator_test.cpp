@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
 #include <tuple>
+#include <vector>
 
 #include "allocator/flat_resources.hpp"
 #include "allocator/hierarchical_drf.hpp"
@@ -675,6 +677,56 @@ TEST(AllocatorOfferFilterTest, RemovalByFrameworkRoleAndAgent) {
   EXPECT_EQ(filters.size(), 396u);
   EXPECT_FALSE(filters.forAgent(6)->blocks(0, 0, &all, nullptr, 0, 1, 0));
   EXPECT_TRUE(filters.forAgent(6)->blocks(1, 1, &all, nullptr, 0, 1, 0));
+}
+
+// Refusals installed one or a few at a time (sorted into place) or in large
+// batches (sorted and merged), with dominated ones dropped, must block
+// exactly what the plain list of every refusal installed blocks.
+TEST(AllocatorOfferFilterTest, SettlingKeepsWhatEveryRefusalBlocks) {
+  ResourceKeys keys;
+  const std::vector<FlatResources> shapes = {FlatResources(R(kAgent), keys), FlatResources(R("cpus:1;mem:10"), keys),
+                                             FlatResources(R("cpus:2"), keys),
+                                             FlatResources(R("ports:[31000-31005]"), keys)};
+  struct Installed {
+    uint32_t framework, role;
+    size_t shape;
+    double deadline;
+    uint64_t run;
+  };
+  std::mt19937_64 rng(5);
+  OfferFilters filters;
+  std::vector<Installed> all;
+  uint64_t run = 1;
+  uint64_t generation = 0;
+  for (int round = 0; round < 300; ++round) {
+    // Mostly a few refusals between two looks, sometimes a burst.
+    size_t count = rng() % 10 == 0 ? 9 + rng() % 30 : 1 + rng() % 3;
+    for (size_t i = 0; i < count; ++i) {
+      Installed r{static_cast<uint32_t>(rng() % 6), static_cast<uint32_t>(rng() % 2), rng() % shapes.size(),
+                  static_cast<double>(rng() % 40), run};
+      filters.install(0, r.framework, r.role, shapes[r.shape], r.deadline, r.run);
+      all.push_back(r);
+    }
+    ++run;
+    const double now = static_cast<double>(round % 40);
+    AgentFilters* agent = filters.forAgent(0);
+    ASSERT_NE(agent, nullptr);
+    for (uint32_t framework = 0; framework < 6; ++framework) {
+      for (uint32_t role = 0; role < 2; ++role) {
+        for (size_t offer = 0; offer < shapes.size(); ++offer) {
+          bool expected = std::any_of(all.begin(), all.end(), [&](const Installed& r) {
+            bool live = now < r.deadline || run <= r.run + 1;
+            return r.framework == framework && r.role == role && live && shapes[offer].isSubsetOf(shapes[r.shape]);
+          });
+          // A fresh generation each time: no cached answer.
+          ASSERT_EQ(agent->blocks(framework, role, &shapes[offer], nullptr, now, run, ++generation), expected)
+              << "round " << round << " framework " << framework << " role " << role << " offer " << offer;
+        }
+      }
+    }
+  }
+  // Dominated ones were dropped along the way.
+  EXPECT_LT(filters.forAgent(0)->size(), all.size());
 }
 
 }  // namespace
