@@ -71,7 +71,19 @@ TEST(ElectedMasterTest, CallsThatComeWhileTheRegistryIsReadAreHeldAndAnswered) {
     ASSERT_TRUE(named.wait_for(lock, 20s, [&] { return leaderKnown; }));
   }
 
-  // Still reading the registry (what it serves itself, it serves now) ...
+  // Once the master's own watch names it too (its /master/redirect points
+  // at itself; until then it knows no leader and answers 503) ...
+  auto redirect = [&] {
+    http::Request r;
+    r.method = "GET";
+    r.target = "/master/redirect";
+    auto response = http::fetch(cluster.masterEndpoint(), r);
+    return response ? response->headers["Location"] : "";
+  };
+  const std::string self = "//127.0.0.1:" + std::to_string(cluster.masterEndpoint().port);
+  ASSERT_TRUE(eventually([&] { return redirect() == self; }, 10s, 1ms));
+  // ... it is still reading the registry (what it serves itself, it serves
+  // now) ...
   auto metrics = get(cluster.masterEndpoint(), "/metrics/snapshot");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("\"master/elected\":0"), std::string::npos) << metrics.body.substr(0, 400);

@@ -17,7 +17,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from tepui_harness import Cluster, Scheduler, ZooKeeperServer, free_port, get, launch, task, tepui_binary  # noqa: E402
+from tepui_harness import (Cluster, Scheduler, ZooKeeperServer, free_port, get, launch, scalar, task,  # noqa: E402
+                           tepui_binary)
 
 TEPUI = None
 
@@ -180,8 +181,11 @@ class FailoverTest(unittest.TestCase):
             if event["type"] == "OFFERS":
                 for offer in event["offers"]["offers"]:
                     free = wanted - len(finished) - len(launched)
+                    # As many as the offer holds (an offer may be only what
+                    # one finished task gave back), at most 3.
+                    fits = int(min(scalar(offer, "cpus") / 0.1, scalar(offer, "mem") / 16) + 1e-9)
                     tasks = []
-                    for _ in range(min(free, 3)):
+                    for _ in range(min(free, 3, fits)):
                         serial += 1
                         name = relaunched.pop() if relaunched else "job-%d" % serial
                         tasks.append(task("%s.%d" % (name, serial), offer["agent_id"]["value"], "sleep 2"))
