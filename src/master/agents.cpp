@@ -191,9 +191,9 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
 
   // Reconcile what the agent runs with what the master believes.
   std::set<std::pair<std::string, std::string>> reported;
-  for (auto& task : reg.tasks()) {
+  for (v1::Task& task : *reg.mutable_tasks()) {
     reported.insert({task.framework_id().value(), task.task_id().value()});
-    adoptReportedTask(agent, task, announceTasks);
+    adoptReportedTask(agent, std::move(task), announceTasks);
   }
   // Executors: the agent's report is the truth (those that exited while it
   // was away are gone; their resources come back with the agent's total).
@@ -208,8 +208,13 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
       it = reportedExecutors.count({frameworkId, it->first.second}) ? std::next(it) : f.executors.erase(it);
     }
   }
-  for (auto key : std::set<std::pair<std::string, std::string>>(agent.tasks)) {
-    if (reported.count(key)) continue;
+  // What the master holds on the agent that the agent did not report
+  // (set aside first: removing a task changes agent.tasks).
+  std::vector<std::pair<std::string, std::string>> missing;
+  for (const auto& key : agent.tasks) {
+    if (!reported.contains(key)) missing.push_back(key);
+  }
+  for (const auto& key : missing) {
     auto fit = frameworks_.find(key.first);
     if (fit == frameworks_.end()) continue;
     auto tit = fit->second.tasks.find(key.second);
@@ -248,7 +253,7 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
   requestAllocation();
 }
 
-void MasterImpl::adoptReportedTask(Agent& agent, const v1::Task& reported, bool announce) {
+void MasterImpl::adoptReportedTask(Agent& agent, v1::Task reported, bool announce) {
   auto fit = frameworks_.find(reported.framework_id().value());
   if (fit == frameworks_.end()) return;  // frameworks come back by resubscribing
   Framework& f = fit->second;
@@ -263,15 +268,16 @@ void MasterImpl::adoptReportedTask(Agent& agent, const v1::Task& reported, bool 
                           [&](const v1::Task& t) { return t.task_id().value() == taskId; });
   if (uit != unreachable.end()) unreachable.erase(uit);
   TaskEntry& entry = f.tasks[taskId];
-  entry.task = reported;
-  entry.task.mutable_agent_id()->set_value(agent.id);
   entry.resources = Resources(reported.resources());
   for (auto& r : reported.resources()) {
     if (r.has_allocation_info()) entry.role = r.allocation_info().role();
   }
+  entry.task = std::move(reported);
+  entry.task.mutable_agent_id()->set_value(agent.id);
   agent.tasks.insert({f.id, taskId});
-  if (announce && !isTerminal(reported.state())) {
-    sendMasterUpdate(f, reported.task_id(), reported.state(), v1::TaskStatus::REASON_AGENT_REREGISTERED,
+  if (announce && !isTerminal(entry.task.state())) {
+    v1::TaskID id = entry.task.task_id();  // a copy: the update may change the entry
+    sendMasterUpdate(f, id, entry.task.state(), v1::TaskStatus::REASON_AGENT_REREGISTERED,
                      "Agent " + agent.id + " re-registered", agent.id);
   }
 }

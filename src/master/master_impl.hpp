@@ -396,7 +396,7 @@ class MasterImpl final : public Master {
   void sendToAgent(Agent& agent, const internal::AgentEvent& event);
   // A task the agent reports that this master does not hold: taken in, and
   // its framework told it runs (REASON_AGENT_REREGISTERED) if `announce`.
-  void adoptReportedTask(Agent& agent, const v1::Task& reported, bool announce);
+  void adoptReportedTask(Agent& agent, v1::Task reported, bool announce);
   void adoptReportedExecutor(Agent& agent, const v1::ExecutorInfo& reported);
 
   // What the framework's tasks and executors hold (on one agent, or on all).
