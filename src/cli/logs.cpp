@@ -13,12 +13,18 @@
 //
 // --follow polls every 200 ms, and ends once the master reports the task
 // terminal or unreachable (or forgets it) and everything written until then
-// is printed.
+// is printed. It rides a failover of the masters: when the master cannot be
+// reached or a read fails, it looks the leader up again through --master
+// (zk://, or a master's /master/redirect) every 200 ms and carries on from
+// the same offset, for up to --master_failover_timeout; a new leader that
+// does not know the task yet (its agent has not registered again) is given
+// the same time before the task counts as forgotten.
 // The task's output goes to stdout, whichever file is read; errors go to
 // stderr as one line.
 #include <algorithm>
 #include <boost/json.hpp>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -131,8 +137,14 @@ struct Chunk {
 
 class LogsCommand {
  public:
-  LogsCommand(http::Endpoint master, std::string taskId, std::string frameworkId, std::string file)
-      : master_(std::move(master)), taskId_(taskId), file_(std::move(file)), finder_(taskId, std::move(frameworkId)) {}
+  LogsCommand(std::string spec, http::Endpoint master, std::string taskId, std::string frameworkId, std::string file,
+              double failoverTimeout)
+      : spec_(std::move(spec)),
+        master_(std::move(master)),
+        taskId_(taskId),
+        file_(std::move(file)),
+        finder_(taskId, std::move(frameworkId)),
+        failoverTimeout_(failoverTimeout) {}
 
   int run(bool follow, int tail) {
     auto state = fetchState();
@@ -156,7 +168,11 @@ class LogsCommand {
         }
       }
       if (!path.empty()) {
-        if (auto printed = printFrom(path, offset); !printed) return fail(printed.error().message);
+        if (auto printed = printFrom(path, offset); !printed) {
+          if (!follow) return fail(printed.error().message);
+          if (auto lost = lostMaster(printed.error()); !lost) return fail(lost.error().message);
+          continue;  // the same offset, from the leader found again
+        }
       }
       if (!follow || ended) {
         if (path.empty()) return fail("task '" + taskId_ + "' has no " + file_ + " in its sandbox (yet)");
@@ -164,15 +180,58 @@ class LogsCommand {
       }
       std::this_thread::sleep_for(kPollInterval);
       state = fetchState();
-      if (!state) return fail(state.error().message);
+      if (!state) {
+        if (auto lost = lostMaster(state.error()); !lost) return fail(lost.error().message);
+        continue;
+      }
       located = finder_.find(*state);
-      if (located) task = *located;
+      if (located) {
+        task = *located;
+        lostSince_.reset();
+        failedOver_ = false;  // this leader knows it: forgetting it again means it ended
+      } else if (waitingForTask()) {
+        continue;  // a new leader that has not heard of it yet
+      }
       // A task the master has forgotten has ended: print what is left.
       task.terminal = !located || located->terminal;
     }
   }
 
  private:
+  // Following, the master went away or a read failed (`why`): once the
+  // --master_failover_timeout since the first such failure has passed, the
+  // error to end with; before, it waits a poll interval and looks the leader
+  // up again.
+  Status lostMaster(const Error& why) {
+    auto now = std::chrono::steady_clock::now();
+    if (!lostSince_) {
+      lostSince_ = now;
+      failedOver_ = true;
+      std::cerr << "tepui logs: " << why.message << "; looking for the leader" << std::endl;
+    }
+    if (now - *lostSince_ > failoverWait()) {
+      return Error(why.message + " (and for " + std::to_string(static_cast<int>(failoverTimeout_)) + "s after)");
+    }
+    std::this_thread::sleep_for(kPollInterval);
+    if (auto leader = findLeadingMaster(spec_, std::chrono::seconds(1)); leader) master_ = *leader;
+    return okStatus();
+  }
+
+  // After a failover the new leader knows a task only once its agent has
+  // registered again: until the --master_failover_timeout has passed, an
+  // unknown task is waited for rather than taken as forgotten.
+  bool waitingForTask() {
+    if (!failedOver_) return false;
+    auto now = std::chrono::steady_clock::now();
+    if (!lostSince_) lostSince_ = now;
+    return now - *lostSince_ <= failoverWait();
+  }
+
+  std::chrono::steady_clock::duration failoverWait() const {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(failoverTimeout_));
+  }
+
   int fail(const std::string& why) {
     std::cerr << "tepui logs: " << why << std::endl;
     return 1;
@@ -260,10 +319,14 @@ class LogsCommand {
     return s;
   }
 
+  std::string spec_;  // --master as given: how to find the leader again
   http::Endpoint master_;
   std::string taskId_;
   std::string file_;
   TaskFinder finder_;
+  double failoverTimeout_;
+  bool failedOver_ = false;  // the master was lost, and the leader since has not shown the task yet
+  std::optional<std::chrono::steady_clock::time_point> lostSince_;
 };
 
 }  // namespace
@@ -273,6 +336,7 @@ int logsMain(int argc, const char* const* argv) {
   std::string master = "127.0.0.1:5050", framework;
   bool follow = false, stderrFile = false;
   int tail = -1;
+  double failoverTimeout = 60;
   FlagSet flags(
       "Usage: tepui logs TASK_ID [--master HOST:PORT] [--framework ID] [--follow] [--stderr] [--tail BYTES]\n\n"
       "Prints a task's stdout (or stderr) from its sandbox, through the master.");
@@ -281,6 +345,9 @@ int logsMain(int argc, const char* const* argv) {
   flags.add("follow", &follow, "Keep printing what the task writes until it ends");
   flags.add("stderr", &stderrFile, "Print the task's stderr instead of its stdout");
   flags.add("tail", &tail, "Print only the last BYTES bytes written so far (-1: everything)");
+  flags.add("master_failover_timeout", &failoverTimeout,
+            "With --follow: seconds to look for the leader again after losing the master, and to wait for a new "
+            "leader to hear of the task");
   std::vector<std::string> positional;
   if (int rc = parseFlags(flags, argc, argv, "logs", &positional); rc >= 0) return rc;
   if (positional.size() != 1) {
@@ -300,7 +367,12 @@ int logsMain(int argc, const char* const* argv) {
     std::cerr << "tepui logs: --tail must be a number of bytes, or -1\n";
     return 2;
   }
-  LogsCommand command(*endpoint, positional.front(), framework, stderrFile ? "stderr" : "stdout");
+  if (!(failoverTimeout >= 0)) {
+    std::cerr << "tepui logs: --master_failover_timeout must be a number of seconds, 0 or more\n";
+    return 2;
+  }
+  LogsCommand command(master, *endpoint, positional.front(), framework, stderrFile ? "stderr" : "stdout",
+                      failoverTimeout);
   return command.run(follow, tail);
 }
 

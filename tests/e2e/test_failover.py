@@ -280,6 +280,37 @@ class FailoverTest(unittest.TestCase):
         self.assertIn("Resubscribed with the leading master", err)
         self.assertIn("TASK_FINISHED", err)
 
+    def test_tepui_logs_follow_rides_a_failover(self):
+        """`tepui logs --follow --master=zk://...` loses the leader while the
+        task writes, finds the new one, waits for it to hear of the task
+        again, and carries on from where it was: every line once, in
+        order, and it ends when the task does."""
+        self.start_masters()
+        leader = self.leader(self.masters)
+        self.start_agent()
+        Cluster.wait_for(lambda: len(self.active_agents(leader)) == 1, "the agent to register with the leader")
+        run = subprocess.Popen([TEPUI, "run", "--master", self.url, "--name", "printer", "--",
+                                "for i in $(seq 1 40); do echo line $i; sleep 0.15; done"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(run.kill)
+
+        def running_task_id():
+            state = json.loads(get(leader, "/master/state")[2])
+            ids = [t["id"] for f in state["frameworks"] for t in f["tasks"] if t["state"] == "TASK_RUNNING"]
+            return ids[0] if ids else None
+        Cluster.wait_for(running_task_id, "the task to run")
+        logs = subprocess.Popen([TEPUI, "logs", running_task_id(), "--follow", "--master", self.url],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(logs.kill)
+        time.sleep(1)
+        self.procs[leader].send_signal(signal.SIGKILL)
+        out, err = logs.communicate(timeout=90)
+        self.assertEqual(logs.returncode, 0, err)
+        self.assertEqual(out.splitlines(), ["line %d" % i for i in range(1, 41)], err)
+        self.assertIn("looking for the leader", err)
+        run.communicate(timeout=60)
+        self.assertEqual(run.returncode, 0)
+
 
 class LocalHighAvailabilityTest(unittest.TestCase):
     """`tepui local --masters 3` starts ZooKeeper and three masters that
