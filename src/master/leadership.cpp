@@ -59,19 +59,31 @@ void MasterImpl::becomeLeader() {
   // Off the loop: with thousands of agents the reads take seconds, during
   // which the loop keeps accepting the agents and frameworks that come to
   // this master, so that they wait here rather than in the listen backlog.
+  // The admitted agents are read as ids (one listing): that is all a
+  // re-registration needs. Their AgentInfo (for /master/state and for
+  // marking the ones that never return unreachable) is read afterwards, on
+  // a second session, while the master serves.
   recoveryThread_ = std::thread([this, url = flags_.zk, timeout, alive = alive_] {
     Result<std::unique_ptr<registry::Store>> store = registry::openZooKeeperStore(url, timeout);
     Result<RecoveredRegistry> recovered =
-        store ? readRegistry(**store) : Result<RecoveredRegistry>(store.error().context("cannot open the registry"));
+        store ? readRegistry(**store, false)
+              : Result<RecoveredRegistry>(store.error().context("cannot open the registry"));
+    bool ok = recovered.ok();
     boost::asio::post(io_, [this, alive, store = std::move(store), recovered = std::move(recovered)]() mutable {
       if (*alive) finishRecovery(std::move(store), std::move(recovered));
+    });
+    if (!ok || !*alive) return;
+    auto second = registry::openZooKeeperStore(url, timeout);
+    Result<std::vector<v1::AgentInfo>> infos =
+        second ? readAdmittedAgents(**second) : Result<std::vector<v1::AgentInfo>>(second.error());
+    boost::asio::post(io_, [this, alive, infos = std::move(infos)]() mutable {
+      if (*alive && !stopped_) adoptAgentInfos(std::move(infos));
     });
   });
 }
 
 void MasterImpl::finishRecovery(Result<std::unique_ptr<registry::Store>> store, Result<RecoveredRegistry> recovered) {
-  recoveryThread_.join();
-  recovering_ = false;
+  recovering_ = false;  // (the thread goes on reading the agents' details; the destructor joins it)
   if (stopped_) return;
   if (!recovered) return loseLeadership(recovered.error().message);
   adoptRegistry(std::move(*store), std::move(*recovered));

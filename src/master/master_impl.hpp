@@ -185,8 +185,11 @@ struct RecoveredRegistry {
 };
 
 // Reads the registry from the store. Touches nothing else, so a new leader
-// runs it off its event loop.
-Result<RecoveredRegistry> readRegistry(registry::Store& store);
+// runs it off its event loop. Without `agentInfos` the admitted agents are
+// read as ids alone (ZooKeeper lists them without reading each one), and
+// readAdmittedAgents() reads their AgentInfo later.
+Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos = true);
+Result<std::vector<v1::AgentInfo>> readAdmittedAgents(registry::Store& store);
 
 class MasterImpl final : public Master {
  public:
@@ -224,6 +227,9 @@ class MasterImpl final : public Master {
   // registry.cpp: durable state through the registrar. Takes in what the
   // store held (readRegistry(), below) and keeps the store for writes.
   void adoptRegistry(std::unique_ptr<registry::Store> store, RecoveredRegistry recovered);
+  // The AgentInfo of the admitted agents that have not registered again,
+  // read after a new leader started serving (they were known by id).
+  void adoptAgentInfos(Result<std::vector<v1::AgentInfo>> infos);
   // Starts the --agent_reregister_timeout for the recovered agents.
   void startReregisterDeadline();
   // registry_gc.cpp: every --registry_gc_interval, forgets the unreachable

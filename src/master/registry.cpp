@@ -10,6 +10,7 @@
 // under --work_dir, or ZooKeeper with --zk (leadership.cpp); with neither,
 // nothing is kept (the state lives in memory).
 #include <algorithm>
+#include <cstring>
 
 #include "common/logging.hpp"
 #include "master/master_impl.hpp"
@@ -54,7 +55,7 @@ Status readEach(registry::Store& store, const char* prefix, const char* what, Ta
 
 }  // namespace
 
-Result<RecoveredRegistry> readRegistry(registry::Store& store) {
+Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) {
   RecoveredRegistry out;
   auto append = [](auto& list) {
     return [&list](auto record) {
@@ -75,7 +76,15 @@ Result<RecoveredRegistry> readRegistry(registry::Store& store) {
       return true;
     });
   }
-  if (s) s = readEach<v1::AgentInfo>(store, kAgents, "agents", append(out.admitted));
+  if (s && agentInfos) s = readEach<v1::AgentInfo>(store, kAgents, "agents", append(out.admitted));
+  if (s && !agentInfos) {
+    // The ids alone (the names under agents/); their AgentInfo comes later
+    // (readAdmittedAgents).
+    auto keys = store.keys(kAgents);
+    if (!keys) return keys.error().context("cannot recover the agents");
+    for (const std::string& key : *keys)
+      out.admitted.emplace_back().mutable_id()->set_value(key.substr(strlen(kAgents)));
+  }
   if (s) {
     s = readEach<internal::UnreachableAgent>(store, kUnreachable, "unreachable agents", append(out.unreachable));
   }
@@ -92,6 +101,32 @@ Result<RecoveredRegistry> readRegistry(registry::Store& store) {
   }
   if (!s) return s.error();
   return out;
+}
+
+Result<std::vector<v1::AgentInfo>> readAdmittedAgents(registry::Store& store) {
+  std::vector<v1::AgentInfo> out;
+  Status s = readEach<v1::AgentInfo>(store, kAgents, "agents", [&](v1::AgentInfo info) {
+    out.push_back(std::move(info));
+    return true;
+  });
+  if (!s) return s.error();
+  return out;
+}
+
+void MasterImpl::adoptAgentInfos(Result<std::vector<v1::AgentInfo>> infos) {
+  if (!infos) {
+    TLOG(WARNING) << "Cannot read the admitted agents' details from the registry (" << infos.error().message
+                  << "); the agents not back yet are known by id only";
+    return;
+  }
+  size_t filled = 0;
+  for (v1::AgentInfo& info : *infos) {
+    auto it = recoveredAgents_.find(info.id().value());
+    if (it == recoveredAgents_.end()) continue;  // back already, with its own report
+    it->second = std::move(info);
+    ++filled;
+  }
+  TLOG(INFO) << "Read the details of the " << filled << " admitted agent(s) not back yet";
 }
 
 void MasterImpl::adoptRegistry(std::unique_ptr<registry::Store> store, RecoveredRegistry recovered) {

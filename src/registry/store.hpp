@@ -53,6 +53,20 @@ class Store {
   virtual Result<std::optional<Entry>> get(const std::string& key) = 0;
   // Every entry whose key starts with `prefix`, sorted by key.
   virtual Result<std::vector<Entry>> list(const std::string& prefix) = 0;
+  // The keys alone of those entries, sorted; a store may answer this
+  // without reading any value (ZooKeeper: a children listing).
+  virtual Result<std::vector<std::string>> keys(const std::string& prefix) { return keysOf(list(prefix)); }
+
+ protected:
+  static Result<std::vector<std::string>> keysOf(Result<std::vector<Entry>> entries) {
+    if (!entries) return entries.error();
+    std::vector<std::string> out;
+    out.reserve(entries->size());
+    for (Entry& e : *entries) out.push_back(std::move(e.key));
+    return out;
+  }
+
+ public:
   // The new version of each written key (0 for an ERASE), in batch order.
   virtual Result<std::vector<uint64_t>> apply(const std::vector<Write>& batch) = 0;
   // How many bytes of keys and values one apply() may carry; the registrar

@@ -68,37 +68,10 @@ class ZooKeeperStore final : public Store {
     return std::optional<Entry>(Entry{key, (*node)->data, static_cast<uint64_t>((*node)->version) + 1});
   }
 
-  Result<std::vector<Entry>> list(const std::string& prefix) override {
-    auto dirs = zk_->children(root_);
-    if (!dirs) return dirs.error();
-    std::vector<Entry> out;
-    for (const std::string& dir : *dirs) {
-      std::string dirKey = dir == kNoDir ? "" : unescape(dir) + "/";
-      // Skip directories none of whose keys can start with the prefix.
-      size_t common = std::min(prefix.size(), dirKey.size());
-      if (dir != kNoDir && prefix.compare(0, common, dirKey, 0, common) != 0) continue;
-      auto names = zk_->children(root_ + "/" + dir);
-      if (!names) return names.error();
-      std::vector<std::string> keys, paths;
-      for (const std::string& name : *names) {
-        std::string key = dirKey + unescape(name);
-        if (key.compare(0, prefix.size(), prefix) != 0) continue;
-        paths.push_back(root_ + "/" + dir + "/" + name);
-        keys.push_back(std::move(key));
-      }
-      // One pipelined read of the whole directory: a registry of 10,000
-      // agents must not cost 10,000 round trips to recover.
-      auto nodes = zk_->getMany(paths);
-      if (!nodes) return nodes.error();
-      for (size_t i = 0; i < keys.size(); ++i) {
-        auto& node = (*nodes)[i];
-        if (!node) continue;  // gone meanwhile: skip
-        out.push_back(Entry{std::move(keys[i]), std::move(node->data), static_cast<uint64_t>(node->version) + 1});
-      }
-    }
-    std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
-    return out;
-  }
+  Result<std::vector<Entry>> list(const std::string& prefix) override { return walk(prefix, true); }
+
+  // The names only: one children listing per directory, no read per key.
+  Result<std::vector<std::string>> keys(const std::string& prefix) override { return keysOf(walk(prefix, false)); }
 
   Result<std::vector<uint64_t>> apply(const std::vector<Write>& batch) override {
     for (int attempt = 0;; ++attempt) {
@@ -124,6 +97,44 @@ class ZooKeeperStore final : public Store {
     auto slash = key.find('/');
     return root_ + "/" + (slash == std::string::npos ? std::string(kNoDir) : escape(key.substr(0, slash)));
   }
+  // Every key under `prefix`, sorted, with its value and version when
+  // `values` (one pipelined read per directory), else the keys alone.
+  Result<std::vector<Entry>> walk(const std::string& prefix, bool values) {
+    auto dirs = zk_->children(root_);
+    if (!dirs) return dirs.error();
+    std::vector<Entry> out;
+    for (const std::string& dir : *dirs) {
+      std::string dirKey = dir == kNoDir ? "" : unescape(dir) + "/";
+      // Skip directories none of whose keys can start with the prefix.
+      size_t common = std::min(prefix.size(), dirKey.size());
+      if (dir != kNoDir && prefix.compare(0, common, dirKey, 0, common) != 0) continue;
+      auto names = zk_->children(root_ + "/" + dir);
+      if (!names) return names.error();
+      std::vector<std::string> keys, paths;
+      for (const std::string& name : *names) {
+        std::string key = dirKey + unescape(name);
+        if (key.compare(0, prefix.size(), prefix) != 0) continue;
+        paths.push_back(root_ + "/" + dir + "/" + name);
+        keys.push_back(std::move(key));
+      }
+      if (!values) {
+        for (std::string& key : keys) out.push_back(Entry{std::move(key), "", 0});
+        continue;
+      }
+      // One pipelined read of the whole directory: a registry of 10,000
+      // agents must not cost 10,000 round trips to recover.
+      auto nodes = zk_->getMany(paths);
+      if (!nodes) return nodes.error();
+      for (size_t i = 0; i < keys.size(); ++i) {
+        auto& node = (*nodes)[i];
+        if (!node) continue;  // gone meanwhile: skip
+        out.push_back(Entry{std::move(keys[i]), std::move(node->data), static_cast<uint64_t>(node->version) + 1});
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+    return out;
+  }
+
   std::string pathOf(const std::string& key) const {
     auto slash = key.find('/');
     return dirOf(key) + "/" + escape(slash == std::string::npos ? key : key.substr(slash + 1));

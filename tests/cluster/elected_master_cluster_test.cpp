@@ -1,5 +1,5 @@
 // Tests of a master elected through a real ZooKeeper while it recovers a
-// large registry: the calls that come to it in that window (schedulers,
+// large registry (5,000 agents, 5,000 frameworks): the calls that come to it in that window (schedulers,
 // operators, agents) are held and answered once it leads, not refused with
 // 503 or redirected to itself.
 #include <gtest/gtest.h>
@@ -15,19 +15,25 @@
 namespace tepui::testing {
 namespace {
 
-// Writes `n` admitted agents into the registry at `url`, as a master that
-// admitted them would have.
-void admitAgents(const std::string& url, int n) {
+// Writes `n` admitted agents and `n` frameworks into the registry at `url`,
+// as a master that admitted them would have.
+void fillRegistry(const std::string& url, int n) {
   auto store = registry::openZooKeeperStore(url, 5s);
   ASSERT_TRUE(store.ok()) << store.error().message;
   std::vector<registry::Write> batch;
   for (int i = 0; i < n; ++i) {
-    v1::AgentInfo info;
-    info.mutable_id()->set_value("recovered-S" + std::to_string(i));
-    info.set_hostname("agent-" + std::to_string(i));
-    info.set_port(5051);
-    batch.push_back({registry::Write::Kind::PUT, "agents/" + info.id().value(), info.SerializeAsString(), {}});
-    if (batch.size() == 500 || i == n - 1) {
+    v1::AgentInfo agent;
+    agent.mutable_id()->set_value("recovered-S" + std::to_string(i));
+    agent.set_hostname("agent-" + std::to_string(i));
+    agent.set_port(5051);
+    batch.push_back({registry::Write::Kind::PUT, "agents/" + agent.id().value(), agent.SerializeAsString(), {}});
+    v1::FrameworkInfo framework;
+    framework.mutable_id()->set_value("recovered-" + std::to_string(i));
+    framework.set_name("framework-" + std::to_string(i));
+    framework.set_user("nobody");
+    batch.push_back(
+        {registry::Write::Kind::PUT, "frameworks/" + framework.id().value(), framework.SerializeAsString(), {}});
+    if (batch.size() >= 500 || i == n - 1) {
       auto written = (*store)->apply(batch);
       ASSERT_TRUE(written.ok()) << written.error().message;
       batch.clear();
@@ -47,8 +53,9 @@ http::Response get(const http::Endpoint& endpoint, const std::string& path) {
 TEST(ElectedMasterTest, CallsThatComeWhileTheRegistryIsReadAreHeldAndAnswered) {
   ZooKeeperServer zk;
   const std::string url = zk.url("/tepui");
-  // Enough agents that reading them takes the new leader a while.
-  admitAgents(url, 5000);
+  // Enough frameworks (read one by one; the agents are only listed) that
+  // reading them takes the new leader a while.
+  fillRegistry(url, 5000);
 
   // Woken as soon as the election names a leader.
   std::mutex mutex;
@@ -92,6 +99,8 @@ TEST(ElectedMasterTest, CallsThatComeWhileTheRegistryIsReadAreHeldAndAnswered) {
   EXPECT_EQ(state.status, 200) << state.body;
   EXPECT_NE(state.body.find("\"elected_time\""), std::string::npos);
   EXPECT_NE(get(cluster.masterEndpoint(), "/metrics/snapshot").body.find("\"master/elected\":1"), std::string::npos);
+  // It served knowing the admitted agents by id; their details follow.
+  EXPECT_TRUE(eventually([&] { return cluster.get("/master/state").find("\"agent-4999\"") != std::string::npos; }));
   // And a framework subscribing is taken in.
   TestScheduler scheduler(cluster.masterEndpoint(), frameworkInfo("held"));
   scheduler.subscribe();  // waits for SUBSCRIBED

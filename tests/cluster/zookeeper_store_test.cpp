@@ -43,6 +43,9 @@ TEST(ZooKeeperStoreTest, TheStoreContractHoldsOnZooKeeper) {
   EXPECT_EQ((*agents)[1].key, "agents/a1");
   EXPECT_EQ(store->list("")->size(), 4u);
   EXPECT_EQ(store->list("weights/eng")->size(), 1u);
+  // The keys alone (a listing, no read per key): the same keys, in order.
+  EXPECT_EQ(*store->keys("agents/"), (std::vector<std::string>{"agents/..", "agents/a1"}));
+  EXPECT_EQ(*store->keys(""), (std::vector<std::string>{"agents/..", "agents/a1", "flat", "weights/eng/web"}));
 
   // Compare-and-set: a stale expectation fails the whole batch.
   auto stale = store->apply({put("other", "x"), put("agents/a1", "late", 1)});

@@ -80,6 +80,7 @@ TEST_F(EmbeddedStoreTest, ListTakesAPrefixInKeyOrder) {
   EXPECT_EQ((*agents)[1].key, "agents/b");
   EXPECT_EQ(store->list("")->size(), 5u);
   EXPECT_EQ(store->list(std::string("agents\xff", 7))->size(), 1u);
+  EXPECT_EQ(*store->keys("agents/"), (std::vector<std::string>{"agents/a", "agents/b"}));
 }
 
 TEST_F(EmbeddedStoreTest, ReopenedStoreHasEverythingAndASecondOpenerIsRefused) {
