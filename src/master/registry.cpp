@@ -38,6 +38,15 @@ registry::Write put(const std::string& key, const google::protobuf::Message& val
   return registry::Write{registry::Write::Kind::PUT, key, value.SerializeAsString(), std::nullopt};
 }
 
+// A `take` for readEach that appends each record to `list`.
+template <typename List>
+auto appendTo(List& list) {
+  return [&list](auto record) {
+    list.push_back(std::move(record));
+    return true;
+  };
+}
+
 // Parses every entry under `prefix` as a `Record` and hands it to `take`,
 // which returns false if the record makes no sense.
 template <typename Record, typename Take>
@@ -57,12 +66,6 @@ Status readEach(registry::Store& store, const char* prefix, const char* what, Ta
 
 Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) {
   RecoveredRegistry out;
-  auto append = [](auto& list) {
-    return [&list](auto record) {
-      list.push_back(std::move(record));
-      return true;
-    };
-  };
   Status s = readEach<v1::WeightInfo>(store, kWeights, "weights", [&](v1::WeightInfo info) {
     out.weights[info.role()] = info.weight();
     return true;
@@ -76,7 +79,11 @@ Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) 
       return true;
     });
   }
-  if (s && agentInfos) s = readEach<v1::AgentInfo>(store, kAgents, "agents", append(out.admitted));
+  if (s && agentInfos) {
+    auto admitted = readAdmittedAgents(store);
+    if (!admitted) return admitted.error();
+    out.admitted = std::move(*admitted);
+  }
   if (s && !agentInfos) {
     // The ids alone (the names under agents/); their AgentInfo comes later
     // (readAdmittedAgents).
@@ -86,9 +93,9 @@ Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) 
       out.admitted.emplace_back().mutable_id()->set_value(key.substr(strlen(kAgents)));
   }
   if (s) {
-    s = readEach<internal::UnreachableAgent>(store, kUnreachable, "unreachable agents", append(out.unreachable));
+    s = readEach<internal::UnreachableAgent>(store, kUnreachable, "unreachable agents", appendTo(out.unreachable));
   }
-  if (s) s = readEach<internal::GoneAgent>(store, kGone, "agents marked gone", append(out.gone));
+  if (s) s = readEach<internal::GoneAgent>(store, kGone, "agents marked gone", appendTo(out.gone));
   if (s) {
     s = readEach<v1::FrameworkInfo>(store, kFrameworks, "frameworks", [&](v1::FrameworkInfo info) {
       if (!info.has_id()) return false;
@@ -97,7 +104,7 @@ Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) 
     });
   }
   if (s) {
-    s = readEach<internal::RemovedFramework>(store, kRemovedFrameworks, "removed frameworks", append(out.removed));
+    s = readEach<internal::RemovedFramework>(store, kRemovedFrameworks, "removed frameworks", appendTo(out.removed));
   }
   if (!s) return s.error();
   return out;
@@ -105,11 +112,7 @@ Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) 
 
 Result<std::vector<v1::AgentInfo>> readAdmittedAgents(registry::Store& store) {
   std::vector<v1::AgentInfo> out;
-  Status s = readEach<v1::AgentInfo>(store, kAgents, "agents", [&](v1::AgentInfo info) {
-    out.push_back(std::move(info));
-    return true;
-  });
-  if (!s) return s.error();
+  if (Status s = readEach<v1::AgentInfo>(store, kAgents, "agents", appendTo(out)); !s) return s.error();
   return out;
 }
 
