@@ -55,6 +55,24 @@ void registerFlags(FlagSet& flags, AgentFlags& v) {
             "Directory of the cache for URIs fetched with 'cache: true' (default: <work_dir>/fetch)");
   flags.add("fetcher_cache_size", &v.fetcher_cache_size,
             "Most the fetcher cache may hold, as '2GB', '512MB', ... or a number of bytes");
+  flags.add("containerizers", &v.containerizers, "Containerizers to use: 'mesos' (Tepui runs containers itself)");
+  flags.add("isolation", &v.isolation,
+            "Isolators, comma-separated: posix/cpu, posix/mem, disk/du (POSIX), or cgroups/cpu, cgroups/mem, "
+            "namespaces/pid, filesystem/linux, network/ports (Linux, as root)");
+  flags.add("cgroups_root", &v.cgroups_root,
+            "Name of the cgroup under each hierarchy that holds this agent's containers (one per agent on a host)");
+  flags.add("cgroups_enable_cfs", &v.cgroups_enable_cfs,
+            "Hard CPU limits (CFS quota) from each container's cpus, with cgroups/cpu");
+  flags.add("container_disk_watch_interval", &v.container_disk_watch_interval,
+            "How often disk/du measures each sandbox's disk usage");
+  flags.add("enforce_container_disk_quota", &v.enforce_container_disk_quota,
+            "With disk/du, kill a container whose sandbox uses more disk than it was given");
+  flags.add("container_ports_watch_interval", &v.container_ports_watch_interval,
+            "How often network/ports checks the ports each container listens on");
+  flags.add("enforce_container_ports", &v.enforce_container_ports,
+            "With network/ports, kill a container that listens on a port it was not given");
+  flags.add("check_agent_port_range_only", &v.check_agent_port_range_only,
+            "With network/ports, check only ports within this agent's ports resource");
 }
 
 Result<std::unique_ptr<Agent>> Agent::create(boost::asio::io_context& io, AgentFlags flags, FlagSet* flagSet) {
@@ -132,10 +150,35 @@ Status AgentImpl::start() {
     master_ = *master;
   }
   if (auto s = detectResources(); !s) return s;
+  containerizer::IsolationOptions isolation;
+  isolation.containerizers = flags_.containerizers;
+  isolation.isolation = flags_.isolation;
+  isolation.cgroupsRoot = flags_.cgroups_root;
+  isolation.workDir = flags_.work_dir;
+  isolation.cgroupsEnableCfs = flags_.cgroups_enable_cfs;
+  isolation.diskWatchInterval = flags_.container_disk_watch_interval;
+  isolation.enforceDiskQuota = flags_.enforce_container_disk_quota;
+  isolation.portsWatchInterval = flags_.container_ports_watch_interval;
+  isolation.enforcePorts = flags_.enforce_container_ports;
+  if (flags_.check_agent_port_range_only) {
+    google::protobuf::RepeatedPtrField<v1::Resource> total;
+    total_.copyTo(&total);
+    for (auto& r : total) {
+      if (r.name() != "ports") continue;
+      for (auto& range : r.ranges().range()) isolation.checkedPorts.emplace_back(range.begin(), range.end());
+    }
+  }
+  auto containerizer = containerizer::Containerizer::create(io_, isolation);
+  if (!containerizer) return containerizer.error();
+  containerizer_ = std::move(*containerizer);
+  containerizer_->onLimitation([this](const std::string& containerId, const containerizer::Limitation& limit) {
+    containerLimited(containerId, limit);
+  });
   if (auto s = recoverResources(); !s) return s;
   auto attributes = parseAttributes(flags_.attributes);
   if (!attributes) return attributes.error().context("invalid --attributes");
   if (auto s = recoverState(*attributes); !s) return s;
+  containerizer_->recover(liveContainers());
   if (flags_.hostname.empty()) {
     char buf[256] = {};
     flags_.hostname = gethostname(buf, sizeof buf - 1) == 0 ? buf : "localhost";
@@ -149,7 +192,8 @@ Status AgentImpl::start() {
   info_.set_port(server_.port());
   total_.copyTo(info_.mutable_resources());
   for (auto& a : *attributes) *info_.add_attributes() = a;
-  TLOG(INFO) << "Agent listening on " << endpoint() << " with " << total_.toString() << "; master " << master_.str();
+  TLOG(INFO) << "Agent listening on " << endpoint() << " with " << total_.toString() << "; master " << master_.str()
+             << "; containerizer " << containerizer_->describe();
   if (followLeader) return followLeadingMaster();
   connect();
   return okStatus();
@@ -166,10 +210,12 @@ void AgentImpl::shutdown(bool keepRecoverable) {
   // Executors get SIGTERM first: the command executor then kills its task's
   // whole process group, which SIGKILL to the executor alone would orphan.
   std::vector<pid_t> pids;
+  std::vector<std::pair<std::string, pid_t>> ended;  // containers to destroy
   for (auto& [fid, f] : frameworks_) {
     bool recoverable = keepRecoverable && f.info.checkpoint();
     for (auto& [eid, e] : f.executors) {
       if (e.pid > 0 && !recoverable) pids.push_back(e.pid);
+      if (!recoverable) ended.emplace_back(e.containerId, e.pid);
       if (e.fetch && e.fetch->pid() > 0) pids.push_back(e.fetch->pid());
       for (auto& [group, run] : e.groupFetches) {
         if (run->pid() > 0) pids.push_back(run->pid());
@@ -180,6 +226,7 @@ void AgentImpl::shutdown(bool keepRecoverable) {
   }
   watcher_.cancelAll();
   containerizer::terminateAll(pids, std::chrono::seconds(3));
+  for (auto& [containerId, pid] : ended) containerizer_->destroy(containerId, pid);
   client_.shutdown();
   server_.stop();
 }
@@ -202,6 +249,9 @@ void AgentImpl::installRoutes() {
     server_.route(path, get([this] { return stateJson(); }));
   }
   for (const char* path : {"/metrics/snapshot"}) server_.route(path, get([this] { return metricsJson(); }));
+  for (const char* path : {"/monitor/statistics", "/monitor/statistics.json", "/slave(1)/monitor/statistics"}) {
+    server_.route(path, get([this] { return statisticsJson(); }));
+  }
   for (const char* path : {"/flags", "/slave(1)/flags"}) {
     server_.route(path, get([this] {
                     bj::object flags;

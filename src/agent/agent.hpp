@@ -45,6 +45,16 @@ struct AgentFlags {
   bool switch_user = true;
   std::string fetcher_cache_dir;           // empty: <work_dir>/fetch
   std::string fetcher_cache_size = "2GB";  // Mesos's byte-size syntax (agent/byte_size.hpp)
+  // containerizer/containerizer.hpp
+  std::string containerizers = "mesos";
+  std::string isolation = "posix/cpu,posix/mem";
+  std::string cgroups_root = "tepui";  // each agent on a host needs its own
+  bool cgroups_enable_cfs = false;
+  Seconds container_disk_watch_interval{15.0};  // disk/du
+  bool enforce_container_disk_quota = false;
+  Seconds container_ports_watch_interval{30.0};  // network/ports
+  bool enforce_container_ports = false;
+  bool check_agent_port_range_only = false;
 };
 
 void registerFlags(FlagSet& flags, AgentFlags& values);

@@ -27,6 +27,7 @@
 #include "agent/status_update_manager.hpp"
 #include "common/codec.hpp"
 #include "common/resources.hpp"
+#include "containerizer/containerizer.hpp"
 #include "containerizer/process.hpp"
 #include "http/client.hpp"
 #include "http/recordio.hpp"
@@ -82,7 +83,8 @@ struct Executor {
   std::unique_ptr<Timer> shutdownTimer;
   std::unique_ptr<Timer> heartbeatTimer;
   std::optional<v1::TaskStatus::Reason> terminationReason;
-  std::optional<v1::TaskState> terminationState;  // what its live tasks become; default TASK_FAILED
+  std::optional<v1::TaskState> terminationState;                    // what its live tasks become; default TASK_FAILED
+  std::optional<v1::TaskResourceLimitation> terminationLimitation;  // the limit its container ran into
   std::string terminationMessage;
   // It outlived a restart of the agent and has not subscribed again yet.
   bool recovered = false;
@@ -173,8 +175,10 @@ class AgentImpl final : public Agent {
   void shutdownExecutor(const std::string& frameworkId, const std::string& executorId, const std::string& why);
   void shutdownFramework(const std::string& frameworkId);
   // An update the agent itself generates (source AGENT, with a uuid).
+  // `limitation`: the resources whose limit the task's container ran into.
   void agentUpdate(const std::string& frameworkId, const v1::TaskID& taskId, v1::TaskState state,
-                   v1::TaskStatus::Reason reason, const std::string& message, const std::string& executorId = "");
+                   v1::TaskStatus::Reason reason, const std::string& message, const std::string& executorId = "",
+                   const v1::TaskResourceLimitation* limitation = nullptr);
   void sendToExecutor(Executor& executor, const v1::executor::Event& event);
   void maybeForgetExecutor(const std::string& frameworkId, const std::string& executorId);
   Executor* findExecutor(const std::string& frameworkId, const std::string& executorId);
@@ -261,6 +265,31 @@ class AgentImpl final : public Agent {
   void forgetCheckpointedExecutor(const std::string& frameworkId, const std::string& executorId);
   void forgetCheckpointedFramework(const std::string& frameworkId);
 
+  // containers.cpp
+  // What the executor's container was given: the executor's resources
+  // (Mesos's 0.1 cpus and 32 MB on top for its command executor) and those
+  // of its tasks that have not ended, with their limits.
+  containerizer::ContainerResources containerResources(const Executor& executor) const;
+  // The container's limits follow its tasks (logged on failure).
+  void updateContainer(Executor& executor);
+  // A task's terminal update from its executor: if the container ran into
+  // a limit (the kernel killed it for its memory), the update says so
+  // (TASK_FAILED, REASON_CONTAINER_LIMITATION_*) and the container is
+  // killed, its other tasks failing for the same reason.
+  void checkLimitation(Executor& executor, v1::TaskStatus& status);
+  // The container ran into a limit: it is killed, its tasks failing with
+  // the limitation's reason.
+  void containerLimited(Executor& executor, const containerizer::Limitation& limit);
+  // The resource a limitation names, with what the container was given of it.
+  v1::TaskResourceLimitation limitationOf(const Executor& executor, const containerizer::Limitation& limit) const;
+  void containerLimited(const std::string& containerId, const containerizer::Limitation& limit);
+  // SIGKILL to everything in the executor's container.
+  void killContainer(Executor& executor);
+  // The containers of the executors recovered alive, for the containerizer.
+  std::map<std::string, containerizer::LiveContainer> liveContainers() const;
+  // GET /monitor/statistics: each live executor's container usage.
+  std::string statisticsJson();
+
   // executor_api.cpp
   void handleExecutor(http::Request& request, http::Responder responder);
   void subscribeExecutor(Executor& executor, const v1::executor::Call& call, codec::ContentType type,
@@ -275,6 +304,7 @@ class AgentImpl final : public Agent {
   http::Server server_;
   http::Client client_;
   containerizer::ProcessWatcher watcher_;
+  std::unique_ptr<containerizer::Containerizer> containerizer_;
   StatusUpdateManager updates_;
   state::Checkpoint checkpoint_;
 

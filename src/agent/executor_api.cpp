@@ -156,12 +156,14 @@ void AgentImpl::executorUpdate(Executor& executor, v1::TaskStatus status) {
   status.mutable_agent_id()->set_value(agentId_);
   if (!executor.commandExecutor) status.mutable_executor_id()->set_value(executor.id);
   if (!status.has_timestamp()) status.set_timestamp(clock::wallSeconds());
+  if (isTerminalState(status.state())) checkLimitation(executor, status);
   auto tit = executor.tasks.find(status.task_id().value());
   if (tit != executor.tasks.end()) tit->second.state = status.state();
   if (updates_.update(executor.frameworkId, status)) {
     if (status.state() == v1::TASK_FINISHED) tasksFinished_++;
     if (status.state() == v1::TASK_FAILED) tasksFailed_++;
     if (status.state() == v1::TASK_KILLED) tasksKilled_++;
+    if (isTerminalState(status.state())) updateContainer(executor);
   }
   // The agent now answers for the update (its status update manager
   // re-sends it until the framework acknowledges it), so the executor may

@@ -161,7 +161,7 @@ Status AgentImpl::spawnExecutor(Executor& e) {
   spec.stderrPath = e.directory + "/stderr";
   spec.user = e.user;
 
-  auto pid = containerizer::spawn(spec);
+  auto pid = containerizer_->launch(e.containerId, e.directory, containerResources(e), std::move(spec));
   if (!pid) return pid.error();
   e.state = Executor::State::REGISTERING;
   e.pid = *pid;
@@ -191,7 +191,7 @@ void AgentImpl::watchUntilSubscribed(Executor& e, Seconds timeout, v1::TaskStatu
     TLOG(WARNING) << "Executor " << eid << " of framework " << fid << ": " << message << "; killing it";
     ex->terminationReason = reason;
     ex->terminationMessage = message;
-    containerizer::signalGroup(ex->pid, SIGKILL);
+    killContainer(*ex);
   });
 }
 

@@ -27,7 +27,8 @@ void AgentImpl::sendToExecutor(Executor& executor, const ExecutorEvent& event) {
 }
 
 void AgentImpl::agentUpdate(const std::string& frameworkId, const v1::TaskID& taskId, v1::TaskState state,
-                            v1::TaskStatus::Reason reason, const std::string& message, const std::string& executorId) {
+                            v1::TaskStatus::Reason reason, const std::string& message, const std::string& executorId,
+                            const v1::TaskResourceLimitation* limitation) {
   v1::TaskStatus status;
   *status.mutable_task_id() = taskId;
   status.set_state(state);
@@ -38,6 +39,7 @@ void AgentImpl::agentUpdate(const std::string& frameworkId, const v1::TaskID& ta
   status.set_uuid(ids::uuidBytes());
   status.mutable_agent_id()->set_value(agentId_);
   if (!executorId.empty()) status.mutable_executor_id()->set_value(executorId);
+  if (limitation) *status.mutable_limitation() = *limitation;
   if (state == v1::TASK_FAILED) tasksFailed_++;
   if (state == v1::TASK_KILLED) tasksKilled_++;
   if (state == v1::TASK_LOST) tasksLost_++;
@@ -102,6 +104,7 @@ void AgentImpl::runTask(const v1::FrameworkInfo& frameworkInfo, const v1::TaskIn
       executorFor(frameworkInfo, info, command ? Executor::Kind::COMMAND : Executor::Kind::CUSTOM, {task.task_id()});
   if (!executor) return;
   executor->tasks[task.task_id().value()].info = task;
+  updateContainer(*executor);
   if (auto s = linkVolumes(task.resources(), executor->directory, executor->user); !s) {
     const std::string& id = task.task_id().value();
     return failTasks(
@@ -133,6 +136,7 @@ void AgentImpl::runTaskGroup(const v1::FrameworkInfo& frameworkInfo, const v1::E
       return failTaskGroup(*executor, id, s.error().message);
     }
   }
+  updateContainer(*executor);
   if (executor->kind == Executor::Kind::DEFAULT) fetchTaskGroup(*executor, id);
   deliverTasks(*executor);
 }
@@ -165,7 +169,6 @@ void AgentImpl::executorExited(const std::string& frameworkId, const std::string
                                const std::string& containerId, int waitStatus) {
   Executor* e = findExecutor(frameworkId, executorId);
   if (!e || e->containerId != containerId) return;
-  e->pid = -1;
   // An executor re-attached after a restart is not this process's child:
   // its exit status is not ours to collect.
   if (waitStatus < 0) return executorTerminated(*e, std::nullopt, "exited");
@@ -178,6 +181,13 @@ void AgentImpl::executorTerminated(Executor& e, std::optional<int> waitStatus, c
   bool shuttingDown = e.state == Executor::State::TERMINATING;
   e.state = Executor::State::TERMINATED;
   executorsTerminated_++;
+  if (auto limit = containerizer_->limitation(e.containerId)) {
+    e.terminationReason = limit->reason;
+    e.terminationMessage = limit->message;
+    e.terminationLimitation = limitationOf(e, *limit);
+  }
+  containerizer_->destroy(e.containerId, e.pid);
+  e.pid = -1;
   e.cancelTimers();
   if (e.fetch) e.fetch->cancel();
   for (auto& [group, run] : e.groupFetches) run->cancel();
@@ -190,7 +200,8 @@ void AgentImpl::executorTerminated(Executor& e, std::optional<int> waitStatus, c
     std::string message = e.terminationMessage.empty() ? "Executor " + how : e.terminationMessage;
     v1::TaskState state = e.terminationState.value_or(shuttingDown ? v1::TASK_KILLED : v1::TASK_FAILED);
     record.state = state;
-    agentUpdate(frameworkId, record.info.task_id(), state, reason, message, e.commandExecutor ? "" : executorId);
+    agentUpdate(frameworkId, record.info.task_id(), state, reason, message, e.commandExecutor ? "" : executorId,
+                e.terminationLimitation ? &*e.terminationLimitation : nullptr);
   }
 
   internal::AgentCall call;
@@ -274,10 +285,7 @@ void AgentImpl::shutdownExecutor(const std::string& frameworkId, const std::stri
     e->fetch->cancel();  // executorFetched() ends it once the fetcher is gone
     return;
   }
-  if (!subscribed) {
-    containerizer::signalGroup(e->pid, SIGKILL);
-    return;
-  }
+  if (!subscribed) return killContainer(*e);
   ExecutorEvent event;
   event.set_type(ExecutorEvent::SHUTDOWN);
   sendToExecutor(*e, event);
@@ -286,9 +294,11 @@ void AgentImpl::shutdownExecutor(const std::string& frameworkId, const std::stri
                       : flags_.executor_shutdown_grace_period;
   e->shutdownTimer = std::make_unique<Timer>(io_);
   e->shutdownTimer->expires_after(clock::seconds(grace.count()));
-  pid_t pid = e->pid;
-  e->shutdownTimer->async_wait([pid](const boost::system::error_code& ec) {
-    if (!ec) containerizer::signalGroup(pid, SIGKILL);
+  std::string containerId = e->containerId;
+  e->shutdownTimer->async_wait([this, frameworkId, executorId, containerId](const boost::system::error_code& ec) {
+    if (ec) return;
+    Executor* ex = findExecutor(frameworkId, executorId);
+    if (ex && ex->containerId == containerId) killContainer(*ex);
   });
 }
 

@@ -12,6 +12,11 @@
 // such file" or "permission denied" synchronously instead of seeing exit
 // status 127.
 //
+// With namespaces or cgroups asked for, the child joins the cgroups first,
+// and, once its output files are open, (in its new mount namespace, made a
+// slave of the parent's so that nothing it mounts propagates back) mounts
+// its /tmp and /proc, before it switches user and changes directory.
+//
 // ProcessWatcher turns a child's exit into a callback on the loop using a
 // pidfd (Linux >= 5.3), one per child; it reaps the child.
 #pragma once
@@ -41,6 +46,13 @@ struct SpawnSpec {
   std::optional<std::string> user;                 // switch to this user (needs root)
   bool newSession = true;                          // setsid(): own process group
   bool dieWithParent = false;                      // SIGKILL when the parent dies
+  // Isolation (containerizer/linux.hpp), all done by the child before it
+  // switches user and execs:
+  std::vector<int> joinCgroups;  // cgroup.procs files it writes "0" into first
+  bool newPidNamespace = false;  // it is PID 1 of a new PID namespace
+  bool newMountNamespace = false;
+  bool mountProc = false;  // a /proc of its own PID namespace (needs both)
+  std::string privateTmp;  // bind-mounted onto /tmp (needs newMountNamespace)
 };
 
 Result<pid_t> spawn(const SpawnSpec& spec);

@@ -10,6 +10,7 @@
 #include "common/clock.hpp"
 #include "common/ids.hpp"
 #include "common/logging.hpp"
+#include "common/strings.hpp"
 #include "http/recordio.hpp"
 #include "master/master_impl.hpp"
 
@@ -56,21 +57,12 @@ void registerFlags(FlagSet& flags, MasterFlags& v) {
 
 namespace {
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, sep);) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 Result<allocator::Options> allocatorOptions(const MasterFlags& flags) {
   allocator::Options options;
   options.minAllocatable.clear();
-  for (auto& alternative : split(flags.min_allocatable_resources, '|')) {
+  for (auto& alternative : splitNonEmpty(flags.min_allocatable_resources, '|')) {
     std::map<std::string, double> quantities;
-    for (auto& item : split(alternative, ';')) {
+    for (auto& item : splitNonEmpty(alternative, ';')) {
       auto colon = item.find(':');
       char* end = nullptr;
       double value = colon == std::string::npos ? 0 : std::strtod(item.c_str() + colon + 1, &end);
@@ -81,7 +73,7 @@ Result<allocator::Options> allocatorOptions(const MasterFlags& flags) {
     }
     if (!quantities.empty()) options.minAllocatable.push_back(quantities);
   }
-  for (auto& item : split(flags.weights, ',')) {
+  for (auto& item : splitNonEmpty(flags.weights, ',')) {
     auto eq = item.find('=');
     char* end = nullptr;
     double w = eq == std::string::npos ? 0 : std::strtod(item.c_str() + eq + 1, &end);
@@ -90,7 +82,7 @@ Result<allocator::Options> allocatorOptions(const MasterFlags& flags) {
     }
     options.weights[item.substr(0, eq)] = w;
   }
-  for (auto& name : split(flags.fair_sharing_excluded_resource_names, ',')) options.fairSharingExcluded.insert(name);
+  for (auto& name : splitNonEmpty(flags.fair_sharing_excluded_resource_names, ',')) options.fairSharingExcluded.insert(name);
   options.seed = std::random_device{}();
   return options;
 }

@@ -1,0 +1,133 @@
+// Choosing the containerizer from the flags, and what both share
+// (containerizer.hpp).
+#include "containerizer/containerizer.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "common/strings.hpp"
+#include "containerizer/containerizer_internal.hpp"
+
+namespace tepui::containerizer {
+
+namespace {
+
+const std::set<std::string> kPosixIsolators = {"posix/cpu", "posix/mem", "disk/du", "posix/disk", "filesystem/posix"};
+const std::set<std::string> kLinuxIsolators = {"cgroups/cpu", "cgroups/mem", "namespaces/pid", "filesystem/linux",
+                                               "network/ports"};
+
+// Adds to `limit` the limit given for what was just added (`added`, on top
+// of `before`): a limit given for some tasks and not others leaves the
+// others limited to what they asked for.
+template <typename T>
+void addLimit(const google::protobuf::Map<std::string, v1::Value::Scalar>* limits, const char* name, T before, T added,
+              double scale, std::optional<T>& limit, bool& unlimited) {
+  auto it = limits ? limits->find(name) : google::protobuf::Map<std::string, v1::Value::Scalar>::const_iterator{};
+  if (!limits || it == limits->end()) {
+    if (limit) *limit += added;
+  } else if (std::isinf(it->second.value())) {
+    unlimited = true;
+  } else {
+    limit = limit.value_or(before) + static_cast<T>(it->second.value() * scale);
+  }
+}
+
+}  // namespace
+
+void ContainerResources::add(const google::protobuf::RepeatedPtrField<v1::Resource>& resources,
+                             const google::protobuf::Map<std::string, v1::Value::Scalar>* limits) {
+  constexpr double kMB = 1024.0 * 1024.0;
+  double addedCpus = 0;
+  uint64_t addedMem = 0;
+  for (const auto& r : resources) {
+    if (r.name() == "cpus") addedCpus += r.scalar().value();
+    if (r.name() == "mem") addedMem += static_cast<uint64_t>(r.scalar().value() * kMB);
+    if (r.name() == "disk" && !(r.has_disk() && r.disk().has_persistence())) {
+      diskBytes += static_cast<uint64_t>(r.scalar().value() * kMB);
+    }
+    if (r.name() == "ports") {
+      for (const auto& range : r.ranges().range()) ports.emplace_back(range.begin(), range.end());
+    }
+  }
+  addLimit(limits, "cpus", cpus, addedCpus, 1.0, cpuLimit, unlimitedCpu);
+  addLimit(limits, "mem", memBytes, addedMem, kMB, memLimitBytes, unlimitedMem);
+  cpus += addedCpus;
+  memBytes += addedMem;
+}
+
+Result<std::vector<std::string>> parseIsolation(const std::string& isolation) {
+  std::vector<std::string> isolators;
+  for (auto& name : splitNonEmpty(isolation, ',')) {
+    if (!kPosixIsolators.count(name) && !kLinuxIsolators.count(name)) {
+      std::string known;
+      for (auto* set : {&kPosixIsolators, &kLinuxIsolators}) {
+        for (auto& k : *set) known += (known.empty() ? "" : ", ") + k;
+      }
+      return Error("unknown isolator '" + name + "' in --isolation (known: " + known + ")");
+    }
+    isolators.push_back(name);
+  }
+  return isolators;
+}
+
+std::optional<double> cpuQuota(const ContainerResources& resources, bool cfs) {
+  if (resources.unlimitedCpu) return std::nullopt;
+  if (resources.cpuLimit) return resources.cpuLimit;
+  if (cfs) return resources.cpus;
+  return std::nullopt;
+}
+
+std::optional<uint64_t> memoryLimit(const ContainerResources& resources) {
+  if (resources.unlimitedMem) return std::nullopt;
+  return std::max(kMinContainerMemBytes, resources.memLimitBytes.value_or(resources.memBytes));
+}
+
+bool watchesDisk(const IsolationOptions& options) {
+  auto isolators = parseIsolation(options.isolation);
+  if (!isolators) return false;
+  return std::find(isolators->begin(), isolators->end(), "disk/du") != isolators->end() ||
+         std::find(isolators->begin(), isolators->end(), "posix/disk") != isolators->end();
+}
+
+Result<std::unique_ptr<Containerizer>> Containerizer::create(boost::asio::io_context& io,
+                                                             const IsolationOptions& options) {
+  for (auto& kind : splitNonEmpty(options.containerizers, ',')) {
+    if (kind != "mesos") {
+      return Error("--containerizers: '" + kind + "' is not supported; Tepui runs containers itself ('mesos')");
+    }
+  }
+  auto isolators = parseIsolation(options.isolation);
+  if (!isolators) return isolators.error();
+  LinuxIsolation linux;
+  bool wantsLinux = false;
+  for (auto& name : *isolators) {
+    if (!kLinuxIsolators.count(name)) continue;
+    wantsLinux = true;
+    if (name == "cgroups/cpu") linux.controllers.insert(Controller::CPU);
+    if (name == "cgroups/mem") linux.controllers.insert(Controller::MEMORY);
+    if (name == "namespaces/pid") linux.pidNamespace = true;
+    if (name == "filesystem/linux") linux.filesystemLinux = true;
+    if (name == "network/ports") linux.ports = true;
+  }
+  if (!wantsLinux) return makePosixContainerizer(io, options);
+  if (::geteuid() != 0) {
+    return Error("--isolation=" + options.isolation + " needs the agent to run as root (cgroups and namespaces)");
+  }
+  if (linux.filesystemLinux) {
+    std::error_code ec;
+    std::string dir = std::filesystem::weakly_canonical(options.workDir, ec).string() + "/";
+    if (dir.rfind("/tmp/", 0) == 0) {
+      return Error("filesystem/linux gives each container a private /tmp, which would hide its sandbox: --work_dir (" +
+                   options.workDir + ") must not be under /tmp");
+    }
+  }
+  auto cgroups = openCgroups(readCgroupMounts(options.mountsFile), linux.controllers, options.cgroupsRoot);
+  if (!cgroups) return Error("--isolation=" + options.isolation + ": " + cgroups.error().message);
+  return makeLinuxContainerizer(io, options, std::move(linux), std::move(*cgroups));
+}
+
+}  // namespace tepui::containerizer
