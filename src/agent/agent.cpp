@@ -235,6 +235,7 @@ std::string AgentImpl::endpoint() const { return flags_.advertise_ip + ":" + std
 
 void AgentImpl::installRoutes() {
   server_.route("/api/v1/executor", [this](http::Request& r, http::Responder p) { handleExecutor(r, std::move(p)); });
+  server_.route("/api/v1", [this](http::Request& r, http::Responder p) { handleOperator(r, std::move(p)); });
   registerFileRoutes(
       server_, io_, [this] { return flags_.work_dir; }, [this] { return agentId_; });
   auto get = [](std::function<std::string()> body) {

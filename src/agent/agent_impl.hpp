@@ -287,8 +287,15 @@ class AgentImpl final : public Agent {
   void killContainer(Executor& executor);
   // The containers of the executors recovered alive, for the containerizer.
   std::map<std::string, containerizer::LiveContainer> liveContainers() const;
+  // Each live executor with its container's usage now.
+  std::vector<std::pair<const Executor*, v1::ResourceStatistics>> containerUsage();
   // GET /monitor/statistics: each live executor's container usage.
   std::string statisticsJson();
+
+  // operator_api.cpp
+  // POST /api/v1: GET_HEALTH, GET_FLAGS, GET_VERSION, GET_CONTAINERS and
+  // GET_AGENT; any other call is 501, named.
+  void handleOperator(http::Request& request, http::Responder responder);
 
   // executor_api.cpp
   void handleExecutor(http::Request& request, http::Responder responder);

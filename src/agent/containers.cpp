@@ -107,21 +107,28 @@ std::map<std::string, containerizer::LiveContainer> AgentImpl::liveContainers() 
   return live;
 }
 
-std::string AgentImpl::statisticsJson() {
-  boost::json::array entries;
+std::vector<std::pair<const Executor*, v1::ResourceStatistics>> AgentImpl::containerUsage() {
+  std::vector<std::pair<const Executor*, v1::ResourceStatistics>> all;
   for (auto& [fid, framework] : frameworks_) {
     for (auto& [eid, e] : framework.executors) {
       if (e.pid <= 0) continue;
       auto usage = containerizer_->usage(e.containerId, e.pid);
-      if (!usage) continue;  // it is ending: its cgroups are going
-      boost::json::object entry;
-      entry["framework_id"] = fid;
-      entry["executor_id"] = eid;
-      entry["executor_name"] = e.info.name();
-      entry["source"] = e.info.source();
-      entry["statistics"] = json::toValue(*usage);
-      entries.push_back(std::move(entry));
+      if (usage) all.emplace_back(&e, std::move(*usage));  // else it is ending: its cgroups are going
     }
+  }
+  return all;
+}
+
+std::string AgentImpl::statisticsJson() {
+  boost::json::array entries;
+  for (auto& [e, usage] : containerUsage()) {
+    boost::json::object entry;
+    entry["framework_id"] = e->frameworkId;
+    entry["executor_id"] = e->id;
+    entry["executor_name"] = e->info.name();
+    entry["source"] = e->info.source();
+    entry["statistics"] = json::toValue(usage);
+    entries.push_back(std::move(entry));
   }
   return json::serialize(entries);
 }

@@ -160,6 +160,11 @@ Status AgentImpl::spawnExecutor(Executor& e) {
   spec.stdoutPath = e.directory + "/stdout";
   spec.stderrPath = e.directory + "/stderr";
   spec.user = e.user;
+  if (info.container().has_rlimit_info()) {
+    auto rlimits = containerizer::rlimitsOf(info.container().rlimit_info());
+    if (!rlimits) return rlimits.error();
+    spec.rlimits = std::move(*rlimits);
+  }
 
   auto pid = containerizer_->launch(e.containerId, e.directory, containerResources(e), std::move(spec));
   if (!pid) return pid.error();

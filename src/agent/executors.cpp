@@ -63,6 +63,8 @@ v1::ExecutorInfo AgentImpl::commandExecutorInfo(const v1::FrameworkInfo& framewo
   command->add_arguments("executor");
   command->add_arguments("command");
   if (task.command().has_user()) command->set_user(task.command().user());
+  // A command task's container is its executor's.
+  if (task.has_container()) *info.mutable_container() = task.container();
   // Fetched into the executor's sandbox, where the task's command runs.
   *command->mutable_uris() = task.command().uris();
   return info;

@@ -2,6 +2,7 @@
 // (containerizer.hpp).
 #include "containerizer/containerizer.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,7 +17,8 @@ namespace tepui::containerizer {
 
 namespace {
 
-const std::set<std::string> kPosixIsolators = {"posix/cpu", "posix/mem", "disk/du", "posix/disk", "filesystem/posix"};
+const std::set<std::string> kPosixIsolators = {"posix/cpu",  "posix/mem",        "disk/du",
+                                               "posix/disk", "filesystem/posix", "posix/rlimits"};
 const std::set<std::string> kLinuxIsolators = {"cgroups/cpu", "cgroups/mem", "namespaces/pid", "filesystem/linux",
                                                "network/ports"};
 
@@ -84,6 +86,48 @@ std::optional<double> cpuQuota(const ContainerResources& resources, bool cfs) {
 std::optional<uint64_t> memoryLimit(const ContainerResources& resources) {
   if (resources.unlimitedMem) return std::nullopt;
   return std::max(kMinContainerMemBytes, resources.memLimitBytes.value_or(resources.memBytes));
+}
+
+Result<std::vector<SpawnSpec::RLimit>> rlimitsOf(const v1::RLimitInfo& info) {
+  static const std::map<v1::RLimitInfo::RLimit::Type, int> kResources = {
+      {v1::RLimitInfo::RLimit::RLMT_AS, RLIMIT_AS},
+      {v1::RLimitInfo::RLimit::RLMT_CORE, RLIMIT_CORE},
+      {v1::RLimitInfo::RLimit::RLMT_CPU, RLIMIT_CPU},
+      {v1::RLimitInfo::RLimit::RLMT_DATA, RLIMIT_DATA},
+      {v1::RLimitInfo::RLimit::RLMT_FSIZE, RLIMIT_FSIZE},
+      {v1::RLimitInfo::RLimit::RLMT_LOCKS, RLIMIT_LOCKS},
+      {v1::RLimitInfo::RLimit::RLMT_MEMLOCK, RLIMIT_MEMLOCK},
+      {v1::RLimitInfo::RLimit::RLMT_MSGQUEUE, RLIMIT_MSGQUEUE},
+      {v1::RLimitInfo::RLimit::RLMT_NICE, RLIMIT_NICE},
+      {v1::RLimitInfo::RLimit::RLMT_NOFILE, RLIMIT_NOFILE},
+      {v1::RLimitInfo::RLimit::RLMT_NPROC, RLIMIT_NPROC},
+      {v1::RLimitInfo::RLimit::RLMT_RSS, RLIMIT_RSS},
+      {v1::RLimitInfo::RLimit::RLMT_RTPRIO, RLIMIT_RTPRIO},
+      {v1::RLimitInfo::RLimit::RLMT_RTTIME, RLIMIT_RTTIME},
+      {v1::RLimitInfo::RLimit::RLMT_SIGPENDING, RLIMIT_SIGPENDING},
+      {v1::RLimitInfo::RLimit::RLMT_STACK, RLIMIT_STACK},
+  };
+  std::vector<SpawnSpec::RLimit> limits;
+  for (const auto& r : info.rlimits()) {
+    auto it = kResources.find(r.type());
+    std::string name = v1::RLimitInfo::RLimit::Type_Name(r.type());
+    if (it == kResources.end()) return Error("rlimit_info: unknown rlimit type " + name);
+    if (r.has_soft() != r.has_hard()) {
+      return Error("rlimit_info: " + name + " needs both 'soft' and 'hard', or neither (unlimited)");
+    }
+    if (r.has_soft() && r.soft() > r.hard()) {
+      return Error("rlimit_info: " + name + " has a soft limit (" + std::to_string(r.soft()) +
+                   ") above its hard limit (" + std::to_string(r.hard()) + ")");
+    }
+    uint64_t soft = r.has_soft() ? r.soft() : RLIM64_INFINITY, hard = r.has_hard() ? r.hard() : RLIM64_INFINITY;
+    limits.push_back({it->second, soft, hard});
+  }
+  return limits;
+}
+
+bool appliesRlimits(const IsolationOptions& options) {
+  auto isolators = parseIsolation(options.isolation);
+  return isolators && std::find(isolators->begin(), isolators->end(), "posix/rlimits") != isolators->end();
 }
 
 bool watchesDisk(const IsolationOptions& options) {

@@ -9,6 +9,8 @@
 //   executor leads a session and process group, through which its
 //   processes are found, measured and killed. A process that starts a
 //   session of its own escapes it, as under Mesos's POSIX launcher.
+//   posix/rlimits (with either containerizer) sets the executor's
+//   ContainerInfo.rlimit_info limits before it execs.
 // - Linux, when any of cgroups/cpu, cgroups/mem, namespaces/pid,
 //   filesystem/linux, network/ports is asked for (needs root): every
 //   container has a freezer (v1) or v2 cgroup, so nothing in it escapes a
@@ -132,5 +134,10 @@ class Containerizer {
 
 // The isolators of an --isolation value, checked: an unknown one is an error.
 Result<std::vector<std::string>> parseIsolation(const std::string& isolation);
+
+// ContainerInfo.rlimit_info as limits for the executor (posix/rlimits): a
+// limit with neither soft nor hard is unlimited; one with only one of them,
+// a soft above its hard, or an unknown type is an error saying so.
+Result<std::vector<SpawnSpec::RLimit>> rlimitsOf(const v1::RLimitInfo& info);
 
 }  // namespace tepui::containerizer

@@ -54,6 +54,8 @@ class ContainerRecords {
 
 // Whether --isolation asks for disk/du (or its alias posix/disk).
 bool watchesDisk(const IsolationOptions& options);
+// Whether it asks for posix/rlimits (without it, a launch's rlimits are not set).
+bool appliesRlimits(const IsolationOptions& options);
 
 std::unique_ptr<Containerizer> makePosixContainerizer(boost::asio::io_context& io, const IsolationOptions& options);
 

@@ -33,6 +33,7 @@ class LinuxContainerizer final : public Containerizer {
         isolation_(std::move(isolation)),
         cgroups_(std::move(cgroups)),
         records_(io, options, watchesDisk(options)),
+        rlimits_(appliesRlimits(options)),
         portsInterval_(options.portsWatchInterval),
         enforcePorts_(options.enforcePorts),
         checkedPorts_(options.checkedPorts) {
@@ -162,6 +163,7 @@ class LinuxContainerizer final : public Containerizer {
     if (!join) return join.error();
     for (auto& fd : *join) spec.joinCgroups.push_back(fd.get());
     spec.newSession = true;
+    if (!rlimits_) spec.rlimits.clear();
     if (isolation_.pidNamespace) {
       spec.newPidNamespace = true;
       spec.newMountNamespace = true;
@@ -231,6 +233,7 @@ class LinuxContainerizer final : public Containerizer {
   LinuxIsolation isolation_;
   std::unique_ptr<Cgroups> cgroups_;
   ContainerRecords records_;
+  bool rlimits_;
   Seconds portsInterval_;
   bool enforcePorts_;
   PortRanges checkedPorts_;

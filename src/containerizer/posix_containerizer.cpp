@@ -12,13 +12,14 @@ namespace {
 class PosixContainerizer final : public Containerizer {
  public:
   PosixContainerizer(boost::asio::io_context& io, const IsolationOptions& options)
-      : records_(io, options, watchesDisk(options)) {}
+      : records_(io, options, watchesDisk(options)), rlimits_(appliesRlimits(options)) {}
 
   std::string describe() const override { return "posix"; }
 
   Result<pid_t> launch(const std::string& containerId, const std::string& sandbox, const ContainerResources& resources,
                        SpawnSpec spec) override {
     spec.newSession = true;
+    if (!rlimits_) spec.rlimits.clear();
     auto pid = spawn(spec);
     if (pid) records_.launched(containerId, sandbox, resources);
     return pid;
@@ -62,6 +63,7 @@ class PosixContainerizer final : public Containerizer {
 
  private:
   ContainerRecords records_;
+  bool rlimits_;
 };
 
 }  // namespace

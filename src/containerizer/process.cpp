@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,6 +98,12 @@ int child(void* arg) {
     if (spec.mountProc && ::syscall(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0)
       fail(7);
   }
+  for (const auto& limit : spec.rlimits) {
+    struct rlimit64 value {};
+    value.rlim_cur = limit.soft;
+    value.rlim_max = limit.hard;
+    if (::syscall(SYS_prlimit64, 0, limit.resource, &value, nullptr) < 0) fail(8);
+  }
   if (a.user) {
     if (::syscall(SYS_setgroups, a.ngroups, a.groups) < 0 ||
         ::syscall(SYS_setresgid, a.user->pw_gid, a.user->pw_gid, a.user->pw_gid) < 0 ||
@@ -182,9 +189,10 @@ Result<pid_t> spawn(const SpawnSpec& spec) {
                                     "changing directory",
                                     "exec",
                                     "joining the container's cgroups",
-                                    "mounting the container's /tmp or /proc"};
+                                    "mounting the container's /tmp or /proc",
+                                    "setting the container's resource limits (rlimits)"};
     int stage = args.stage;
-    std::string what = stage >= 1 && stage <= 7 ? kStages[stage] : "launch";
+    std::string what = stage >= 1 && stage <= 8 ? kStages[stage] : "launch";
     if (stage == 5) what = "exec '" + spec.argv[0] + "'";
     if (stage == 4) what += " to '" + spec.workingDirectory + "'";
     return Error("failed " + what + ": " + std::strerror(args.error));

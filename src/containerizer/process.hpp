@@ -26,6 +26,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -53,6 +54,12 @@ struct SpawnSpec {
   bool newMountNamespace = false;
   bool mountProc = false;  // a /proc of its own PID namespace (needs both)
   std::string privateTmp;  // bind-mounted onto /tmp (needs newMountNamespace)
+  struct RLimit {
+    int resource;  // RLIMIT_*
+    uint64_t soft;
+    uint64_t hard;
+  };
+  std::vector<RLimit> rlimits;  // set before exec (posix/rlimits)
 };
 
 Result<pid_t> spawn(const SpawnSpec& spec);

@@ -19,4 +19,20 @@ std::variant<codec::ContentType, Response> decodeApiCall(const Request& request,
   return *type;
 }
 
+std::variant<codec::ContentType, Response> acceptedType(const Request& request) {
+  auto accept = codec::fromAccept(request.header("Accept"));
+  if (!accept) {
+    return Response::text(406, "Expecting 'Accept' to allow application/json or application/x-protobuf\n");
+  }
+  return *accept;
+}
+
+Response encodedResponse(const google::protobuf::Message& message, codec::ContentType type) {
+  Response out;
+  out.status = 200;
+  out.headers["Content-Type"] = std::string(codec::mediaType(type));
+  out.body = codec::encode(message, type);
+  return out;
+}
+
 }  // namespace tepui::http

@@ -25,4 +25,11 @@ namespace tepui::http {
 std::variant<codec::ContentType, Response> decodeApiCall(const Request& request, google::protobuf::Message* call,
                                                          const std::string& what);
 
+// The operator APIs (master and agent) answer in the media type Accept
+// allows (JSON unless it asks for protobuf), or 406 when it allows neither.
+std::variant<codec::ContentType, Response> acceptedType(const Request& request);
+
+// A 200 with `message` encoded as `type`.
+Response encodedResponse(const google::protobuf::Message& message, codec::ContentType type);
+
 }  // namespace tepui::http

@@ -11,6 +11,7 @@
 
 #include "common/logging.hpp"
 #include "http/api_call.hpp"
+#include "http/operator_call.hpp"
 #include "master/master_impl.hpp"
 #include "master/validation.hpp"
 #include "tepui/v1/master.pb.h"
@@ -32,43 +33,14 @@ v1::TimeInfo timeInfo(double seconds) {
 
 void MasterImpl::handleOperator(http::Request& request, http::Responder responder) {
   Call call;
-  auto decoded = http::decodeApiCall(request, &call, "master::Call");
-  if (auto* refused = std::get_if<http::Response>(&decoded)) return responder.respond(std::move(*refused));
-  auto accept = codec::fromAccept(request.header("Accept"));
-  if (!accept) {
-    return responder.respond(
-        http::Response::text(406, "Expecting 'Accept' to allow application/json or application/x-protobuf\n"));
-  }
-  if (!call.has_type() || call.type() == Call::UNKNOWN) {
-    return responder.respond(
-        http::Response::text(400, "Failed to validate master::Call: expecting 'type' to be present\n"));
-  }
+  auto accept = http::decodeOperatorCall(request, &call, "master::Call");
+  if (auto* refused = std::get_if<http::Response>(&accept)) return responder.respond(std::move(*refused));
 
   Response response;
+  if (http::answerCommonCall(call, response, flagSet_, startTime_)) {
+    return responder.respond(http::encodedResponse(response, std::get<codec::ContentType>(accept)));
+  }
   switch (call.type()) {
-    case Call::GET_HEALTH:
-      response.set_type(Response::GET_HEALTH);
-      response.mutable_get_health()->set_healthy(true);
-      break;
-    case Call::GET_FLAGS:
-      response.set_type(Response::GET_FLAGS);
-      if (flagSet_) {
-        for (auto& [name, value] : flagSet_->values()) {
-          auto* flag = response.mutable_get_flags()->add_flags();
-          flag->set_name(name);
-          flag->set_value(value);
-        }
-      }
-      break;
-    case Call::GET_VERSION: {
-      response.set_type(Response::GET_VERSION);
-      auto* version = response.mutable_get_version()->mutable_version_info();
-      version->set_version(TEPUI_VERSION);
-      version->set_build_date(__DATE__);
-      version->set_build_time(startTime_);
-      version->set_build_user("tepui");
-      break;
-    }
     case Call::GET_METRICS:
       response.set_type(Response::GET_METRICS);
       for (auto& [name, value] : metrics()) {
@@ -186,11 +158,7 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
       return responder.respond(http::Response::text(
           501, "The operator call " + Call::Type_Name(call.type()) + " is not served by this Tepui master yet\n"));
   }
-  http::Response out;
-  out.status = 200;
-  out.headers["Content-Type"] = std::string(codec::mediaType(*accept));
-  out.body = codec::encode(response, *accept);
-  responder.respond(std::move(out));
+  responder.respond(http::encodedResponse(response, std::get<codec::ContentType>(accept)));
 }
 
 void MasterImpl::operatorAgents(v1::master::Response::GetAgents* out) const {

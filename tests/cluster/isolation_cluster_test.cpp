@@ -107,12 +107,24 @@ bool processGone(pid_t pid) {
   });
 }
 
-boost::json::array statistics(Cluster& cluster, size_t agent) {
+// GET `path` (or POST `body` to it) on agent `agent`.
+std::optional<http::Response> agentRequest(Cluster& cluster, size_t agent, const std::string& path,
+                                           const std::string& body = "") {
   http::Request r;
-  r.method = "GET";
-  r.target = "/monitor/statistics";
+  r.method = body.empty() ? "GET" : "POST";
+  r.target = path;
+  if (!body.empty()) {
+    r.headers["Content-Type"] = "application/json";
+    r.body = body;
+  }
   auto port = cluster.agent(agent).call([](agent::Agent& a) { return a.port(); });
   auto response = http::fetch({"127.0.0.1", port}, r);
+  if (!response) return std::nullopt;
+  return *response;
+}
+
+boost::json::array statistics(Cluster& cluster, size_t agent) {
+  auto response = agentRequest(cluster, agent, "/monitor/statistics");
   if (!response || response->status != 200) return {};
   return boost::json::parse(response->body).as_array();
 }
@@ -289,6 +301,23 @@ TEST_F(IsolationClusterTest, StatisticsReportWhatTheContainerWasGivenAndUses) {
   EXPECT_GE(stats.at("processes").to_number<uint32_t>(), 2u);  // the executor and python
   EXPECT_GE(stats.at("threads").to_number<uint32_t>(), stats.at("processes").to_number<uint32_t>());
   EXPECT_GT(stats.at("timestamp").to_number<double>(), 1.6e9);
+
+  // The operator API's GET_CONTAINERS says the same.
+  auto answer = agentRequest(cluster, 0, "/api/v1", R"({"type": "GET_CONTAINERS"})");
+  ASSERT_TRUE(answer && answer->status == 200) << (answer ? answer->body : "no answer");
+  auto containers = boost::json::parse(answer->body).at("get_containers").at("containers").as_array();
+  ASSERT_EQ(containers.size(), 1u);
+  auto& container = containers[0].as_object();
+  EXPECT_EQ(container.at("executor_id").at("value").as_string(), "busy");
+  EXPECT_FALSE(container.at("container_id").at("value").as_string().empty());
+  EXPECT_EQ(container.at("resource_statistics").at("mem_limit_bytes").to_number<uint64_t>(), (128u + 32u) << 20);
+  auto unknown = agentRequest(cluster, 0, "/api/v1", R"({"type": "LAUNCH_CONTAINER"})");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 501);
+  EXPECT_EQ(unknown->body, "The agent call LAUNCH_CONTAINER is not served by this Tepui agent\n");
+  auto malformed = agentRequest(cluster, 0, "/api/v1", R"({"type": 7.5)");
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 400);
 }
 
 // A command task with disk and ports besides cpus and mem.
@@ -336,6 +365,37 @@ TEST_F(IsolationClusterTest, TaskListeningOutsideItsPortsIsKilledAndOneInsideIsN
   auto more = scheduler.poll({Event::UPDATE}, 100ms);
   EXPECT_FALSE(more && more->update().status().task_id().value() == "inside" &&
                isTerminalState(more->update().status().state()));
+}
+
+// posix/rlimits needs neither root nor cgroups.
+TEST(RlimitsClusterTest, TaskRunsUnderTheRlimitsOfItsContainerInfo) {
+  Cluster cluster;
+  cluster.addAgent("cpus:4;mem:4096", [](agent::AgentFlags& f) { f.isolation = "posix/cpu,posix/mem,posix/rlimits"; });
+  TestScheduler scheduler(cluster.masterEndpoint(), frameworkInfo("rlimits"));
+  scheduler.subscribe();
+  v1::TaskInfo limited = commandTask("limited", "ulimit -n > nofile; ulimit -c > core");
+  limited.mutable_container()->set_type(v1::ContainerInfo::MESOS);
+  auto* nofile = limited.mutable_container()->mutable_rlimit_info()->add_rlimits();
+  nofile->set_type(v1::RLimitInfo::RLimit::RLMT_NOFILE);
+  nofile->set_soft(64);
+  nofile->set_hard(128);
+  limited.mutable_container()->mutable_rlimit_info()->add_rlimits()->set_type(v1::RLimitInfo::RLimit::RLMT_CORE);
+  v1::TaskInfo invalid = commandTask("invalid", "true");
+  invalid.mutable_container()->set_type(v1::ContainerInfo::MESOS);
+  auto* half = invalid.mutable_container()->mutable_rlimit_info()->add_rlimits();
+  half->set_type(v1::RLimitInfo::RLimit::RLMT_NOFILE);
+  half->set_soft(64);
+  scheduler.launch({limited, invalid});
+  auto states = scheduler.untilTerminal({"limited", "invalid"});
+  EXPECT_EQ(states["limited"].back().state(), v1::TASK_FINISHED) << states["limited"].back().message();
+  EXPECT_EQ(sandboxFile(cluster.workDir(), "nofile"), "64");
+  EXPECT_EQ(sandboxFile(cluster.workDir(), "core"), "unlimited");
+  const auto& failed = states["invalid"].back();
+  EXPECT_EQ(failed.state(), v1::TASK_FAILED);
+  EXPECT_EQ(failed.reason(), v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED);
+  EXPECT_NE(failed.message().find("rlimit_info: RLMT_NOFILE needs both 'soft' and 'hard', or neither (unlimited)"),
+            std::string::npos)
+      << failed.message();
 }
 
 TEST_F(IsolationClusterTest, NoCgroupIsLeftAfterManyTasks) {
