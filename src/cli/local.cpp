@@ -58,7 +58,8 @@ int localMain(int argc, const char* const* argv) {
   uint16_t port = 5050;
   std::string workDir = "/tmp/tepui-local";
   std::string ip = "127.0.0.1";
-  std::string resources, zk;
+  std::string resources, zk, isolation = "posix/cpu,posix/mem";
+  bool cfs = false;
   FlagSet flags(
       "Usage: tepui local [--agents N] [--masters M] [--port P] [--work_dir DIR]\n\n"
       "Starts M masters and N agents on this machine and runs until Ctrl-C.");
@@ -70,6 +71,10 @@ int localMain(int argc, const char* const* argv) {
   flags.add("ip", &ip, "IP address the masters and agents listen on");
   flags.add("work_dir", &workDir, "Directory under which the masters and every agent keep their state");
   flags.add("resources", &resources, "Resources of each agent, as for 'tepui agent --resources' (default: detected)");
+  flags.add("isolation", &isolation,
+            "Isolators of each agent, as for 'tepui agent --isolation' (Linux ones need root); each agent keeps its "
+            "containers' cgroups under tepui-local-agent-<i>");
+  flags.add("cgroups_enable_cfs", &cfs, "Hard CPU limits for each container, as for 'tepui agent'");
   if (int rc = parseFlags(flags, argc, argv, "local"); rc >= 0) return rc;
   if (agents < 0 || agents > 64) {
     std::cerr << "tepui local: --agents must be between 0 and 64\n";
@@ -136,6 +141,9 @@ int localMain(int argc, const char* const* argv) {
     agentFlags.work_dir = workDir + "/agent-" + std::to_string(i);
     agentFlags.resources = resources;
     agentFlags.hostname = ip;
+    agentFlags.isolation = isolation;
+    agentFlags.cgroups_root = "tepui-local-agent-" + std::to_string(i);
+    agentFlags.cgroups_enable_cfs = cfs;
     auto started = r->start("agent-" + std::to_string(i),
                             [&](boost::asio::io_context& io) { return agent::Agent::create(io, agentFlags); });
     if (!started) {

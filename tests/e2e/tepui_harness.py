@@ -192,9 +192,10 @@ class Daemons:
     agent`), killed and restarted at will; the master keeps its registry
     under the same work dir across restarts."""
 
-    def __init__(self, tepui, resources):
+    def __init__(self, tepui, resources, agent_flags=()):
         self.tepui = tepui
         self.resources = resources
+        self.agent_flags = list(agent_flags)  # given to every start of the agent
         self.dir = tempfile.mkdtemp(prefix="tepui-e2e-daemons-")
         self.port = free_port()
         self.master = None
@@ -211,7 +212,7 @@ class Daemons:
         else:
             args = [self.tepui, "agent", "--master", "127.0.0.1:%d" % self.port, "--ip", "127.0.0.1", "--port", "0",
                     "--hostname", "127.0.0.1", "--work_dir", os.path.join(self.dir, "agent"),
-                    "--resources", self.resources]
+                    "--resources", self.resources] + self.agent_flags
         proc = subprocess.Popen(args + list(extra), stdout=log, stderr=log)
         setattr(self, which, proc)
 

@@ -34,9 +34,13 @@ def alive(pid):
         return False
 
 
-class AgentRecoveryTest(unittest.TestCase):
+class RecoveryHarness(unittest.TestCase):
+    """A master, an agent started with `agent_flags`, and a checkpointing
+    framework; helpers to launch a task, restart the agent and watch."""
+    agent_flags = ()
+
     def setUp(self):
-        self.d = Daemons(TEPUI, RESOURCES)
+        self.d = Daemons(TEPUI, RESOURCES, self.agent_flags)
         self.addCleanup(self.d.close)
         self.agent_id = self.d.up()
         self.pids = []
@@ -129,6 +133,9 @@ class AgentRecoveryTest(unittest.TestCase):
                 if t["id"] == task_id:
                     return t
         return None
+
+
+class AgentRecoveryTest(RecoveryHarness):
 
     def test_a_task_survives_its_agent_being_killed(self):
         self.check_task_survives_agent_restart("t1", signal.SIGKILL)
@@ -227,6 +234,67 @@ class AgentRecoveryTest(unittest.TestCase):
         self.d.start("agent")
         Cluster.wait_for(lambda: any(a["id"] != self.agent_id for a in self.d.connected_agents()),
                          "the agent to register as a new one")
+
+
+CGROUPS_ROOT = "tepui-e2e-%d" % os.getpid()
+
+
+def contained_unsupported():
+    """Why the Linux containerizer cannot run here, or None."""
+    if os.geteuid() != 0:
+        return "needs root (cgroups)"
+    for hierarchy in ("cpu", "cpuacct", "memory", "freezer"):
+        if not os.path.isdir("/sys/fs/cgroup/%s" % hierarchy):
+            return "needs the cgroups v1 '%s' hierarchy" % hierarchy
+    return None
+
+
+@unittest.skipIf(contained_unsupported(), contained_unsupported())
+class ContainedAgentRecoveryTest(RecoveryHarness):
+    """The same recovery with the Linux containerizer: a container's cgroups
+    outlive the agent, the restarted agent takes them back, and they go when
+    the task ends; --recover=cleanup destroys them."""
+    agent_flags = ("--isolation=cgroups/cpu,cgroups/mem", "--cgroups_root=" + CGROUPS_ROOT)
+
+    def tearDown(self):
+        for hierarchy in ("cpu", "cpuacct", "memory", "freezer"):
+            try:
+                os.rmdir("/sys/fs/cgroup/%s/%s" % (hierarchy, CGROUPS_ROOT))
+            except OSError:
+                pass
+
+    def containers(self):
+        """container id -> the pids in its freezer cgroup."""
+        root = "/sys/fs/cgroup/freezer/" + CGROUPS_ROOT
+        found = {}
+        for name in os.listdir(root) if os.path.isdir(root) else []:
+            if not os.path.isdir(os.path.join(root, name)):
+                continue
+            with open(os.path.join(root, name, "cgroup.procs")) as f:
+                found[name] = {int(p) for p in f.read().split()}
+        return found
+
+    def test_a_contained_task_survives_its_agent_being_killed_and_its_cgroups_go_with_it(self):
+        pid, done = self.launch_waiting_task("c1")
+        before = self.containers()
+        self.assertEqual(len(before), 1)
+        container, procs = next(iter(before.items()))
+        self.assertIn(pid, procs)
+        self.restart_agent()
+        self.await_reattached()
+        after = self.containers()
+        self.assertEqual(list(after), [container])  # the same container, untouched
+        self.assertIn(pid, after[container])
+        open(done, "w").close()
+        self.await_state("c1", "TASK_FINISHED")
+        Cluster.wait_for(lambda: self.containers() == {}, "the container's cgroups to be removed")
+
+    def test_cleanup_destroys_the_old_agents_containers(self):
+        pid, _ = self.launch_waiting_task("c2")
+        self.assertEqual(len(self.containers()), 1)
+        self.restart_agent("--recover=cleanup")
+        Cluster.wait_for(lambda: not alive(pid), "the old task to be killed")
+        Cluster.wait_for(lambda: self.containers() == {}, "the old container's cgroups to be removed")
 
 
 if __name__ == "__main__":
