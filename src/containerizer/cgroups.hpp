@@ -69,6 +69,10 @@ class Cgroups {
   virtual Status limit(const std::string& name, const CgroupLimits& limits) = 0;
   virtual Result<CgroupUsage> usage(const std::string& name) = 0;
   virtual uint64_t oomKills(const std::string& name) = 0;
+  // An eventfd that becomes readable when the container runs out of
+  // memory (v1: memory.oom_control through cgroup.event_control); an error
+  // where there is no such notification (v2, or no memory controller).
+  virtual Result<UniqueFd> oomNotifications(const std::string& name) = 0;
   // Every process in the container (a v1 container: in its freezer cgroup).
   virtual std::vector<pid_t> processes(const std::string& name) = 0;
   // SIGKILLs every process in the container, with no window for one to

@@ -1,9 +1,13 @@
 // Containers' cgroups on v1 hierarchies (cgroups.hpp): one cgroup per
 // hierarchy used, <mount>/<root>/<container id>.
+#include <fcntl.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <thread>
 
 #include "containerizer/cgroups_internal.hpp"
@@ -103,6 +107,18 @@ class CgroupsV1 final : public Cgroups {
     if (!controllers_.count(Controller::MEMORY)) return 0;
     auto text = read(dir("memory", name) + "/memory.oom_control");
     return text ? field(*text, "oom_kill") : 0;
+  }
+
+  Result<UniqueFd> oomNotifications(const std::string& name) override {
+    if (!controllers_.count(Controller::MEMORY)) return Error("no memory controller");
+    std::string mem = dir("memory", name);
+    UniqueFd control(::open((mem + "/memory.oom_control").c_str(), O_RDONLY | O_CLOEXEC));
+    if (control.get() < 0) return Error("cannot open " + mem + "/memory.oom_control: " + std::strerror(errno));
+    UniqueFd event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (event.get() < 0) return Error(std::string("eventfd: ") + std::strerror(errno));
+    auto s = write(mem + "/cgroup.event_control", std::to_string(event.get()) + " " + std::to_string(control.get()));
+    if (!s) return s.error();
+    return event;  // the kernel keeps its own reference to memory.oom_control
   }
 
   std::vector<pid_t> processes(const std::string& name) override {

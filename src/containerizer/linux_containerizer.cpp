@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
 
@@ -59,6 +60,7 @@ class LinuxContainerizer final : public Containerizer {
       return started.error();
     }
     records_.launched(containerId, sandbox, resources);
+    watchOom(containerId);
     return started;
   }
 
@@ -80,18 +82,17 @@ class LinuxContainerizer final : public Containerizer {
     if (!isolation_.controllers.count(Controller::MEMORY)) return std::nullopt;
     uint64_t kills = cgroups_->oomKills(containerId);
     if (kills == 0) return std::nullopt;
-    auto usage = cgroups_->usage(containerId);
-    const ContainerResources* given = records_.given(containerId);
-    std::string message =
-        "Memory limit exceeded: Requested: " + megabytes(given ? memoryLimit(*given).value_or(0) : 0) +
-        ", Maximum Used: " + megabytes(usage ? usage->maxMemoryBytes : 0) + "; the kernel killed " +
-        std::to_string(kills) + " process(es) of the container for it";
-    return Limitation{v1::TaskStatus::REASON_CONTAINER_LIMITATION_MEMORY, message, "mem"};
+    return memoryLimitation(containerId, kills);
   }
 
   void destroy(const std::string& containerId, pid_t) override {
     records_.destroyed(containerId);
     warned_.erase(containerId);
+    if (auto it = oomWatches_.find(containerId); it != oomWatches_.end()) {
+      boost::system::error_code ignored;
+      it->second->descriptor.close(ignored);  // its pending read ends, cancelled
+      oomWatches_.erase(it);
+    }
     if (auto s = cgroups_->kill(containerId); !s) {
       TLOG(WARNING) << "Cannot kill what is left of container " << containerId << ": " << s.error().message;
     }
@@ -136,6 +137,7 @@ class LinuxContainerizer final : public Containerizer {
 
   void recover(const std::map<std::string, LiveContainer>& alive) override {
     records_.recovered(alive);
+    for (auto& [containerId, live] : alive) watchOom(containerId);
     for (auto& name : cgroups_->list()) {
       if (alive.count(name)) continue;
       TLOG(INFO) << "Destroying orphan container " << name << " left by an earlier run of the agent";
@@ -182,6 +184,35 @@ class LinuxContainerizer final : public Containerizer {
       spec.privateTmp = tmp;
     }
     return spawn(spec);
+  }
+
+  Limitation memoryLimitation(const std::string& containerId, uint64_t kills) {
+    auto usage = cgroups_->usage(containerId);
+    const ContainerResources* given = records_.given(containerId);
+    std::string message =
+        "Memory limit exceeded: Requested: " + megabytes(given ? memoryLimit(*given).value_or(0) : 0) +
+        ", Maximum Used: " + megabytes(usage ? usage->maxMemoryBytes : 0);
+    if (kills > 0) message += "; the kernel killed " + std::to_string(kills) + " process(es) of the container for it";
+    return Limitation{v1::TaskStatus::REASON_CONTAINER_LIMITATION_MEMORY, message, "mem"};
+  }
+
+  // The container running out of memory is a limitation at once, as Mesos
+  // destroys such a container, even when the kernel killed a process other
+  // than the task's own.
+  void watchOom(const std::string& containerId) {
+    if (!isolation_.controllers.count(Controller::MEMORY)) return;
+    auto fd = cgroups_->oomNotifications(containerId);
+    if (!fd) return;  // v2: read when the executor reports or exits
+    auto watch = std::make_shared<OomWatch>(io_, fd->release());
+    oomWatches_[containerId] = watch;
+    watch->descriptor.async_read_some(
+        boost::asio::buffer(&watch->count, sizeof watch->count),
+        [this, alive = alive_, watch, containerId](const boost::system::error_code& ec, size_t) {
+          if (ec || !*alive) return;
+          auto it = oomWatches_.find(containerId);
+          if (it == oomWatches_.end() || it->second != watch) return;
+          records_.limit(containerId, memoryLimitation(containerId, cgroups_->oomKills(containerId)));
+        });
   }
 
   void watchPorts() {
@@ -237,7 +268,14 @@ class LinuxContainerizer final : public Containerizer {
   Seconds portsInterval_;
   bool enforcePorts_;
   PortRanges checkedPorts_;
-  std::map<std::string, std::set<std::string>> warned_;  // network/ports without enforcement: said once
+  std::map<std::string, std::set<std::string>> warned_;
+  struct OomWatch {
+    OomWatch(boost::asio::io_context& io, int fd) : descriptor(io, fd) {}
+    boost::asio::posix::stream_descriptor descriptor;
+    uint64_t count = 0;
+  };
+  std::map<std::string, std::shared_ptr<OomWatch>>
+      oomWatches_;  // cgroups v1: an eventfd per container  // network/ports without enforcement: said once
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
