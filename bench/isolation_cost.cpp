@@ -56,6 +56,7 @@ size_t cgroupsLeft(const std::string& root) {
 
 int run(int n, const std::string& isolation) {
   auto start = Clock::now();
+  size_t left = 0;  // cgroups not removed in the end
   if (isolation == "spawn") {
     for (int i = 0; i < n; ++i) {
       auto pid = containerizer::spawn(trivial());
@@ -86,13 +87,14 @@ int run(int n, const std::string& isolation) {
     while (cgroupsLeft(options.cgroupsRoot) > 0 && Clock::now() - start < std::chrono::seconds(60)) {
       io.run_for(std::chrono::milliseconds(1));
     }
+    left = cgroupsLeft(options.cgroupsRoot);
     for (auto& [name, mount] : containerizer::readCgroupMounts().v1) {
       ::rmdir((mount + "/" + options.cgroupsRoot).c_str());
     }
   }
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("%-45s %6d tasks  %.3f s  %.3f ms/task  %.0f tasks/s\n", isolation.c_str(), n, seconds,
-              1000 * seconds / n, n / seconds);
+  std::printf("%-40s %6d tasks  %.3f s  %.3f ms/task  %.0f tasks/s  cgroups left %zu\n", isolation.c_str(), n, seconds,
+              1000 * seconds / n, n / seconds, left);
   return 0;
 }
 

@@ -12,6 +12,7 @@
 #      BUILD_DIR=DIR (binaries from DIR/src/tepui and DIR/bench/; default build,
 #      e.g. a clean `git archive HEAD` build while the tree is being edited)
 #      RESULTS=FILE (append the JSON lines there)  BENCH_TIMEOUT=600 (s per run)
+#      LOCAL_FLAGS="--isolation=cgroups/cpu,cgroups/mem" (more flags for tepui local)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -20,6 +21,7 @@ SEQUENTIAL="${SEQUENTIAL:-50}"
 SWEEP="${SWEEP:-}"
 CONCURRENCY="${CONCURRENCY:-8}"
 BENCH_TIMEOUT="${BENCH_TIMEOUT:-600}"
+LOCAL_FLAGS="${LOCAL_FLAGS:-}"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 TEPUI="$BUILD_DIR/src/tepui"
 BENCH="$BUILD_DIR/bench/bench_launch_bench"
@@ -80,8 +82,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log "starting tepui local in $WORK"
+# shellcheck disable=SC2086  # LOCAL_FLAGS is a list of flags
 "$TEPUI" local --agents 2 --ip 127.0.0.1 --port 0 --work_dir "$WORK/cluster" \
-  --resources 'cpus:64;mem:65536;disk:10000;ports:[31000-32000]' >"$WORK/local.out" 2>"$WORK/local.err" &
+  --resources 'cpus:64;mem:65536;disk:10000;ports:[31000-32000]' $LOCAL_FLAGS >"$WORK/local.out" 2>"$WORK/local.err" &
 LOCAL_PID=$!
 
 MASTER=""

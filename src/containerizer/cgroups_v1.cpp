@@ -142,10 +142,11 @@ class CgroupsV1 final : public Cgroups {
   }
 
   Status remove(const std::string& name) override {
+    Status result = okStatus();  // each hierarchy is tried; the first failure is told
     for (auto& [hierarchy, mount] : mounts_) {
-      if (auto s = removeDir(dir(hierarchy, name)); !s) return s;
+      if (auto s = removeDir(dir(hierarchy, name)); !s && result) result = s;
     }
-    return okStatus();
+    return result;
   }
 
   std::set<std::string> list() override { return subdirectories(mounts_.at("freezer") + "/" + root_); }

@@ -8,6 +8,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
+#include <thread>
 
 #include "common/logging.hpp"
 #include "containerizer/containerizer_internal.hpp"
@@ -22,6 +23,7 @@ namespace {
 // its killed processes finish exiting.
 constexpr int kRemoveAttempts = 200;
 constexpr auto kRemoveRetry = std::chrono::milliseconds(10);
+constexpr auto kShutdownWait = std::chrono::seconds(2);
 
 std::string megabytes(uint64_t bytes) { return std::to_string(bytes >> 20) + "MB"; }
 
@@ -41,7 +43,21 @@ class LinuxContainerizer final : public Containerizer {
     if (isolation_.ports) watchPorts();
   }
 
-  ~LinuxContainerizer() override { *alive_ = false; }
+  // The agent is stopping: containers whose cgroups are still being removed
+  // (their killed processes were exiting) are waited for, briefly, rather
+  // than left behind.
+  ~LinuxContainerizer() override {
+    *alive_ = false;
+    auto deadline = std::chrono::steady_clock::now() + kShutdownWait;
+    while (!removing_.empty() && std::chrono::steady_clock::now() < deadline) {
+      std::erase_if(removing_, [this](const std::string& id) {
+        (void)cgroups_->kill(id);
+        return static_cast<bool>(cgroups_->remove(id));
+      });
+      if (!removing_.empty()) std::this_thread::sleep_for(kRemoveRetry);
+    }
+    for (auto& id : removing_) TLOG(WARNING) << "Left the cgroups of container " << id << " behind";
+  }
 
   std::string describe() const override {
     std::string text = "linux: " + cgroups_->describe();
@@ -247,9 +263,14 @@ class LinuxContainerizer final : public Containerizer {
 
   void removeWhenEmpty(const std::string& containerId, int attemptsLeft) {
     auto removed = cgroups_->remove(containerId);
-    if (removed) return;
+    if (removed) {
+      removing_.erase(containerId);
+      return;
+    }
+    removing_.insert(containerId);
     if (attemptsLeft <= 0) {
       TLOG(WARNING) << "Giving up removing the cgroups of container " << containerId << ": " << removed.error().message;
+      removing_.erase(containerId);
       return;
     }
     if (attemptsLeft % 50 == 0) (void)cgroups_->kill(containerId);
@@ -269,6 +290,7 @@ class LinuxContainerizer final : public Containerizer {
   bool enforcePorts_;
   PortRanges checkedPorts_;
   std::map<std::string, std::set<std::string>> warned_;
+  std::set<std::string> removing_;  // destroyed, their cgroups not yet removable
   struct OomWatch {
     OomWatch(boost::asio::io_context& io, int fd) : descriptor(io, fd) {}
     boost::asio::posix::stream_descriptor descriptor;

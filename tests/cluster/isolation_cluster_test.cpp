@@ -44,7 +44,9 @@ class IsolationClusterTest : public ::testing::Test {
     if (root_.empty()) return;
     std::error_code ec;
     fs::remove_all(varTmp_, ec);
-    // The cgroups under the root go with their containers; the root is ours.
+    // The cgroups under the root go with their containers, even those
+    // still running when their agent stopped; the root is ours.
+    for (const char* h : {"freezer", "cpu", "cpuacct", "memory"}) EXPECT_EQ(cgroupsLeft(h), 0u) << "left in " << h;
     for (auto& [name, mount] : containerizer::readCgroupMounts().v1) ::rmdir((mount + "/" + root_).c_str());
   }
 
