@@ -101,6 +101,16 @@ def log_time(line):
     return time.mktime((year, mon, day, h, mi, sec, 0, 0, -1)) + us / 1e6
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds a live process has used so far, or None."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def first(evs, name, after, details=""):
     return next((t for n, t, d in evs if n == name and t >= after and details in d), None)
 
@@ -189,7 +199,8 @@ class Run:
                                             "--resources=" + AGENT_RESOURCES])
         else:
             self.start("fleet", [a.fleet, "--zk=" + url, "--agents=%d" % self.size, "--resources=" + AGENT_RESOURCES] +
-                       ["--register_rate=%g" % a.register_rate] + (["--own_call_pool"] if a.own_call_pool else []))
+                       ["--register_rate=%g" % a.register_rate, "--source_addresses=%d" % a.source_addresses] +
+                       (["--own_call_pool"] if a.own_call_pool else []))
         self.wait(lambda: (metrics(leader) or {}).get("master/slaves_active") == self.size, "the agents", 600)
         log("%d agents registered; starting the scheduler (%d tasks)" % (self.size, self.tasks))
         self.start("scheduler", [a.scheduler, "--zk=" + url, "--agents=%d" % self.size,
@@ -203,11 +214,13 @@ class Run:
 
         log("SIGKILL to the leader %s" % leader)
         self.killed = leader
+        watched = {name: p for name, p in self.procs.items() if name != leader and not name.startswith("agent-")}
+        cpu_at_kill = {name: cpu_seconds(p.pid) for name, p in watched.items()}
         killed = time.time()
         self.procs[leader].send_signal(signal.SIGKILL)
         self.procs[leader].wait()
 
-        elected = serving = agents_back = None
+        elected = serving = agents_back = cpu_used = None
         new_leader = None
         deadline = killed + a.run_timeout
         while time.time() < deadline and (serving is None or agents_back is None):
@@ -230,6 +243,11 @@ class Run:
                 snap = metrics(new_leader, 30) or {}
                 if snap.get("master/slaves_active") == self.size and snap.get("master/tasks_running") == self.tasks:
                     agents_back = time.time()
+                    # Who worked between the kill and now: the CPU seconds of
+                    # each process (two cores here, so at most 2 per second).
+                    cpu_used = {name: round(cpu_seconds(p.pid) - cpu_at_kill[name], 2)
+                                for name, p in watched.items()
+                                if cpu_at_kill.get(name) is not None and cpu_seconds(p.pid) is not None}
             time.sleep(a.poll_interval if serving else 0.02)
         if serving is None or agents_back is None:
             raise RuntimeError("the new leader did not serve and take all agents back within %ss; logs in %s" %
@@ -246,7 +264,8 @@ class Run:
 
         # The new leader's own log: when its contender won, and when it
         # served (the registry recovered).
-        won = leads = None
+        won = leads = first_rereg = last_rereg = None
+        rereg = 0
         for line in open(os.path.join(self.dir, new_leader + ".log"), errors="replace"):
             stamp = log_time(line)
             if stamp is None or stamp < killed - 1:
@@ -255,6 +274,10 @@ class Run:
                 won = stamp
             if leads is None and "This master leads now" in line:
                 leads = stamp
+            m = re.search(r"Agents re-registered: (\d+)", line)
+            if m:
+                first_rereg = first_rereg or stamp
+                last_rereg, rereg = stamp, int(m.group(1))
 
         def since(t):
             return None if t is None else round(t - killed, 3)
@@ -270,6 +293,11 @@ class Run:
             "tasks_reported_to_scheduler_s": since(first(sched, "tasks_reported", killed)),
             "fleet_all_registered_s": since(first(fleet, "all_registered", killed)),
             "agents_and_tasks_back_s": since(agents_back),
+            "won_to_fleet_all_registered_s": None if won is None or first(fleet, "all_registered", killed) is None
+            else round(first(fleet, "all_registered", killed) - won, 3),
+            "first_reregistration_log_s": since(first_rereg), "last_reregistration_log_s": since(last_rereg),
+            "reregistrations_logged": rereg,
+            "cpu_s_kill_to_agents_back": cpu_used, "source_addresses": self.args.source_addresses,
             "new_leader": new_leader, "logs": self.dir,
         }
         return result
@@ -286,6 +314,8 @@ def main():
                    help="each simulated agent its own pool for its calls (two sockets per agent on both sides)")
     p.add_argument("--register_rate", type=float, default=250,
                    help="simulated agents registering for the first time per second (setup only; 0 = all at once)")
+    p.add_argument("--source_addresses", type=int, default=16,
+                   help="loopback addresses the fleet's event streams connect from (0 = all from 127.0.0.1)")
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--settle", type=float, default=3, help="seconds between all tasks RUNNING and the kill")
     p.add_argument("--poll_interval", type=float, default=0.1, help="seconds between metrics polls after (b)")

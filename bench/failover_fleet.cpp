@@ -22,6 +22,10 @@
 //   to 10 minutes, and at once on each registration; KILL_TASK and SHUTDOWN_FRAMEWORK
 //   end tasks with TASK_KILLED;
 // - stops for good on SHUTDOWN.
+// The event streams' connections come from --source_addresses loopback
+// addresses (127.0.0.2, 127.0.0.3, ...; agent i from the (i mod N)th), as
+// real agents each connect from their own host: from one address, connect()
+// searches an ephemeral port range crowded with the fleet's own sockets.
 // Differences from N real agents, all on the agent side: one ZooKeeper
 // session and watch for the whole fleet instead of one per agent; calls
 // over a shared pool unless --own_call_pool; no
@@ -70,6 +74,7 @@ struct Options {
   bool ownCallPool = false;
   double registerRate = 0;  // first registrations per second; 0 = all at once
   int sharedPoolConnections = 32;
+  int sourceAddresses = 16;  // 0 = the kernel's choice (127.0.0.1 towards a master on loopback)
 };
 
 class SimAgent;
@@ -77,8 +82,8 @@ class SimAgent;
 // The shared pool's calls, at most `limit` in flight (so at most that many
 // sockets); the rest wait their turn, in order. Without it a burst (the
 // new leader pings every agent as it re-registers) opens a connection per
-// call, and the fleet's single source address makes each connect() search
-// a crowded port space.
+// call, each connect() from 127.0.0.1 searching a port space crowded with
+// the fleet's own sockets.
 class CallQueue {
  public:
   CallQueue(http::Client& client, size_t limit) : client_(client), limit_(limit) {}
@@ -119,7 +124,7 @@ struct FleetState {
   boost::asio::io_context& io;
   const Options& options;
   google::protobuf::RepeatedPtrField<v1::Resource> resources;
-  http::Client& sharedClient;  // event streams, and calls through sharedCalls
+  std::vector<std::unique_ptr<http::Client>>& streamClients;  // agent i's event stream: client i mod size
   CallQueue& sharedCalls;
   http::Endpoint leader;
   int leaderEpoch = 0;
@@ -150,6 +155,7 @@ class SimAgent {
  public:
   SimAgent(FleetState& fleet, int index)
       : fleet_(fleet),
+        index_(index),
         ownClient_(fleet.options.ownCallPool ? std::make_unique<http::Client>(fleet.io) : nullptr),
         reconnectTimer_(fleet.io),
         watchdog_(fleet.io) {
@@ -219,8 +225,9 @@ class SimAgent {
       registered_ = false;
       reconnectLater();
     };
-    stream_ = fleet_.sharedClient.openStream(
-        master_, http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF, true), std::move(callbacks));
+    auto& client = *fleet_.streamClients[static_cast<size_t>(index_) % fleet_.streamClients.size()];
+    stream_ = client.openStream(master_, http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF, true),
+                                std::move(callbacks));
   }
 
   void reconnectLater() {
@@ -364,6 +371,7 @@ class SimAgent {
   }
 
   FleetState& fleet_;
+  int index_;
   v1::AgentInfo info_;
   std::unique_ptr<http::Client> ownClient_;  // --own_call_pool
   std::shared_ptr<http::ClientStream> stream_;
@@ -417,14 +425,19 @@ int main(int argc, char** argv) {
             "Each agent its own keep-alive pool for its calls, as `tepui agent` (two sockets per agent)");
   flags.add("shared_pool_connections", &o.sharedPoolConnections,
             "Without --own_call_pool: the most calls (and sockets) the agents' shared pool has in flight");
+  flags.add("source_addresses", &o.sourceAddresses,
+            "How many loopback addresses (127.0.0.2 on) the agents' event streams connect from, spread evenly; 0 = "
+            "the kernel's choice. Only for a master on loopback");
   flags.add("register_rate", &o.registerRate,
             "Agents per second that register for the first time (setup pacing; 0 = all at once). Registering "
             "again, after a leader change, is never paced");
   flags.add("status_update_retry_interval", &o.statusUpdateRetryInterval,
             "Seconds before an unacknowledged status update is sent again (doubling each time)");
   auto parsed = flags.parse(argc, argv);
-  if (!parsed || o.zk.empty() || o.agents < 1) {
-    std::cerr << "failover_fleet: " << (parsed ? "need --zk and --agents >= 1" : parsed.error().message) << "\n";
+  if (!parsed || o.zk.empty() || o.agents < 1 || o.sourceAddresses < 0 || o.sourceAddresses > 250) {
+    std::cerr << "failover_fleet: "
+              << (parsed ? "need --zk, --agents >= 1 and 0 <= --source_addresses <= 250" : parsed.error().message)
+              << "\n";
     return 2;
   }
   auto resources = Resources::parse(o.resources);
@@ -443,7 +456,13 @@ int main(int argc, char** argv) {
   boost::asio::io_context io;
   http::Client sharedClient(io);
   CallQueue sharedCalls(sharedClient, static_cast<size_t>(std::max(1, o.sharedPoolConnections)));
-  FleetState fleet{io, o, {}, sharedClient, sharedCalls, {}};
+  std::vector<std::unique_ptr<http::Client>> streamClients;
+  for (int k = 0; k < std::max(1, o.sourceAddresses); ++k) {
+    http::ClientOptions from;
+    if (o.sourceAddresses > 0) from.sourceAddress = "127.0.0." + std::to_string(2 + k);
+    streamClients.push_back(std::make_unique<http::Client>(io, std::move(from)));
+  }
+  FleetState fleet{io, o, {}, streamClients, sharedCalls, {}};
   resources->copyTo(&fleet.resources);
   std::vector<std::unique_ptr<SimAgent>> agents;
   agents.reserve(o.agents);
