@@ -248,8 +248,16 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
   TLOG(INFO) << (returning ? "Agent re-registered: " : "Agent registered: ") << id << " at " << agent.address
              << " with " << agent.total.toString();
 
+  // The first ping comes after a part of one interval picked from the
+  // agent's id, not at once: after a failover thousands of agents
+  // re-register within seconds, and a ping each at once would add a PONG
+  // call per agent to that burst, and keep their pings bunched ever after.
   agent.ping->cancel();
-  pingAgent(id);
+  double part = static_cast<double>(std::hash<std::string>{}(id) % 1000 + 1) / 1000;
+  agent.ping->expires_after(clock::seconds(part * flags_.agent_ping_timeout.count()));
+  agent.ping->async_wait([this, id](const boost::system::error_code& ec) {
+    if (!ec) pingAgent(id);
+  });
   requestAllocation();
 }
 
