@@ -216,6 +216,15 @@ class Run:
         self.killed = leader
         watched = {name: p for name, p in self.procs.items() if name != leader and not name.startswith("agent-")}
         cpu_at_kill = {name: cpu_seconds(p.pid) for name, p in watched.items()}
+        profiler = None
+        if a.profile_seconds > 0:
+            # The survivors, the fleet and the scheduler, from just before
+            # the kill; `perf report -i DIR/perf.data --pid=...` per process.
+            profiler = subprocess.Popen(
+                ["perf", "record", "-q", "-F", "250", "--call-graph", "dwarf,16384", "-o",
+                 os.path.join(self.dir, "perf.data"), "-p", ",".join(str(p.pid) for p in watched.values()), "--",
+                 "sleep", str(a.profile_seconds)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
         killed = time.time()
         self.procs[leader].send_signal(signal.SIGKILL)
         self.procs[leader].wait()
@@ -249,6 +258,8 @@ class Run:
                                 for name, p in watched.items()
                                 if cpu_at_kill.get(name) is not None and cpu_seconds(p.pid) is not None}
             time.sleep(a.poll_interval if serving else 0.02)
+        if profiler:
+            profiler.wait()
         if serving is None or agents_back is None:
             raise RuntimeError("the new leader did not serve and take all agents back within %ss; logs in %s" %
                                (a.run_timeout, self.dir))
@@ -274,10 +285,9 @@ class Run:
                 won = stamp
             if leads is None and "This master leads now" in line:
                 leads = stamp
-            m = re.search(r"Agents re-registered: (\d+)", line)
-            if m:
+            if "Agent re-registered: " in line:
                 first_rereg = first_rereg or stamp
-                last_rereg, rereg = stamp, int(m.group(1))
+                last_rereg, rereg = stamp, rereg + 1
 
         def since(t):
             return None if t is None else round(t - killed, 3)
@@ -292,12 +302,13 @@ class Run:
             "first_offer_s": since(first(sched, "first_offer", killed)),
             "tasks_reported_to_scheduler_s": since(first(sched, "tasks_reported", killed)),
             "fleet_all_registered_s": since(first(fleet, "all_registered", killed)),
+            "fleet_registers_issued_s": since(first(fleet, "registers_issued", killed)),
             "agents_and_tasks_back_s": since(agents_back),
             "won_to_fleet_all_registered_s": None if won is None or first(fleet, "all_registered", killed) is None
             else round(first(fleet, "all_registered", killed) - won, 3),
             "first_reregistration_log_s": since(first_rereg), "last_reregistration_log_s": since(last_rereg),
             "reregistrations_logged": rereg,
-            "cpu_s_kill_to_agents_back": cpu_used, "source_addresses": self.args.source_addresses,
+            "cpu_s_kill_to_agents_back": cpu_used, "pids": {name: p.pid for name, p in watched.items()}, "source_addresses": self.args.source_addresses,
             "new_leader": new_leader, "logs": self.dir,
         }
         return result
@@ -316,6 +327,9 @@ def main():
                    help="simulated agents registering for the first time per second (setup only; 0 = all at once)")
     p.add_argument("--source_addresses", type=int, default=16,
                    help="loopback addresses the fleet's event streams connect from (0 = all from 127.0.0.1)")
+    p.add_argument("--profile_seconds", type=float, default=0,
+                   help="record a perf profile (with call graphs) of the survivors, the fleet and the scheduler "
+                   "for this long from the kill, into the run's log directory")
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--settle", type=float, default=3, help="seconds between all tasks RUNNING and the kill")
     p.add_argument("--poll_interval", type=float, default=0.1, help="seconds between metrics polls after (b)")

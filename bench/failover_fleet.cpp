@@ -32,8 +32,8 @@
 // executors, so no executor processes and no TASK_STARTING; the agents serve
 // no HTTP of their own (the master dials an agent only to proxy /files).
 //
-// Prints EVENT lines (failover_common.hpp): leader_detected, first_registered
-// and all_registered per leader (with the agents and tasks reported), and
+// Prints EVENT lines (failover_common.hpp): leader_detected, registers_issued,
+// first_registered and all_registered per leader (with the agents and tasks reported), and
 // tasks_running once every task launched on the fleet was reported RUNNING.
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
@@ -481,5 +481,7 @@ int main(int argc, char** argv) {
     fleet.registeredWithLeader = 0;
     fleet.tasksReported = 0;
     for (auto& a : agents) a->leaderChanged();
+    // Every REGISTER built and its connection begun (the fleet's own share).
+    report("registers_issued", "leader=" + leader.str());
   });
 }
