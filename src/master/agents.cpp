@@ -44,7 +44,8 @@ void MasterImpl::handleAgent(http::Request& request, http::Responder responder) 
       counters_.abandonedRegistrations++;
       return;
     }
-    return registerAgent(call.register_(), request.remote, std::move(responder));
+    // Moved, not copied: a REGISTER carries every task the agent runs.
+    return registerAgent(std::move(*call.mutable_register_()), request.remote, std::move(responder));
   }
   auto it = agents_.find(call.agent_id().value());
   if (it == agents_.end() || it->second.session != call.session()) {
