@@ -148,7 +148,8 @@ class Run:
                 "--port=" + m.split(":")[1], "--hostname=127.0.0.1"]
         if self.timeout != "default":
             argv.append("--zk_session_timeout=" + self.timeout)
-        self.start(m, argv)
+        env = dict(os.environ, **dict(kv.split("=", 1) for kv in self.args.master_env))
+        self.start(m, argv, env=env)
 
     def wait(self, predicate, what, timeout):
         deadline = time.time() + timeout
@@ -309,6 +310,7 @@ class Run:
             "first_reregistration_log_s": since(first_rereg), "last_reregistration_log_s": since(last_rereg),
             "reregistrations_logged": rereg,
             "cpu_s_kill_to_agents_back": cpu_used, "pids": {name: p.pid for name, p in watched.items()}, "source_addresses": self.args.source_addresses,
+            "master_env": self.args.master_env,
             "new_leader": new_leader, "logs": self.dir,
         }
         return result
@@ -330,6 +332,8 @@ def main():
     p.add_argument("--profile_seconds", type=float, default=0,
                    help="record a perf profile (with call graphs) of the survivors, the fleet and the scheduler "
                    "for this long from the kill, into the run's log directory")
+    p.add_argument("--master_env", action="append", default=[], metavar="KEY=VALUE",
+                   help="an environment variable for the masters (e.g. GLIBC_TUNABLES=glibc.malloc.hugetlb=1)")
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--settle", type=float, default=3, help="seconds between all tasks RUNNING and the kill")
     p.add_argument("--poll_interval", type=float, default=0.1, help="seconds between metrics polls after (b)")
