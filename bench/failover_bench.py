@@ -101,6 +101,16 @@ def log_time(line):
     return time.mktime((year, mon, day, h, mi, sec, 0, 0, -1)) + us / 1e6
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds a live process has used so far, or None."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def first(evs, name, after, details=""):
     return next((t for n, t, d in evs if n == name and t >= after and details in d), None)
 
@@ -138,7 +148,8 @@ class Run:
                 "--port=" + m.split(":")[1], "--hostname=127.0.0.1"]
         if self.timeout != "default":
             argv.append("--zk_session_timeout=" + self.timeout)
-        self.start(m, argv)
+        env = dict(os.environ, **dict(kv.split("=", 1) for kv in self.args.master_env))
+        self.start(m, argv, env=env)
 
     def wait(self, predicate, what, timeout):
         deadline = time.time() + timeout
@@ -189,7 +200,8 @@ class Run:
                                             "--resources=" + AGENT_RESOURCES])
         else:
             self.start("fleet", [a.fleet, "--zk=" + url, "--agents=%d" % self.size, "--resources=" + AGENT_RESOURCES] +
-                       ["--register_rate=%g" % a.register_rate] + (["--own_call_pool"] if a.own_call_pool else []))
+                       ["--register_rate=%g" % a.register_rate, "--source_addresses=%d" % a.source_addresses] +
+                       (["--own_call_pool"] if a.own_call_pool else []))
         self.wait(lambda: (metrics(leader) or {}).get("master/slaves_active") == self.size, "the agents", 600)
         log("%d agents registered; starting the scheduler (%d tasks)" % (self.size, self.tasks))
         self.start("scheduler", [a.scheduler, "--zk=" + url, "--agents=%d" % self.size,
@@ -203,11 +215,22 @@ class Run:
 
         log("SIGKILL to the leader %s" % leader)
         self.killed = leader
+        watched = {name: p for name, p in self.procs.items() if name != leader and not name.startswith("agent-")}
+        cpu_at_kill = {name: cpu_seconds(p.pid) for name, p in watched.items()}
+        profiler = None
+        if a.profile_seconds > 0:
+            # The survivors, the fleet and the scheduler, from just before
+            # the kill; `perf report -i DIR/perf.data --pid=...` per process.
+            profiler = subprocess.Popen(
+                ["perf", "record", "-q", "-F", "250", "--call-graph", "dwarf,16384", "-o",
+                 os.path.join(self.dir, "perf.data"), "-p", ",".join(str(p.pid) for p in watched.values()), "--",
+                 "sleep", str(a.profile_seconds)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
         killed = time.time()
         self.procs[leader].send_signal(signal.SIGKILL)
         self.procs[leader].wait()
 
-        elected = serving = agents_back = None
+        elected = serving = agents_back = cpu_used = None
         new_leader = None
         deadline = killed + a.run_timeout
         while time.time() < deadline and (serving is None or agents_back is None):
@@ -230,7 +253,14 @@ class Run:
                 snap = metrics(new_leader, 30) or {}
                 if snap.get("master/slaves_active") == self.size and snap.get("master/tasks_running") == self.tasks:
                     agents_back = time.time()
+                    # Who worked between the kill and now: the CPU seconds of
+                    # each process (two cores here, so at most 2 per second).
+                    cpu_used = {name: round(cpu_seconds(p.pid) - cpu_at_kill[name], 2)
+                                for name, p in watched.items()
+                                if cpu_at_kill.get(name) is not None and cpu_seconds(p.pid) is not None}
             time.sleep(a.poll_interval if serving else 0.02)
+        if profiler:
+            profiler.wait()
         if serving is None or agents_back is None:
             raise RuntimeError("the new leader did not serve and take all agents back within %ss; logs in %s" %
                                (a.run_timeout, self.dir))
@@ -246,7 +276,8 @@ class Run:
 
         # The new leader's own log: when its contender won, and when it
         # served (the registry recovered).
-        won = leads = None
+        won = leads = first_rereg = last_rereg = None
+        rereg = 0
         for line in open(os.path.join(self.dir, new_leader + ".log"), errors="replace"):
             stamp = log_time(line)
             if stamp is None or stamp < killed - 1:
@@ -255,6 +286,9 @@ class Run:
                 won = stamp
             if leads is None and "This master leads now" in line:
                 leads = stamp
+            if "Agent re-registered: " in line:
+                first_rereg = first_rereg or stamp
+                last_rereg, rereg = stamp, rereg + 1
 
         def since(t):
             return None if t is None else round(t - killed, 3)
@@ -269,7 +303,14 @@ class Run:
             "first_offer_s": since(first(sched, "first_offer", killed)),
             "tasks_reported_to_scheduler_s": since(first(sched, "tasks_reported", killed)),
             "fleet_all_registered_s": since(first(fleet, "all_registered", killed)),
+            "fleet_registers_issued_s": since(first(fleet, "registers_issued", killed)),
             "agents_and_tasks_back_s": since(agents_back),
+            "won_to_fleet_all_registered_s": None if won is None or first(fleet, "all_registered", killed) is None
+            else round(first(fleet, "all_registered", killed) - won, 3),
+            "first_reregistration_log_s": since(first_rereg), "last_reregistration_log_s": since(last_rereg),
+            "reregistrations_logged": rereg,
+            "cpu_s_kill_to_agents_back": cpu_used, "pids": {name: p.pid for name, p in watched.items()}, "source_addresses": self.args.source_addresses,
+            "master_env": self.args.master_env,
             "new_leader": new_leader, "logs": self.dir,
         }
         return result
@@ -286,6 +327,13 @@ def main():
                    help="each simulated agent its own pool for its calls (two sockets per agent on both sides)")
     p.add_argument("--register_rate", type=float, default=250,
                    help="simulated agents registering for the first time per second (setup only; 0 = all at once)")
+    p.add_argument("--source_addresses", type=int, default=16,
+                   help="loopback addresses the fleet's event streams connect from (0 = all from 127.0.0.1)")
+    p.add_argument("--profile_seconds", type=float, default=0,
+                   help="record a perf profile (with call graphs) of the survivors, the fleet and the scheduler "
+                   "for this long from the kill, into the run's log directory")
+    p.add_argument("--master_env", action="append", default=[], metavar="KEY=VALUE",
+                   help="an environment variable for the masters (e.g. GLIBC_TUNABLES=glibc.malloc.hugetlb=1)")
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--settle", type=float, default=3, help="seconds between all tasks RUNNING and the kill")
     p.add_argument("--poll_interval", type=float, default=0.1, help="seconds between metrics polls after (b)")

@@ -22,15 +22,20 @@
 //   to 10 minutes, and at once on each registration; KILL_TASK and SHUTDOWN_FRAMEWORK
 //   end tasks with TASK_KILLED;
 // - stops for good on SHUTDOWN.
+// The event streams' connections come from --source_addresses loopback
+// addresses (127.0.0.2, 127.0.0.3, ...; agent i from the (i mod N)th), as
+// real agents each connect from their own host: from one address, connect()
+// searches an ephemeral port range crowded with the fleet's own sockets.
 // Differences from N real agents, all on the agent side: one ZooKeeper
 // session and watch for the whole fleet instead of one per agent; calls
 // over a shared pool unless --own_call_pool; no
 // executors, so no executor processes and no TASK_STARTING; the agents serve
 // no HTTP of their own (the master dials an agent only to proxy /files).
 //
-// Prints EVENT lines (failover_common.hpp): leader_detected, first_registered
-// and all_registered per leader (with the agents and tasks reported), and
+// Prints EVENT lines (failover_common.hpp): leader_detected, registers_issued,
+// first_registered and all_registered per leader (with the agents and tasks reported), and
 // tasks_running once every task launched on the fleet was reported RUNNING.
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <iostream>
@@ -70,6 +75,7 @@ struct Options {
   bool ownCallPool = false;
   double registerRate = 0;  // first registrations per second; 0 = all at once
   int sharedPoolConnections = 32;
+  int sourceAddresses = 16;  // 0 = the kernel's choice (127.0.0.1 towards a master on loopback)
 };
 
 class SimAgent;
@@ -77,8 +83,8 @@ class SimAgent;
 // The shared pool's calls, at most `limit` in flight (so at most that many
 // sockets); the rest wait their turn, in order. Without it a burst (the
 // new leader pings every agent as it re-registers) opens a connection per
-// call, and the fleet's single source address makes each connect() search
-// a crowded port space.
+// call, each connect() from 127.0.0.1 searching a port space crowded with
+// the fleet's own sockets.
 class CallQueue {
  public:
   CallQueue(http::Client& client, size_t limit) : client_(client), limit_(limit) {}
@@ -119,7 +125,7 @@ struct FleetState {
   boost::asio::io_context& io;
   const Options& options;
   google::protobuf::RepeatedPtrField<v1::Resource> resources;
-  http::Client& sharedClient;  // event streams, and calls through sharedCalls
+  std::vector<std::unique_ptr<http::Client>>& streamClients;  // agent i's event stream: client i mod size
   CallQueue& sharedCalls;
   http::Endpoint leader;
   int leaderEpoch = 0;
@@ -150,6 +156,7 @@ class SimAgent {
  public:
   SimAgent(FleetState& fleet, int index)
       : fleet_(fleet),
+        index_(index),
         ownClient_(fleet.options.ownCallPool ? std::make_unique<http::Client>(fleet.io) : nullptr),
         reconnectTimer_(fleet.io),
         watchdog_(fleet.io) {
@@ -162,6 +169,9 @@ class SimAgent {
   // (With --register_rate, an agent not registered yet waits for its turn.)
   void leaderChanged() {
     if (shutdown_ || (id_.empty() && !mayRegister_)) return;
+    // Already on its way to this leader (a backoff timer fired before its
+    // turn in announceLeader()).
+    if (stream_ && epoch_ == fleet_.leaderEpoch) return;
     reconnectTimer_.cancel();
     watchdog_.cancel();
     stream_.reset();
@@ -219,8 +229,9 @@ class SimAgent {
       registered_ = false;
       reconnectLater();
     };
-    stream_ = fleet_.sharedClient.openStream(
-        master_, http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF, true), std::move(callbacks));
+    auto& client = *fleet_.streamClients[static_cast<size_t>(index_) % fleet_.streamClients.size()];
+    stream_ = client.openStream(master_, http::apiRequest("/internal/agent", call, codec::ContentType::PROTOBUF, true),
+                                std::move(callbacks));
   }
 
   void reconnectLater() {
@@ -364,6 +375,7 @@ class SimAgent {
   }
 
   FleetState& fleet_;
+  int index_;
   v1::AgentInfo info_;
   std::unique_ptr<http::Client> ownClient_;  // --own_call_pool
   std::shared_ptr<http::ClientStream> stream_;
@@ -388,6 +400,24 @@ void allowRegistrations(Timer& timer, std::vector<std::unique_ptr<SimAgent>>& ag
   timer.async_wait([&timer, &agents, next, perTick](const boost::system::error_code& ec) {
     if (!ec) allowRegistrations(timer, agents, next, perTick);
   });
+}
+
+// Tells the agents that the leader changed, kAgentsPerTurn per turn of the
+// loop, each turn posted after the last: in between the loop sends the
+// REGISTERs of the agents whose connection is up. All 10,000 in one turn
+// sent nothing until the last REGISTER was built (5 s on the loaded 2-core
+// machine, bench/README.md session 8), where real agents each send theirs
+// as soon as they hear. Stops when a newer leader started its own round.
+constexpr size_t kAgentsPerTurn = 64;
+
+void announceLeader(FleetState& fleet, std::vector<std::unique_ptr<SimAgent>>& agents, size_t next, int epoch) {
+  if (epoch != fleet.leaderEpoch) return;
+  for (size_t end = std::min(agents.size(), next + kAgentsPerTurn); next < end; ++next) agents[next]->leaderChanged();
+  if (next == agents.size()) {
+    // Every REGISTER built and its connection begun (the fleet's own share).
+    return report("registers_issued", "leader=" + fleet.leader.str());
+  }
+  boost::asio::post(fleet.io, [&fleet, &agents, next, epoch] { announceLeader(fleet, agents, next, epoch); });
 }
 
 // Re-sends the updates that are due, every second.
@@ -417,14 +447,19 @@ int main(int argc, char** argv) {
             "Each agent its own keep-alive pool for its calls, as `tepui agent` (two sockets per agent)");
   flags.add("shared_pool_connections", &o.sharedPoolConnections,
             "Without --own_call_pool: the most calls (and sockets) the agents' shared pool has in flight");
+  flags.add("source_addresses", &o.sourceAddresses,
+            "How many loopback addresses (127.0.0.2 on) the agents' event streams connect from, spread evenly; 0 = "
+            "the kernel's choice. Only for a master on loopback");
   flags.add("register_rate", &o.registerRate,
             "Agents per second that register for the first time (setup pacing; 0 = all at once). Registering "
             "again, after a leader change, is never paced");
   flags.add("status_update_retry_interval", &o.statusUpdateRetryInterval,
             "Seconds before an unacknowledged status update is sent again (doubling each time)");
   auto parsed = flags.parse(argc, argv);
-  if (!parsed || o.zk.empty() || o.agents < 1) {
-    std::cerr << "failover_fleet: " << (parsed ? "need --zk and --agents >= 1" : parsed.error().message) << "\n";
+  if (!parsed || o.zk.empty() || o.agents < 1 || o.sourceAddresses < 0 || o.sourceAddresses > 250) {
+    std::cerr << "failover_fleet: "
+              << (parsed ? "need --zk, --agents >= 1 and 0 <= --source_addresses <= 250" : parsed.error().message)
+              << "\n";
     return 2;
   }
   auto resources = Resources::parse(o.resources);
@@ -443,7 +478,13 @@ int main(int argc, char** argv) {
   boost::asio::io_context io;
   http::Client sharedClient(io);
   CallQueue sharedCalls(sharedClient, static_cast<size_t>(std::max(1, o.sharedPoolConnections)));
-  FleetState fleet{io, o, {}, sharedClient, sharedCalls, {}};
+  std::vector<std::unique_ptr<http::Client>> streamClients;
+  for (int k = 0; k < std::max(1, o.sourceAddresses); ++k) {
+    http::ClientOptions from;
+    if (o.sourceAddresses > 0) from.sourceAddress = "127.0.0." + std::to_string(2 + k);
+    streamClients.push_back(std::make_unique<http::Client>(io, std::move(from)));
+  }
+  FleetState fleet{io, o, {}, streamClients, sharedCalls, {}};
   resources->copyTo(&fleet.resources);
   std::vector<std::unique_ptr<SimAgent>> agents;
   agents.reserve(o.agents);
@@ -461,6 +502,6 @@ int main(int argc, char** argv) {
     fleet.leaderEpoch++;
     fleet.registeredWithLeader = 0;
     fleet.tasksReported = 0;
-    for (auto& a : agents) a->leaderChanged();
+    announceLeader(fleet, agents, 0, fleet.leaderEpoch);
   });
 }

@@ -17,8 +17,10 @@
 // `subscribed`, its first OFFERS after that (`first_offer`) and, once every
 // task was reported to it again, `tasks_reported`: as a Mesos framework
 // does after a failover, it asks the new leader about the tasks not yet
-// confirmed RUNNING (explicit reconciliation, with their agent ids) every
-// --reconcile_interval until all are. While the stream is down and no new leader is
+// confirmed RUNNING (explicit reconciliation, with their agent ids) after
+// --reconcile_interval, then after twice as long each time up to
+// --reconcile_max_interval, until all are (as Mesos advises: each round of
+// 100,000 tasks is work for the master while agents re-register). While the stream is down and no new leader is
 // named it retries the same master every second.
 //
 // Prints EVENT lines (failover_common.hpp).
@@ -57,6 +59,7 @@ struct Options {
   double declineRefuse = 3600;
   int launchWindow = 2000;
   double reconcileInterval = 1;
+  double reconcileMaxInterval = 4;
 };
 
 class FailoverScheduler {
@@ -104,6 +107,7 @@ class FailoverScheduler {
       case Event::SUBSCRIBED:
         info_.mutable_id()->set_value(e.subscribed().framework_id().value());
         report("subscribed", "leader=" + leader_.str() + " framework_id=" + e.subscribed().framework_id().value());
+        reconcileWait_ = options_.reconcileInterval;
         if (resubscribing_) reconcileUnconfirmed();
         break;
       case Event::OFFERS: onOffers(e.offers()); break;
@@ -176,7 +180,7 @@ class FailoverScheduler {
   }
 
   // Asks the leader about every task not yet reported RUNNING by it, then
-  // again after --reconcile_interval while any is left.
+  // again after reconcileWait_ (doubling) while any is left.
   void reconcileUnconfirmed() {
     std::vector<std::pair<v1::TaskID, std::optional<v1::AgentID>>> tasks;
     for (const auto& [task, agent] : running_) {
@@ -187,7 +191,8 @@ class FailoverScheduler {
     }
     if (tasks.empty()) return;
     client_->reconcile(tasks);
-    reconcileTimer_.expires_after(std::chrono::milliseconds(static_cast<int64_t>(options_.reconcileInterval * 1000)));
+    reconcileTimer_.expires_after(std::chrono::milliseconds(static_cast<int64_t>(reconcileWait_ * 1000)));
+    reconcileWait_ = std::min(reconcileWait_ * 2, options_.reconcileMaxInterval);
     reconcileTimer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) reconcileUnconfirmed();
     });
@@ -205,6 +210,7 @@ class FailoverScheduler {
   std::unique_ptr<scheduler::SchedulerClient> client_;
   boost::asio::steady_timer retry_;
   boost::asio::steady_timer reconcileTimer_;
+  double reconcileWait_ = 1;  // seconds before the next round of reconciliation
   bool resubscribing_ = false, firstOfferSeen_ = false;
   std::map<std::string, int> launchedOn_;  // tasks launched (or waiting to be) per agent id
   std::deque<v1::Offer> waiting_;          // offers whose tasks wait for room in the window
@@ -232,7 +238,8 @@ int main(int argc, char** argv) {
   flags.add("failover_timeout", &o.failoverTimeout, "The framework's failover timeout, seconds");
   flags.add("decline_refuse", &o.declineRefuse, "refuse_seconds for declined offers and leftovers");
   flags.add("reconcile_interval", &o.reconcileInterval,
-            "After a failover: seconds between reconciliations of the tasks not yet reported RUNNING");
+            "After a failover: seconds before reconciling again the tasks not yet reported RUNNING (doubling)");
+  flags.add("reconcile_max_interval", &o.reconcileMaxInterval, "The most --reconcile_interval doubles to, seconds");
   auto parsed = flags.parse(argc, argv);
   if (!parsed || o.zk.empty() || o.agents < 1 || o.tasksPerAgent < 1) {
     std::cerr << "failover_scheduler: "

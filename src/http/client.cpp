@@ -38,8 +38,8 @@ class PooledConnection : public std::enable_shared_from_this<PooledConnection> {
  public:
   using Done = std::function<void(Result<Response>, bool reusable)>;
 
-  PooledConnection(asio::io_context& io, Endpoint endpoint)
-      : endpoint_(std::move(endpoint)), socket_(io), resolver_(io), timer_(io) {}
+  PooledConnection(asio::io_context& io, Endpoint endpoint, const std::string& source)
+      : endpoint_(std::move(endpoint)), source_(source), socket_(io), resolver_(io), timer_(io) {}
 
   void start(Request request, RequestOptions options, Done done) {
     ++generation_;
@@ -58,7 +58,7 @@ class PooledConnection : public std::enable_shared_from_this<PooledConnection> {
       socket_.cancel(ignored);  // ends the idle watch
       return send();
     }
-    dial(socket_, resolver_, endpoint_, [self = shared_from_this(), gen = generation_](Status connected) {
+    dial(socket_, resolver_, endpoint_, source_, [self = shared_from_this(), gen = generation_](Status connected) {
       if (self->stale(gen)) return;
       if (!connected) return self->finish(connected.error());
       self->send();
@@ -135,6 +135,7 @@ class PooledConnection : public std::enable_shared_from_this<PooledConnection> {
   }
 
   Endpoint endpoint_;
+  std::string source_;
   tcp::socket socket_;
   tcp::resolver resolver_;
   asio::steady_timer timer_;
@@ -149,9 +150,10 @@ class PooledConnection : public std::enable_shared_from_this<PooledConnection> {
 }  // namespace
 
 struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
-  explicit Impl(asio::io_context& context) : io(context) {}
+  Impl(asio::io_context& context, ClientOptions clientOptions) : io(context), options(std::move(clientOptions)) {}
 
   asio::io_context& io;
+  ClientOptions options;
   std::map<std::string, std::vector<std::shared_ptr<PooledConnection>>> idle;
   std::unordered_map<PooledConnection*, std::shared_ptr<PooledConnection>> busy;
   std::vector<std::weak_ptr<StreamReader>> streams;
@@ -164,7 +166,7 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
       list.pop_back();
       if (connection->usable()) return connection;
     }
-    return std::make_shared<PooledConnection>(io, endpoint);
+    return std::make_shared<PooledConnection>(io, endpoint, options.sourceAddress);
   }
 
   void release(const std::string& key, PooledConnection* raw, bool reusable) {
@@ -198,7 +200,7 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   }
 };
 
-Client::Client(asio::io_context& io) : impl_(std::make_shared<Impl>(io)) {}
+Client::Client(asio::io_context& io, ClientOptions options) : impl_(std::make_shared<Impl>(io, std::move(options))) {}
 
 Client::~Client() { impl_->closeAll(std::nullopt); }
 
@@ -216,8 +218,8 @@ void Client::request(const Endpoint& endpoint, Request request, Callback done, R
 
 std::shared_ptr<ClientStream> Client::openStream(const Endpoint& endpoint, Request request, StreamCallbacks callbacks,
                                                  std::chrono::milliseconds connectTimeout) {
-  auto reader =
-      std::make_shared<StreamReader>(impl_->io, endpoint, std::move(request), std::move(callbacks), connectTimeout);
+  auto reader = std::make_shared<StreamReader>(impl_->io, endpoint, impl_->options.sourceAddress, std::move(request),
+                                               std::move(callbacks), connectTimeout);
   auto& streams = impl_->streams;
   if (streams.size() >= impl_->compactStreamsAt) {
     std::erase_if(streams, [](const auto& weak) { return weak.expired(); });

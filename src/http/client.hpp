@@ -44,9 +44,20 @@ struct StreamCallbacks {
   std::function<void(const Status& status)> onEnd;
 };
 
+struct ClientOptions {
+  // An IP literal every connection is bound to before it connects (empty:
+  // the kernel's choice). The port stays the kernel's, chosen per
+  // destination. Many clients on one host can spread their connections over
+  // several loopback addresses (all of 127/8 on Linux), so that connect()
+  // does not search one crowded ephemeral port range. Only servers reachable
+  // from that address (and of its family) can be dialled; a source not on
+  // this host fails each call with an Error.
+  std::string sourceAddress;
+};
+
 class Client {
  public:
-  explicit Client(boost::asio::io_context& io);
+  explicit Client(boost::asio::io_context& io, ClientOptions options = {});
   // Closes every connection and stream without running their callbacks.
   ~Client();
   Client(const Client&) = delete;
@@ -56,14 +67,11 @@ class Client {
 
   // Sends `request` (method, target, headers, body; Host and Content-Length
   // are filled in) to `endpoint` and calls `done` once.
-  void request(const Endpoint& endpoint, Request request, Callback done,
-               RequestOptions options = {});
+  void request(const Endpoint& endpoint, Request request, Callback done, RequestOptions options = {});
 
   // Opens a dedicated connection for a long-lived response.
-  std::shared_ptr<ClientStream> openStream(const Endpoint& endpoint, Request request,
-                                           StreamCallbacks callbacks,
-                                           std::chrono::milliseconds connectTimeout =
-                                               std::chrono::milliseconds(10000));
+  std::shared_ptr<ClientStream> openStream(const Endpoint& endpoint, Request request, StreamCallbacks callbacks,
+                                           std::chrono::milliseconds connectTimeout = std::chrono::milliseconds(10000));
 
   // Closes pooled connections; outstanding calls and streams end with an
   // Error (synchronously, inside this call). The client stays usable.

@@ -25,9 +25,10 @@ constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
 
 }  // namespace
 
-StreamReader::StreamReader(asio::io_context& io, const Endpoint& endpoint, Request request, StreamCallbacks callbacks,
-                           std::chrono::milliseconds headTimeout)
+StreamReader::StreamReader(asio::io_context& io, const Endpoint& endpoint, const std::string& source, Request request,
+                           StreamCallbacks callbacks, std::chrono::milliseconds headTimeout)
     : endpoint_(endpoint),
+      source_(source),
       socket_(io),
       resolver_(io),
       timer_(io),
@@ -49,7 +50,7 @@ void StreamReader::start() {
                       std::to_string(self->headTimeout_.count()) + " ms"));
     });
   }
-  dial(socket_, resolver_, endpoint_, [self](Status connected) {
+  dial(socket_, resolver_, endpoint_, source_, [self](Status connected) {
     if (self->done_) return;
     if (!connected) return self->end(connected);
     bhttp::async_write(self->socket_, self->wire_, [self](error_code ec, size_t) {

@@ -20,8 +20,8 @@ namespace tepui::http {
 
 class StreamReader : public std::enable_shared_from_this<StreamReader> {
  public:
-  StreamReader(boost::asio::io_context& io, const Endpoint& endpoint, Request request, StreamCallbacks callbacks,
-               std::chrono::milliseconds headTimeout);
+  StreamReader(boost::asio::io_context& io, const Endpoint& endpoint, const std::string& source, Request request,
+               StreamCallbacks callbacks, std::chrono::milliseconds headTimeout);
   StreamReader(const StreamReader&) = delete;
   StreamReader& operator=(const StreamReader&) = delete;
 
@@ -39,6 +39,7 @@ class StreamReader : public std::enable_shared_from_this<StreamReader> {
   void deliverHead(std::string body);
 
   Endpoint endpoint_;
+  std::string source_;  // bound before connecting, unless empty
   boost::asio::ip::tcp::socket socket_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::steady_timer timer_;

@@ -44,7 +44,8 @@ void MasterImpl::handleAgent(http::Request& request, http::Responder responder) 
       counters_.abandonedRegistrations++;
       return;
     }
-    return registerAgent(call.register_(), request.remote, std::move(responder));
+    // Moved, not copied: a REGISTER carries every task the agent runs.
+    return registerAgent(std::move(*call.mutable_register_()), request.remote, std::move(responder));
   }
   auto it = agents_.find(call.agent_id().value());
   if (it == agents_.end() || it->second.session != call.session()) {
@@ -248,8 +249,16 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
   TLOG(INFO) << (returning ? "Agent re-registered: " : "Agent registered: ") << id << " at " << agent.address
              << " with " << agent.total.toString();
 
+  // The first ping comes after a part of one interval picked from the
+  // agent's id, not at once: after a failover thousands of agents
+  // re-register within seconds, and a ping each at once would add a PONG
+  // call per agent to that burst, and keep their pings bunched ever after.
   agent.ping->cancel();
-  pingAgent(id);
+  double part = static_cast<double>(std::hash<std::string>{}(id) % 1000 + 1) / 1000;
+  agent.ping->expires_after(clock::seconds(part * flags_.agent_ping_timeout.count()));
+  agent.ping->async_wait([this, id](const boost::system::error_code& ec) {
+    if (!ec) pingAgent(id);
+  });
   requestAllocation();
 }
 

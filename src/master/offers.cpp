@@ -31,13 +31,13 @@ void MasterImpl::makeOffers(std::vector<allocator::Allocation> allocations) {
     entry.frameworkId = f.id;
     entry.agentId = a.id;
     entry.role = allocation.role;
-    entry.resources = allocation.resources;
     v1::Offer& offer = entry.offer;
     offer.mutable_id()->set_value(offerId);
     offer.mutable_framework_id()->set_value(f.id);
     offer.mutable_agent_id()->set_value(a.id);
     offer.set_hostname(a.info.hostname());
     allocation.resources.copyTo(offer.mutable_resources());
+    entry.resources = std::move(allocation.resources);
     if (!f.hasCapability(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT)) {
       conversions::toPreRefinementFormat(offer.mutable_resources());
     }
@@ -53,8 +53,8 @@ void MasterImpl::makeOffers(std::vector<allocator::Allocation> allocations) {
       url->mutable_address()->set_port(std::atoi(a.address.c_str() + colon + 1));
       url->set_path("/slave(1)");
     }
-    for (auto& [key, executor] : f.executors) {
-      if (key.first == a.id) *offer.add_executor_ids() = executor.info.executor_id();
+    for (auto e = f.executors.lower_bound({a.id, ""}); e != f.executors.end() && e->first.first == a.id; ++e) {
+      *offer.add_executor_ids() = e->second.info.executor_id();
     }
 
     auto& event = events[f.id];

@@ -484,6 +484,53 @@ TEST_F(HttpClient, ResolvesLocalhost) {
   EXPECT_EQ(got->body, "localhost:" + std::to_string(server.port()));
 }
 
+TEST_F(HttpClient, ConnectsFromTheChosenSourceAddress) {
+  server.route("/who", [](Request& req, Responder r) { r.respond(Response::text(200, req.remote)); });
+  Client from{io, ClientOptions{.sourceAddress = "127.0.0.2"}};
+  std::optional<Result<Response>> out;
+  from.request(endpoint, get("/who"), [&out](Result<Response> r) { out.emplace(std::move(r)); });
+  ASSERT_TRUE(runUntil([&] { return out.has_value(); }));
+  ASSERT_TRUE(out->ok()) << out->error().message;
+  EXPECT_TRUE((*out)->body.starts_with("127.0.0.2:")) << (*out)->body;
+
+  // An event stream too; its body here is the address the server saw.
+  std::string streamed;
+  std::optional<Status> end;
+  auto stream = from.openStream(
+      endpoint, get("/who"),
+      {.onData = [&](std::string_view data) { streamed += data; }, .onEnd = [&](const Status& s) { end = s; }});
+  ASSERT_TRUE(runUntil([&] { return end.has_value(); }));
+  EXPECT_TRUE(end->ok());
+  EXPECT_TRUE(streamed.starts_with("127.0.0.2:")) << streamed;
+}
+
+TEST_F(HttpClient, ASourceAddressTriesOnlyResolvedAddressesOfItsFamily) {
+  // "localhost" may resolve to ::1 first; the server listens on 127.0.0.1.
+  server.route("/who", [](Request& req, Responder r) { r.respond(Response::text(200, req.remote)); });
+  Client from{io, ClientOptions{.sourceAddress = "127.0.0.3"}};
+  std::optional<Result<Response>> out;
+  from.request(Endpoint{"localhost", server.port()}, get("/who"),
+               [&out](Result<Response> r) { out.emplace(std::move(r)); });
+  ASSERT_TRUE(runUntil([&] { return out.has_value(); }));
+  ASSERT_TRUE(out->ok()) << out->error().message;
+  EXPECT_TRUE((*out)->body.starts_with("127.0.0.3:")) << (*out)->body;
+}
+
+TEST_F(HttpClient, ASourceAddressNotOnThisHostIsAnError) {
+  for (std::string source : {"192.0.2.1", "not-an-address"}) {
+    Client from{io, ClientOptions{.sourceAddress = source}};
+    bool calledInside = true;
+    std::optional<Result<Response>> out;
+    from.request(endpoint, get("/"), [&out](Result<Response> r) { out.emplace(std::move(r)); });
+    calledInside = out.has_value();
+    ASSERT_TRUE(runUntil([&] { return out.has_value(); }));
+    EXPECT_FALSE(calledInside);
+    ASSERT_FALSE(out->ok());
+    std::string why = source == "192.0.2.1" ? "Cannot assign requested address" : "not an IP address";
+    EXPECT_EQ(out->error().message, "connect to " + endpoint.str() + " from " + source + ": " + why);
+  }
+}
+
 TEST_F(HttpClient, OpensMoreConnectionsWhenAllAreBusy) {
   std::vector<Responder> waiting;
   server.route("/pair", [&](Request& req, Responder r) {
