@@ -3,13 +3,17 @@
 // containerizer the agent uses, waits for it to exit and destroys the
 // container, N times, for each isolation asked for, and prints the time
 // per task. "spawn" is the floor: the same process started with
-// containerizer::spawn and reaped, with no container around it. A Linux
+// containerizer::spawn and reaped, with no container around it;
+// "raw-cgroup" the floor with one cgroup: mkdir a memory cgroup, the
+// process joins it, reap, rmdir. A Linux
 // isolation creates the container's cgroups, sets its limits, has the child
 // join them before exec, and removes them once it has exited; the run waits
 // until every cgroup is gone, so their removal is in the figure.
 //
 //   bench_isolation_cost N [ISOLATION ...]        (Linux isolations need root)
-//   bench_isolation_cost 1000 spawn posix/cpu,posix/mem cgroups/cpu,cgroups/mem
+//   bench_isolation_cost 1000 spawn raw-cgroup posix/cpu,posix/mem cgroups/cpu,cgroups/mem
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,7 +61,25 @@ size_t cgroupsLeft(const std::string& root) {
 int run(int n, const std::string& isolation) {
   auto start = Clock::now();
   size_t left = 0;  // cgroups not removed in the end
-  if (isolation == "spawn") {
+  if (isolation == "raw-cgroup") {
+    // The floor with one cgroup: mkdir a memory cgroup, start the process
+    // in it (it joins before exec), reap it, rmdir the cgroup.
+    std::string root = containerizer::readCgroupMounts().v1.at("memory") + "/tepui-bench-raw";
+    std::filesystem::create_directories(root);
+    for (int i = 0; i < n; ++i) {
+      std::string dir = root + "/c" + std::to_string(i);
+      if (::mkdir(dir.c_str(), 0755) < 0) return std::perror("mkdir"), 1;
+      int procs = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+      auto spec = trivial();
+      spec.joinCgroups = {procs};
+      auto pid = containerizer::spawn(spec);
+      ::close(procs);
+      if (!pid) return std::fprintf(stderr, "spawn: %s\n", pid.error().message.c_str()), 1;
+      reap(*pid);
+      if (::rmdir(dir.c_str()) < 0) return std::perror("rmdir"), 1;
+    }
+    ::rmdir(root.c_str());
+  } else if (isolation == "spawn") {
     for (int i = 0; i < n; ++i) {
       auto pid = containerizer::spawn(trivial());
       if (!pid) return std::fprintf(stderr, "spawn: %s\n", pid.error().message.c_str()), 1;
@@ -108,7 +130,8 @@ int main(int argc, char** argv) {
   int n = std::atoi(argv[1]);
   std::vector<std::string> isolations(argv + 2, argv + argc);
   if (isolations.empty()) {
-    isolations = {"spawn", "posix/cpu,posix/mem", "cgroups/cpu,cgroups/mem", "cgroups/cpu,cgroups/mem,namespaces/pid"};
+    isolations = {"spawn", "raw-cgroup", "posix/cpu,posix/mem", "cgroups/cpu,cgroups/mem",
+                  "cgroups/cpu,cgroups/mem,namespaces/pid"};
   }
   for (auto& isolation : isolations) {
     if (int rc = run(n, isolation); rc != 0) return rc;
