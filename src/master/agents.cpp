@@ -405,12 +405,18 @@ void MasterImpl::expireRecoveredAgents() {
     TLOG(WARNING) << "Agent " << id << " did not register again within " << flags_.agent_reregister_timeout.count()
                   << "s of this master's start; marking it unreachable";
     double since = clock::wallSeconds();
-    unreachableAgents_[id] = {info, since};
-    persist(unreachableWrites(info, since), [id](const Status& s) {
-      if (!s) TLOG(ERROR) << "Failed to record agent " << id << " as unreachable: " << s.error().message;
+    // Shown unreachable once durable (a master killed meanwhile still has it
+    // admitted), unless it registered again or was marked gone meanwhile:
+    // its later write wins.
+    persist(unreachableWrites(info, since), [this, id = id, info = info, since](const Status& s) {
+      if (!s) {
+        TLOG(ERROR) << "Failed to record agent " << id << " as unreachable: " << s.error().message;
+        return;
+      }
+      if (recoveredAgents_.erase(id) == 0) return;
+      unreachableAgents_[id] = {info, since};
     });
   }
-  recoveredAgents_.clear();
 }
 
 }  // namespace tepui::master
