@@ -280,6 +280,9 @@ class AgentImpl final : public Agent {
   // The container ran into a limit: it is killed, its tasks failing with
   // the limitation's reason.
   void containerLimited(Executor& executor, const containerizer::Limitation& limit);
+  // What the executor's tasks end with because of `limit`: TASK_FAILED,
+  // its reason and message, and the resource it names.
+  void adoptLimitation(Executor& executor, const containerizer::Limitation& limit);
   // The resource a limitation names, with what the container was given of it.
   v1::TaskResourceLimitation limitationOf(const Executor& executor, const containerizer::Limitation& limit) const;
   void containerLimited(const std::string& containerId, const containerizer::Limitation& limit);

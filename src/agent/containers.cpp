@@ -75,13 +75,17 @@ v1::TaskResourceLimitation AgentImpl::limitationOf(const Executor& e, const cont
   return limitation;
 }
 
-void AgentImpl::containerLimited(Executor& e, const containerizer::Limitation& limit) {
-  if (e.state == Executor::State::TERMINATED || e.terminationReason == limit.reason) return;
-  // The rest of the container goes too, its tasks failing for the same reason.
+void AgentImpl::adoptLimitation(Executor& e, const containerizer::Limitation& limit) {
   e.terminationReason = limit.reason;
   e.terminationMessage = limit.message;
   e.terminationState = v1::TASK_FAILED;
   e.terminationLimitation = limitationOf(e, limit);
+}
+
+void AgentImpl::containerLimited(Executor& e, const containerizer::Limitation& limit) {
+  if (e.state == Executor::State::TERMINATED || e.terminationReason == limit.reason) return;
+  // The rest of the container goes too, its tasks failing for the same reason.
+  adoptLimitation(e, limit);
   killContainer(e);
 }
 

@@ -183,11 +183,7 @@ void AgentImpl::executorTerminated(Executor& e, std::optional<int> waitStatus, c
   bool shuttingDown = e.state == Executor::State::TERMINATING;
   e.state = Executor::State::TERMINATED;
   executorsTerminated_++;
-  if (auto limit = containerizer_->limitation(e.containerId)) {
-    e.terminationReason = limit->reason;
-    e.terminationMessage = limit->message;
-    e.terminationLimitation = limitationOf(e, *limit);
-  }
+  if (auto limit = containerizer_->limitation(e.containerId)) adoptLimitation(e, *limit);
   containerizer_->destroy(e.containerId, e.pid);
   e.pid = -1;
   e.cancelTimers();

@@ -125,16 +125,12 @@ Result<std::vector<SpawnSpec::RLimit>> rlimitsOf(const v1::RLimitInfo& info) {
   return limits;
 }
 
-bool appliesRlimits(const IsolationOptions& options) {
-  auto isolators = parseIsolation(options.isolation);
-  return isolators && std::find(isolators->begin(), isolators->end(), "posix/rlimits") != isolators->end();
-}
-
-bool watchesDisk(const IsolationOptions& options) {
+bool asksFor(const IsolationOptions& options, std::initializer_list<std::string_view> names) {
   auto isolators = parseIsolation(options.isolation);
   if (!isolators) return false;
-  return std::find(isolators->begin(), isolators->end(), "disk/du") != isolators->end() ||
-         std::find(isolators->begin(), isolators->end(), "posix/disk") != isolators->end();
+  return std::any_of(isolators->begin(), isolators->end(), [&](const std::string& isolator) {
+    return std::find(names.begin(), names.end(), isolator) != names.end();
+  });
 }
 
 Result<std::unique_ptr<Containerizer>> Containerizer::create(boost::asio::io_context& io,

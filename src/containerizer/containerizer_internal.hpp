@@ -1,9 +1,11 @@
 // What the POSIX and Linux containerizers share (containerizer.hpp).
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "containerizer/cgroups.hpp"
 #include "containerizer/containerizer.hpp"
@@ -52,10 +54,9 @@ class ContainerRecords {
   std::unique_ptr<DiskUsageWatcher> disk_;
 };
 
-// Whether --isolation asks for disk/du (or its alias posix/disk).
-bool watchesDisk(const IsolationOptions& options);
-// Whether it asks for posix/rlimits (without it, a launch's rlimits are not set).
-bool appliesRlimits(const IsolationOptions& options);
+// Whether --isolation asks for one of `names` (disk/du or its alias
+// posix/disk; posix/rlimits, without which a launch's rlimits are not set).
+bool asksFor(const IsolationOptions& options, std::initializer_list<std::string_view> names);
 
 std::unique_ptr<Containerizer> makePosixContainerizer(boost::asio::io_context& io, const IsolationOptions& options);
 

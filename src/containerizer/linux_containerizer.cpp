@@ -35,8 +35,8 @@ class LinuxContainerizer final : public Containerizer {
         cfs_(options.cgroupsEnableCfs),
         isolation_(std::move(isolation)),
         cgroups_(std::move(cgroups)),
-        records_(io, options, watchesDisk(options)),
-        rlimits_(appliesRlimits(options)),
+        records_(io, options, asksFor(options, {"disk/du", "posix/disk"})),
+        rlimits_(asksFor(options, {"posix/rlimits"})),
         portsInterval_(options.portsWatchInterval),
         enforcePorts_(options.enforcePorts),
         checkedPorts_(options.checkedPorts) {

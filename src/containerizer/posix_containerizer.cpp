@@ -12,7 +12,8 @@ namespace {
 class PosixContainerizer final : public Containerizer {
  public:
   PosixContainerizer(boost::asio::io_context& io, const IsolationOptions& options)
-      : records_(io, options, watchesDisk(options)), rlimits_(appliesRlimits(options)) {}
+      : records_(io, options, asksFor(options, {"disk/du", "posix/disk"})),
+        rlimits_(asksFor(options, {"posix/rlimits"})) {}
 
   std::string describe() const override { return "posix"; }
 
