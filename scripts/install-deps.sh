@@ -14,6 +14,8 @@ packages=(
   libzookeeper-mt-dev zookeeper         # the ZooKeeper registry; tests run a real server
   python3
   iproute2                              # e2e partition test: ip netns and veth pairs
+  python3-prometheus-client             # the metrics test parses /metrics/prometheus with it
+  chromium                              # the web UI's tests: headless Chromium driven by playwright-core
 )
 
 missing=()
