@@ -37,6 +37,8 @@ void MasterImpl::handleAgent(http::Request& request, http::Responder responder) 
   }
   if (call.type() == AgentCall::REGISTER) {
     if (!call.has_register_()) return responder.respond(http::Response::text(400, "Expecting 'register'\n"));
+    counters_.agentCalls[AgentCall::REGISTER]++;
+    if (call.register_().agent_info().has_id()) counters_.agentReregisterCalls++;
     // An agent that gave up waiting (its request sat in a queue behind
     // thousands of others after a failover) has registered again on a new
     // connection, or will: taking this one in as well only adds to the queue.
@@ -52,6 +54,7 @@ void MasterImpl::handleAgent(http::Request& request, http::Responder responder) 
     return responder.respond(http::Response::text(403, "Agent is not registered with this session\n"));
   }
   Agent& agent = it->second;
+  counters_.agentCalls[call.type()]++;
   responder.respond(http::Response::empty(202));
   switch (call.type()) {
     case AgentCall::STATUS_UPDATE:
@@ -66,6 +69,7 @@ void MasterImpl::handleAgent(http::Request& request, http::Responder responder) 
       auto fit = frameworks_.find(m.framework_id().value());
       if (fit == frameworks_.end()) {
         counters_.droppedMessages++;
+        counters_.invalidExecutorToFrameworkMessages++;
         break;
       }
       Event event;
@@ -225,7 +229,7 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
     v1::TaskState dropped = lostState(fit->second, v1::TASK_DROPPED);
     auto status = sendMasterUpdate(fit->second, tit->second.task.task_id(), dropped,
                                    v1::TaskStatus::REASON_RECONCILIATION, "Task is unknown to the agent", id);
-    tit->second.task.set_state(dropped);
+    setTaskState(tit->second.task, dropped);
     publishTaskUpdated(key.first, status, dropped);
     removeTask(fit->second, key.second, false);
   }
@@ -288,6 +292,7 @@ void MasterImpl::adoptReportedTask(Agent& agent, v1::Task reported, bool announc
   }
   entry.task = std::move(reported);
   entry.task.mutable_agent_id()->set_value(agent.id);
+  liveTasks_[entry.task.state()]++;
   agent.tasks.insert({f.id, taskId});
   publishTaskAdded(entry.task);
   if (announce && !isTerminal(entry.task.state())) {

@@ -328,13 +328,14 @@ void MasterImpl::removeFramework(const std::string& frameworkId, std::function<v
     if (!isTerminal(entry.task.state())) {
       auto status = masterStatus(entry.task.task_id(), v1::TASK_KILLED, v1::TaskStatus::REASON_FRAMEWORK_REMOVED,
                                  "Framework " + frameworkId + " removed", entry.task.agent_id().value());
-      entry.task.set_state(v1::TASK_KILLED);
+      setTaskState(entry.task, v1::TASK_KILLED);
       *entry.task.add_statuses() = status;
       counters_.terminalTasks[v1::TASK_KILLED]++;
       publishTaskUpdated(frameworkId, status, v1::TASK_KILLED);
     }
     auto agent = agents_.find(entry.task.agent_id().value());
     if (agent != agents_.end()) agent->second.tasks.erase({frameworkId, taskId});
+    liveTasks_[entry.task.state()]--;  // the framework and its tasks go below
   }
 
   for (auto& [key, executor] : std::map(f.executors)) removeExecutor(f, key.first, key.second);

@@ -273,6 +273,7 @@ v1::TaskInfo MasterImpl::recordTask(Framework& framework, Agent& agent, const v1
   t.mutable_framework_id()->set_value(framework.id);
   t.mutable_agent_id()->set_value(agent.id);
   t.set_state(v1::TASK_STAGING);
+  liveTasks_[v1::TASK_STAGING]++;
   entry.resources = std::move(resources);  // the task's own: its executor's are held on their own
   if (task.has_executor()) *t.mutable_executor_id() = task.executor().executor_id();
   v1::TaskInfo sent = task;

@@ -11,6 +11,7 @@
 #include "common/ids.hpp"
 #include "common/logging.hpp"
 #include "common/strings.hpp"
+#include "http/prometheus.hpp"
 #include "http/recordio.hpp"
 #include "master/master_impl.hpp"
 
@@ -262,7 +263,8 @@ void MasterImpl::installRoutes() {
   }
   for (const char* path : {"/master/flags", "/flags"}) server_.route(path, local([this] { return flagsJson(); }));
   for (const char* path : {"/version", "/master/version"}) server_.route(path, local([this] { return versionJson(); }));
-  server_.route("/metrics/snapshot", local([this] { return metricsJson(); }));
+  server_.route("/metrics/snapshot", local([this] { return metrics().json(); }));
+  server_.route("/metrics/prometheus", http::prometheusHandler([this] { return metrics(); }));
   for (const char* endpoint : {"/reserve", "/unreserve", "/create-volumes", "/destroy-volumes"}) {
     for (std::string prefix : {"", "/master"}) {
       server_.route(prefix + endpoint, leaderOnly([this, endpoint](http::Request& r, http::Responder p) {

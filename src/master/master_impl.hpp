@@ -9,7 +9,7 @@
 //   updates.cpp        status updates, acknowledgements, kill, reconcile
 //   agents.cpp         /internal/agent: registration, pings, loss, return
 //   readonly_api.cpp   /master/state, /state-summary, /health, /version, ...
-//   metrics.cpp        /metrics/snapshot
+//   metrics.cpp        /metrics/snapshot and /metrics/prometheus
 //   operator_events.cpp  the operator API's SUBSCRIBE stream
 //   operator_snapshots.cpp  large operator answers (GET_STATE, ...) encoded off the loop
 //   agent_activation.cpp  DEACTIVATE_AGENT, REACTIVATE_AGENT (durable)
@@ -37,6 +37,7 @@
 
 #include "allocator/allocator.hpp"
 #include "common/codec.hpp"
+#include "common/metrics.hpp"
 #include "common/resource_conversions.hpp"
 #include "common/resources.hpp"
 #include "http/client.hpp"
@@ -176,6 +177,11 @@ struct Counters {
   uint64_t invalidStatusUpdates = 0;
   uint64_t validFrameworkToExecutorMessages = 0;
   uint64_t validExecutorToFrameworkMessages = 0;
+  uint64_t invalidFrameworkToExecutorMessages = 0;  // to an unknown or disconnected agent
+  uint64_t invalidExecutorToFrameworkMessages = 0;  // to an unknown framework
+  uint64_t validStatusUpdateAcknowledgements = 0;
+  uint64_t invalidStatusUpdateAcknowledgements = 0;  // for an unknown or disconnected agent
+  uint64_t frameworkResubscriptions = 0;             // SUBSCRIBE calls that carry a framework id
   uint64_t offersSent = 0;
   uint64_t offersDeclined = 0;
   uint64_t offersRescinded = 0;
@@ -188,6 +194,8 @@ struct Counters {
   uint64_t frameworksRemoved = 0;
   std::map<int, uint64_t> terminalTasks;   // TaskState -> count (finished, failed, ...)
   std::map<int, uint64_t> schedulerCalls;  // Call::Type -> count
+  std::map<int, uint64_t> agentCalls;  // internal::AgentCall::Type -> count (REGISTER, and calls of a current session)
+  uint64_t agentReregisterCalls = 0;   // REGISTER calls that carry an agent id
 };
 
 // Filters.refuse_seconds as Mesos reads it: absent or negative means the
@@ -207,6 +215,7 @@ struct RecoveredRegistry {
   std::vector<v1::FrameworkInfo> frameworks;
   std::vector<internal::RemovedFramework> removed;
   std::vector<std::string> deactivated;  // DEACTIVATE_AGENT'd agent ids
+  double fetchMs = 0;  // how long reading it took (registrar/state_fetch_ms)
 };
 
 // Reads the registry from the store. Touches nothing else, so a new leader
@@ -428,6 +437,8 @@ class MasterImpl final : public Master {
   void retireTask(Framework& framework, v1::Task task, bool unreachable);
   void recoverTaskResources(Framework& framework, TaskEntry& entry);
   bool isTerminal(v1::TaskState state) const;
+  // Sets a live task's state, keeping liveTasks_ in step.
+  void setTaskState(v1::Task& task, v1::TaskState state);
   v1::TaskState lostState(const Framework& framework, v1::TaskState partitionAwareState) const;
 
   // agents.cpp
@@ -490,8 +501,8 @@ class MasterImpl final : public Master {
   std::string rolesJson() const;
   std::string weightsJson() const;
   std::string quotaJson() const;
-  std::map<std::string, double> metrics() const;
-  std::string metricsJson() const;
+  // metrics.cpp: /metrics/snapshot, /metrics/prometheus and GET_METRICS.
+  tepui::metrics::Snapshot metrics() const;
 
   // files_proxy.cpp
   void installFileRoutes();
@@ -533,8 +544,14 @@ class MasterImpl final : public Master {
   bool allocationPending_ = false;
   Timer allocationTick_;
   Counters counters_;
+  // Live tasks (those in the frameworks' `tasks`) by state, kept as a
+  // TaskEntry is added (recordTask, adoptReportedTask), changes state
+  // (setTaskState) and goes (removeTask, framework removal), so that
+  // metrics need not walk every task.
+  std::map<int, int64_t> liveTasks_;
   bool stopped_ = false;
   std::unique_ptr<registry::Registrar> registrar_;  // null without --work_dir or --zk
+  double registryFetchMs_ = 0;                      // how long reading the registry took at recovery
   bool leading_ = true;                             // false with --zk until elected
   bool recovering_ = false;                         // elected, reading the registry (off the loop)
   std::vector<HeldCall> heldCalls_;                 // arrived while recovering_

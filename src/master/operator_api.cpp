@@ -46,11 +46,7 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
   switch (call.type()) {
     case Call::GET_METRICS:
       response.set_type(Response::GET_METRICS);
-      for (auto& [name, value] : metrics()) {
-        auto* metric = response.mutable_get_metrics()->add_metrics();
-        metric->set_name(name);
-        metric->set_value(value);
-      }
+      tepui::metrics::addTo(metrics(), response.mutable_get_metrics());
       break;
     case Call::GET_MASTER:
       response.set_type(Response::GET_MASTER);

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "master/master_impl.hpp"
 #include "tepui/v1/quota.pb.h"
@@ -67,6 +68,7 @@ Status readEach(registry::Store& store, const char* prefix, const char* what, Ta
 }  // namespace
 
 Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) {
+  double start = clock::monotonicSeconds();
   RecoveredRegistry out;
   Status s = readEach<v1::WeightInfo>(store, kWeights, "weights", [&](v1::WeightInfo info) {
     out.weights[info.role()] = info.weight();
@@ -115,6 +117,7 @@ Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) 
     s = readEach<internal::RemovedFramework>(store, kRemovedFrameworks, "removed frameworks", appendTo(out.removed));
   }
   if (!s) return s.error();
+  out.fetchMs = (clock::monotonicSeconds() - start) * 1000;
   return out;
 }
 
@@ -142,6 +145,7 @@ void MasterImpl::adoptAgentInfos(Result<std::vector<v1::AgentInfo>> infos) {
 
 void MasterImpl::adoptRegistry(std::unique_ptr<registry::Store> store, RecoveredRegistry recovered) {
   registrar_ = std::make_unique<registry::Registrar>(io_, std::move(store));
+  registryFetchMs_ = recovered.fetchMs;
   if (!recovered.weights.empty()) allocator_->updateWeights(recovered.weights);
   if (!recovered.quotas.empty()) allocator_->updateQuota(recovered.quotas);
   for (v1::AgentInfo& info : recovered.admitted) {

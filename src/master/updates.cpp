@@ -14,6 +14,12 @@ using Event = v1::scheduler::Event;
 
 bool MasterImpl::isTerminal(v1::TaskState s) const { return isTerminalState(s); }
 
+void MasterImpl::setTaskState(v1::Task& task, v1::TaskState state) {
+  liveTasks_[task.state()]--;
+  liveTasks_[state]++;
+  task.set_state(state);
+}
+
 v1::TaskState MasterImpl::lostState(const Framework& framework, v1::TaskState partitionAwareState) const {
   return framework.partitionAware ? partitionAwareState : v1::TASK_LOST;
 }
@@ -28,7 +34,7 @@ void MasterImpl::recoverTaskResources(Framework& framework, TaskEntry& entry) {
 void MasterImpl::updateTaskState(Framework& framework, TaskEntry& entry, const v1::TaskStatus& status,
                                  v1::TaskState latest) {
   bool wasTerminal = isTerminal(entry.task.state());
-  entry.task.set_state(latest);
+  setTaskState(entry.task, latest);
   entry.task.set_status_update_state(status.state());
   if (status.has_uuid()) entry.task.set_status_update_uuid(status.uuid());
   // Keep the history short: what a person needs to see why a task ended.
@@ -86,10 +92,12 @@ void MasterImpl::acknowledge(Framework& framework, const v1::scheduler::Call::Ac
     }
   }
   if (ait == agents_.end() || !ait->second.connected) {
+    counters_.invalidStatusUpdateAcknowledgements++;
     TLOG(WARNING) << "Acknowledgement for task " << ack.task_id().value() << " on unknown or disconnected agent "
                   << ack.agent_id().value() << "; the agent will resend the update";
     return;
   }
+  counters_.validStatusUpdateAcknowledgements++;
   internal::AgentEvent event;
   event.set_type(internal::AgentEvent::ACKNOWLEDGE);
   auto* a = event.mutable_acknowledge();
@@ -102,6 +110,7 @@ void MasterImpl::acknowledge(Framework& framework, const v1::scheduler::Call::Ac
 void MasterImpl::removeTask(Framework& framework, const std::string& taskId, bool unreachable) {
   auto it = framework.tasks.find(taskId);
   if (it == framework.tasks.end()) return;
+  liveTasks_[it->second.task.state()]--;
   recoverTaskResources(framework, it->second);
   auto ait = agents_.find(it->second.task.agent_id().value());
   if (ait != agents_.end()) ait->second.tasks.erase({framework.id, taskId});
