@@ -1,7 +1,9 @@
 // POST /api/v1: the master's v1 operator API. The transport checks are
 // http::decodeApiCall's; the answer is JSON unless Accept asks for protobuf
 // (406 when it allows neither). Served: GET_HEALTH, GET_FLAGS, GET_VERSION,
-// GET_METRICS, GET_MASTER, GET_STATE, GET_AGENTS, GET_FRAMEWORKS,
+// GET_LOGGING_LEVEL, SET_LOGGING_LEVEL (http/operator_call.hpp), LIST_FILES
+// and READ_FILE (files_proxy.cpp), GET_METRICS, GET_MASTER, GET_STATE,
+// GET_AGENTS, GET_FRAMEWORKS,
 // GET_EXECUTORS, GET_TASKS, GET_ROLES, GET_WEIGHTS, UPDATE_WEIGHTS,
 // GET_QUOTA, UPDATE_QUOTA (operator_quota.cpp), RESERVE_RESOURCES,
 // UNRESERVE_RESOURCES, CREATE_VOLUMES, DESTROY_VOLUMES (operations.cpp),
@@ -36,10 +38,11 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
   auto accept = http::decodeOperatorCall(request, &call, "master::Call");
   if (auto* refused = std::get_if<http::Response>(&accept)) return responder.respond(std::move(*refused));
 
-  Response response;
-  if (http::answerCommonCall(call, response, flagSet_, startTime_)) {
-    return responder.respond(http::encodedResponse(response, std::get<codec::ContentType>(accept)));
+  auto type = std::get<codec::ContentType>(accept);
+  if (auto answer = http::answerCommonCall<Response>(call, type, {flagSet_, startTime_, loggingLevel_})) {
+    return responder.respond(std::move(*answer));
   }
+  Response response;
   switch (call.type()) {
     case Call::GET_METRICS:
       response.set_type(Response::GET_METRICS);
@@ -149,6 +152,8 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
                                                      s.error().message + "\n"));
       });
     }
+    case Call::LIST_FILES:
+    case Call::READ_FILE: return operatorFiles(call, type, std::move(responder));
     case Call::MARK_AGENT_GONE:
       if (!call.has_mark_agent_gone()) {
         return responder.respond(http::Response::text(400, "Expecting 'mark_agent_gone' to be present\n"));
