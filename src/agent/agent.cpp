@@ -239,6 +239,7 @@ void AgentImpl::installRoutes() {
   server_.route("/api/v1", [this](http::Request& r, http::Responder p) { handleOperator(r, std::move(p)); });
   registerFileRoutes(
       server_, io_, [this] { return flags_.work_dir; }, [this] { return agentId_; });
+  loggingLevel_.route(server_);
   auto get = [](std::function<std::string()> body) {
     return [body = std::move(body)](http::Request& r, http::Responder p) {
       if (r.method != "GET" && r.method != "HEAD") {

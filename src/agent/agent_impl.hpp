@@ -6,6 +6,8 @@
 //   executor_launch.cpp  launching an executor: sandbox, fetching URIs, spawn
 //   executor_api.cpp  POST /api/v1/executor (the v1 executor API)
 //   files.cpp         the sandbox file endpoints
+//   operator_api.cpp  POST /api/v1 (the v1 agent operator API); its file calls
+//                     in operator_files.cpp, its state calls in operator_state.cpp
 //   resources_checkpoint.cpp  dynamic reservations and persistent volumes
 //   recovery.cpp      the checkpoint of the agent and of what runs; recovery at start
 //   metrics.cpp       /metrics/snapshot, /metrics/prometheus and GET_METRICS
@@ -32,10 +34,12 @@
 #include "containerizer/containerizer.hpp"
 #include "containerizer/process.hpp"
 #include "http/client.hpp"
+#include "http/logging_level.hpp"
 #include "http/recordio.hpp"
 #include "http/server.hpp"
 #include "registry/election.hpp"
 #include "tepui/internal/agent.pb.h"
+#include "tepui/v1/agent.pb.h"
 #include "tepui/v1/executor.pb.h"
 
 namespace tepui::agent {
@@ -105,6 +109,14 @@ struct FrameworkRecord {
   v1::FrameworkInfo info;
   bool removed = false;                       // the master removed it: its updates go nowhere
   std::map<std::string, Executor> executors;  // by executor id
+};
+
+// What the agent is done with, newest last, each list bounded
+// (operator_state.cpp): the `completed_*` of its operator API.
+struct Completed {
+  std::deque<v1::FrameworkInfo> frameworks;
+  std::deque<v1::ExecutorInfo> executors;
+  std::deque<v1::Task> tasks;
 };
 
 // files.cpp: /files/browse, /files/read, /files/download, /files/debug.
@@ -300,9 +312,24 @@ class AgentImpl final : public Agent {
   std::string statisticsJson();
 
   // operator_api.cpp
-  // POST /api/v1: GET_HEALTH, GET_FLAGS, GET_VERSION, GET_CONTAINERS and
-  // GET_AGENT; any other call is 501, named.
+  // POST /api/v1: the calls its header comment lists; any other is 501, named.
   void handleOperator(http::Request& request, http::Responder responder);
+
+  // operator_files.cpp
+  // LIST_FILES or READ_FILE: the answer encoded as `type`, or a refusal.
+  http::Response operatorFiles(const v1::agent::Call& call, codec::ContentType type);
+
+  // operator_state.cpp
+  // GET_STATE, GET_FRAMEWORKS, GET_EXECUTORS or GET_TASKS (`type`) answered.
+  void operatorState(v1::agent::Call::Type type, v1::agent::Response& response) const;
+  void operatorFrameworks(v1::agent::Response::GetFrameworks* out) const;
+  void operatorExecutors(v1::agent::Response::GetExecutors* out) const;
+  void operatorTasks(v1::agent::Response::GetTasks* out) const;
+  v1::Task operatorTask(const Executor& executor, const TaskRecord& record) const;
+  // Kept in completed_ as the agent forgets them.
+  void taskCompleted(const Executor& executor, const TaskRecord& record);
+  void executorCompleted(const Executor& executor);
+  void frameworkCompleted(const FrameworkRecord& framework);
 
   // executor_api.cpp
   void handleExecutor(http::Request& request, http::Responder responder);
@@ -329,8 +356,9 @@ class AgentImpl final : public Agent {
   bool registered_ = false;
   bool stopped_ = false;
   double startTime_ = 0;
-  std::string fetcherPath_;        // tepui-fetcher
-  uint64_t fetcherCacheSize_ = 0;  // --fetcher_cache_size in bytes
+  http::LoggingLevel loggingLevel_{io_};  // GET_/SET_LOGGING_LEVEL, /logging/toggle
+  std::string fetcherPath_;               // tepui-fetcher
+  uint64_t fetcherCacheSize_ = 0;         // --fetcher_cache_size in bytes
   std::function<void(const std::string&)> onShutdown_;
 
   http::Endpoint master_;  // empty host while following and no leader is known
@@ -345,6 +373,7 @@ class AgentImpl final : public Agent {
   std::map<std::string, FrameworkRecord> frameworks_;
   // Counters for metrics.cpp, kept as things happen.
   std::map<int, uint64_t> terminalTasks_;  // TaskState -> updates the agent took in with that terminal state
+  Completed completed_;
   uint64_t executorsLaunched_ = 0, executorsTerminated_ = 0;
   uint64_t containerLaunchErrors_ = 0;
   uint64_t validStatusUpdates_ = 0, invalidStatusUpdates_ = 0;

@@ -164,7 +164,11 @@ void AgentImpl::executorUpdate(Executor& executor, v1::TaskStatus status) {
   if (isTerminalState(status.state())) checkLimitation(executor, status);
   auto tit = executor.tasks.find(status.task_id().value());
   if (tit != executor.tasks.end()) tit->second.state = status.state();
-  if (updates_.update(executor.frameworkId, status)) {
+  // A removed framework has nobody to tell (as agentUpdate): its updates
+  // are not kept, or they would be re-sent forever.
+  auto fit = frameworks_.find(executor.frameworkId);
+  bool removed = fit != frameworks_.end() && fit->second.removed;
+  if (removed || updates_.update(executor.frameworkId, status)) {
     validStatusUpdates_++;
     if (isTerminalState(status.state())) {
       terminalTasks_[status.state()]++;

@@ -219,10 +219,15 @@ void AgentImpl::maybeForgetExecutor(const std::string& frameworkId, const std::s
   for (auto& [taskId, record] : e.tasks) {
     if (!updates_.drained(frameworkId, taskId)) return;
   }
-  for (auto& [taskId, record] : e.tasks) updates_.removeTask(frameworkId, taskId);
+  for (auto& [taskId, record] : e.tasks) {
+    updates_.removeTask(frameworkId, taskId);
+    taskCompleted(e, record);
+  }
+  executorCompleted(e);
   fit->second.executors.erase(eit);
   forgetCheckpointedExecutor(frameworkId, executorId);
   if (fit->second.executors.empty()) {
+    frameworkCompleted(fit->second);
     frameworks_.erase(fit);
     forgetCheckpointedFramework(frameworkId);
   }
@@ -310,6 +315,12 @@ void AgentImpl::shutdownFramework(const std::string& frameworkId) {
     shutdownExecutor(frameworkId, eid, "its framework was removed");
   }
   updates_.removeFramework(frameworkId);
+  // Executors that had ended were only waiting for those updates.
+  std::vector<std::string> ended;
+  for (auto& [eid, e] : fit->second.executors) {
+    if (e.state == Executor::State::TERMINATED) ended.push_back(eid);
+  }
+  for (auto& eid : ended) maybeForgetExecutor(frameworkId, eid);
 }
 
 }  // namespace tepui::agent

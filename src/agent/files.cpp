@@ -1,26 +1,19 @@
 // The agent's sandbox file endpoints in Mesos's shapes: /files/browse,
 // /files/read (JSON {data, offset}; offset -1 or none gives the size),
 // /files/download and /files/debug. Which paths are served, and the
-// refusals, are in files_paths.hpp; every file is opened through
-// openWithin(), which checks the opened descriptor again.
-#include <dirent.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
+// refusals, are in files_paths.hpp; listing and reading are
+// sandbox_files.hpp's, shared with the operator API.
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <map>
 #include <vector>
 
 #include "agent/agent_impl.hpp"
 #include "agent/files_paths.hpp"
+#include "agent/sandbox_files.hpp"
 #include "common/json.hpp"
 #include "common/logging.hpp"
 
@@ -31,52 +24,21 @@ namespace bj = boost::json;
 
 namespace {
 
-constexpr int64_t kMaxRead = 16 * 4096;     // Mesos serves at most 16 pages per read
 constexpr size_t kWholeDownload = 1 << 20;  // larger files are streamed
 constexpr size_t kDownloadPiece = 256 * 1024;
 constexpr size_t kMaxQueuedDownload = 4 << 20;  // pause reading while the peer lags
 
 http::Response refusal(int status, const std::string& reason) { return http::Response::text(status, reason + "\n"); }
 
-// "drwxr-xr-x", as ls(1) and Mesos print it.
-std::string modeString(mode_t m) {
-  char type = S_ISDIR(m)    ? 'd'
-              : S_ISLNK(m)  ? 'l'
-              : S_ISFIFO(m) ? 'p'
-              : S_ISSOCK(m) ? 's'
-              : S_ISCHR(m)  ? 'c'
-              : S_ISBLK(m)  ? 'b'
-                            : '-';
-  std::string s(1, type);
-  const char* rwx = "rwxrwxrwx";
-  for (int i = 0; i < 9; ++i) s += (m & (0400 >> i)) ? rwx[i] : '-';
-  auto special = [&](mode_t bit, size_t at, char set) {
-    if (m & bit) s[at] = s[at] == 'x' ? set : static_cast<char>(set - 'a' + 'A');
-  };
-  special(S_ISUID, 3, 's');
-  special(S_ISGID, 6, 's');
-  special(S_ISVTX, 9, 't');
-  return s;
-}
-
-std::string userName(uid_t uid) {
-  passwd* p = getpwuid(uid);
-  return p ? p->pw_name : std::to_string(uid);
-}
-
-std::string groupName(gid_t gid) {
-  group* g = getgrgid(gid);
-  return g ? g->gr_name : std::to_string(gid);
-}
-
-bj::object fileInfo(const struct stat& st, std::string shown) {
-  return bj::object{{"path", std::move(shown)},
+bj::object fileInfo(const files::Entry& entry) {
+  const struct stat& st = entry.st;
+  return bj::object{{"path", entry.path},
                     {"nlink", static_cast<int64_t>(st.st_nlink)},
                     {"size", static_cast<int64_t>(st.st_size)},
                     {"mtime", static_cast<int64_t>(st.st_mtime)},
-                    {"mode", modeString(st.st_mode)},
-                    {"uid", userName(st.st_uid)},
-                    {"gid", groupName(st.st_gid)}};
+                    {"mode", files::modeString(st.st_mode)},
+                    {"uid", files::userName(st.st_uid)},
+                    {"gid", files::groupName(st.st_gid)}};
 }
 
 // A query parameter as an integer: absent gives `absent`, anything but a
@@ -89,34 +51,6 @@ std::optional<int64_t> integerParam(const http::Request& request, const std::str
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
   return value;
-}
-
-// Reads up to `length` bytes at `offset`; fewer at the end of the file.
-Result<std::string> readAt(int fd, int64_t offset, size_t length) {
-  std::string data(length, '\0');
-  size_t got = 0;
-  while (got < length) {
-    ssize_t n = ::pread(fd, data.data() + got, length - got, static_cast<off_t>(offset) + static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error(std::string("read failed: ") + std::strerror(errno));
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  data.resize(got);
-  return data;
-}
-
-// Opens a regular file for reading or says why not (400 for a directory or
-// anything that is not a regular file).
-files::Checked<std::pair<UniqueFd, struct stat>> openRegular(const files::Resolved& resolved, const char* what) {
-  using Result = files::Checked<std::pair<UniqueFd, struct stat>>;
-  auto opened = files::openWithin(resolved, O_RDONLY);
-  if (!opened.ok()) return Result::refuse(opened.status, opened.reason);
-  struct stat st {};
-  if (::fstat(opened.value.get(), &st) != 0) return Result::refuse(404, "Cannot stat the file");
-  if (S_ISDIR(st.st_mode)) return Result::refuse(400, std::string("Cannot ") + what + " a directory");
-  if (!S_ISREG(st.st_mode)) return Result::refuse(400, std::string("Cannot ") + what + " something that is not a file");
-  return {{std::move(opened.value), st}};
 }
 
 std::string attachmentName(const fs::path& real) {
@@ -138,7 +72,7 @@ struct Download : std::enable_shared_from_this<Download> {
     for (int i = 0; i < 4; ++i) {
       if (stream->closed()) return;
       if (stream->queuedBytes() > kMaxQueuedDownload) return later(std::chrono::milliseconds(5));
-      auto piece = readAt(fd.get(), offset, kDownloadPiece);
+      auto piece = files::readAt(fd.get(), offset, kDownloadPiece);
       if (!piece) {
         TLOG(WARNING) << "Download to " << stream->remote() << " cut short: " << piece.error().message;
         return stream->close();
@@ -186,24 +120,10 @@ class FileRoutes {
       : io_(io), workDir_(std::move(workDir)), agentId_(std::move(agentId)) {}
 
   void browse(http::Request& request, http::Responder responder, const files::Resolved& resolved) {
-    auto opened = files::openWithin(resolved, O_RDONLY | O_DIRECTORY);
-    if (!opened.ok()) return responder.respond(refusal(opened.status, opened.reason));
-    std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(opened.value.get()), ::closedir);
-    if (!dir) return responder.respond(refusal(403, "Cannot list the directory"));
-    opened.value.release();  // closedir closes it
-    std::string shown = request.query.at("path");
-    while (shown.size() > 1 && shown.back() == '/') shown.pop_back();
-    std::map<std::string, bj::object> entries;  // sorted by name, as Mesos sorts
-    while (dirent* entry = ::readdir(dir.get())) {
-      std::string name = entry->d_name;
-      if (name == "." || name == "..") continue;
-      struct stat st {};
-      // Entries are described, never followed: a symlink shows as one.
-      if (::fstatat(::dirfd(dir.get()), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      entries.emplace(name, fileInfo(st, shown + "/" + name));
-    }
+    auto listed = files::listDirectory(resolved, request.query.at("path"));
+    if (!listed.ok()) return responder.respond(refusal(listed.status, listed.reason));
     bj::array out;
-    for (auto& [name, info] : entries) out.push_back(std::move(info));
+    for (auto& entry : listed.value) out.push_back(fileInfo(entry));
     responder.respond(http::Response::json(200, json::serialize(out)));
   }
 
@@ -214,22 +134,17 @@ class FileRoutes {
     if (*offset < -1 || *length < -1) {
       return responder.respond(refusal(400, "'offset' and 'length' must not be below -1"));
     }
-    auto file = openRegular(resolved, "read");
-    if (!file.ok()) return responder.respond(refusal(file.status, file.reason));
-    auto size = static_cast<int64_t>(file.value.second.st_size);
-    if (*offset == -1) {
-      return responder.respond(http::Response::json(200, json::serialize(bj::object{{"data", ""}, {"offset", size}})));
-    }
-    int64_t want = (*length == -1 || *length > kMaxRead) ? kMaxRead : *length;
-    want = std::max<int64_t>(0, std::min(want, size - *offset));
-    auto data = readAt(file.value.first.get(), *offset, static_cast<size_t>(want));
-    if (!data) return responder.respond(refusal(500, data.error().message));
-    responder.respond(
-        http::Response::json(200, json::serialize(bj::object{{"data", std::move(*data)}, {"offset", *offset}})));
+    // No offset, or -1: only the file's size, for tailing.
+    bool sizeOnly = *offset == -1;
+    auto chunk = files::readFile(resolved, sizeOnly ? 0 : *offset, sizeOnly ? 0 : *length);
+    if (!chunk.ok()) return responder.respond(refusal(chunk.status, chunk.reason));
+    int64_t shownOffset = sizeOnly ? chunk.value.size : *offset;
+    responder.respond(http::Response::json(
+        200, json::serialize(bj::object{{"data", std::move(chunk.value.data)}, {"offset", shownOffset}})));
   }
 
   void download(http::Request&, http::Responder responder, const files::Resolved& resolved) {
-    auto file = openRegular(resolved, "download");
+    auto file = files::openRegular(resolved, "download");
     if (!file.ok()) return responder.respond(refusal(file.status, file.reason));
     http::Response head;
     head.status = 200;
@@ -237,7 +152,7 @@ class FileRoutes {
     head.headers["Content-Disposition"] = attachmentName(resolved.real);
     auto size = static_cast<size_t>(file.value.second.st_size);
     if (size <= kWholeDownload) {
-      auto data = readAt(file.value.first.get(), 0, size);
+      auto data = files::readAt(file.value.first.get(), 0, size);
       if (!data) return responder.respond(refusal(500, data.error().message));
       head.body = std::move(*data);
       return responder.respond(std::move(head));

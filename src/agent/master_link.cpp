@@ -269,6 +269,7 @@ void AgentImpl::acknowledged(const AgentEvent::Acknowledge& ack) {
     if (tit == e.tasks.end()) continue;
     if (isTerminalState(status->state()) && updates_.drained(fid, tid)) {
       forgetCheckpointedTask(e, tit->second);
+      taskCompleted(e, tit->second);
       e.tasks.erase(tit);
       updates_.removeTask(fid, tid);
       maybeForgetExecutor(fid, eid);

@@ -1,10 +1,13 @@
 // POST /api/v1 on the agent: the v1 agent operator API. The transport
 // checks are http::decodeApiCall's; the answer is JSON unless Accept asks
 // for protobuf (406 when it allows neither). Served: GET_HEALTH,
-// GET_FLAGS, GET_VERSION, GET_METRICS (the keys of /metrics/snapshot),
-// GET_CONTAINERS (each live executor's container
-// and its ResourceStatistics, as /monitor/statistics) and GET_AGENT. Any
-// other call is answered 501 with its name.
+// GET_FLAGS, GET_VERSION, GET_LOGGING_LEVEL, SET_LOGGING_LEVEL (those in
+// http/operator_call.hpp), GET_METRICS (the keys of /metrics/snapshot),
+// GET_CONTAINERS (each live executor's container and its
+// ResourceStatistics, as /monitor/statistics), GET_AGENT, LIST_FILES and
+// READ_FILE (operator_files.cpp), GET_STATE, GET_FRAMEWORKS, GET_EXECUTORS
+// and GET_TASKS (operator_state.cpp). Any other call is answered 501 with
+// its name.
 #include "agent/agent_impl.hpp"
 #include "common/clock.hpp"
 #include "http/api_call.hpp"
@@ -23,10 +26,11 @@ void AgentImpl::handleOperator(http::Request& request, http::Responder responder
   auto accept = http::decodeOperatorCall(request, &call, "agent::Call");
   if (auto* refused = std::get_if<http::Response>(&accept)) return responder.respond(std::move(*refused));
 
-  Response response;
-  if (http::answerCommonCall(call, response, flagSet_, startTime_)) {
-    return responder.respond(http::encodedResponse(response, std::get<codec::ContentType>(accept)));
+  auto type = std::get<codec::ContentType>(accept);
+  if (auto answer = http::answerCommonCall<Response>(call, type, {flagSet_, startTime_, loggingLevel_})) {
+    return responder.respond(std::move(*answer));
   }
+  Response response;
   switch (call.type()) {
     case Call::GET_METRICS:
       response.set_type(Response::GET_METRICS);
@@ -50,11 +54,17 @@ void AgentImpl::handleOperator(http::Request& request, http::Responder responder
       *response.mutable_get_agent()->mutable_agent_info() = info_;
       if (!agentId_.empty()) response.mutable_get_agent()->mutable_agent_info()->mutable_id()->set_value(agentId_);
       break;
+    case Call::LIST_FILES:
+    case Call::READ_FILE: return responder.respond(operatorFiles(call, type));
+    case Call::GET_STATE:
+    case Call::GET_FRAMEWORKS:
+    case Call::GET_EXECUTORS:
+    case Call::GET_TASKS: operatorState(call.type(), response); break;
     default:
       return responder.respond(http::Response::text(
           501, "The agent call " + Call::Type_Name(call.type()) + " is not served by this Tepui agent\n"));
   }
-  responder.respond(http::encodedResponse(response, std::get<codec::ContentType>(accept)));
+  responder.respond(http::encodedResponse(response, type));
 }
 
 }  // namespace tepui::agent

@@ -14,13 +14,43 @@ namespace tepui::logging {
 namespace {
 std::atomic<Level> gLevel{Level::INFO};
 std::mutex gMutex;
+// The verbosity and the level it applies to (gVerbosityMutex).
+std::mutex gVerbosityMutex;
+Level gBase = Level::INFO;
+uint32_t gVerbosity = 0;
+uint64_t gChanges = 0;
+
+void applyVerbosity() { gLevel = gVerbosity > 0 ? Level::DEBUG : gBase; }
 // Per thread: `tepui local` runs several daemons in one process, each on
 // its own loop thread, and every line should say which one wrote it.
 thread_local std::string gComponent = "tepui";
 }  // namespace
 
-void setLevel(Level l) { gLevel = l; }
+void setLevel(Level l) {
+  std::lock_guard lock(gVerbosityMutex);
+  gBase = l;
+  applyVerbosity();
+}
 Level level() { return gLevel; }
+
+uint64_t setVerbosity(uint32_t v) {
+  std::lock_guard lock(gVerbosityMutex);
+  gVerbosity = v;
+  applyVerbosity();
+  return ++gChanges;
+}
+
+void revertVerbosity(uint64_t change) {
+  std::lock_guard lock(gVerbosityMutex);
+  if (change != gChanges) return;
+  gVerbosity = 0;
+  applyVerbosity();
+}
+
+uint32_t verbosity() {
+  std::lock_guard lock(gVerbosityMutex);
+  return gVerbosity;
+}
 
 void setComponent(std::string name) { gComponent = std::move(name); }
 

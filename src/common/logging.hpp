@@ -3,6 +3,7 @@
 // The level can be changed at run time (the operator API's logging level).
 #pragma once
 
+#include <cstdint>
 #include <sstream>
 #include <string>
 
@@ -12,6 +13,17 @@ enum class Level { DEBUG = 0, INFO = 1, WARNING = 2, ERROR = 3 };
 
 void setLevel(Level level);
 Level level();
+
+// Mesos's logging level is a glog verbosity; Tepui maps it onto its levels:
+// verbosity 0 is the level setLevel gave (INFO unless changed), 1 and above
+// also write DEBUG lines. The verbosity is the process's, shared by every
+// daemon in it (as under `tepui local`). setVerbosity returns the change's
+// number; revertVerbosity(n) sets verbosity 0 again only if no later
+// setVerbosity happened, so that a replaced change's timer does nothing.
+uint64_t setVerbosity(uint32_t verbosity);
+void revertVerbosity(uint64_t change);
+uint32_t verbosity();
+
 // The component name printed on every line this thread writes
 // ("master", "agent", ...).
 void setComponent(std::string name);

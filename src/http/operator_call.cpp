@@ -28,6 +28,14 @@ void addFlags(const FlagSet* flags, google::protobuf::RepeatedPtrField<v1::Flag>
   }
 }
 
+Response setLoggingLevel(bool present, uint32_t level, int64_t nanoseconds, LoggingLevel& logging) {
+  if (!present) return Response::text(400, "Expecting 'set_logging_level' to be present\n");
+  if (auto refused = logging.set(level, Seconds(static_cast<double>(nanoseconds) * 1e-9))) {
+    return Response::text(400, *refused + "\n");
+  }
+  return Response::empty(200);
+}
+
 v1::VersionInfo versionInfo(double startTime) {
   v1::VersionInfo version;
   version.set_version(TEPUI_VERSION);

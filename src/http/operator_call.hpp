@@ -1,16 +1,20 @@
 // What the master's and the agent's v1 operator APIs (`POST /api/v1`)
 // share: the checks before a call is served, and the answers to
-// GET_FLAGS and GET_VERSION, whose messages are the same in both.
+// GET_HEALTH, GET_FLAGS, GET_VERSION, GET_LOGGING_LEVEL and
+// SET_LOGGING_LEVEL, whose messages are the same in both.
 #pragma once
 
 #include <google/protobuf/message.h>
 #include <google/protobuf/repeated_ptr_field.h>
 
+#include <optional>
 #include <string>
 #include <variant>
 
 #include "common/codec.hpp"
 #include "common/flags.hpp"
+#include "http/api_call.hpp"
+#include "http/logging_level.hpp"
 #include "http/message.hpp"
 #include "tepui/v1/mesos.pb.h"
 
@@ -28,25 +32,47 @@ void addFlags(const FlagSet* flags, google::protobuf::RepeatedPtrField<v1::Flag>
 // Tepui's version; `startTime` stands for the build time.
 v1::VersionInfo versionInfo(double startTime);
 
-// Answers GET_HEALTH, GET_FLAGS and GET_VERSION, which both APIs number
-// and shape alike; false for any other call.
-template <typename Call, typename Response>
-bool answerCommonCall(const Call& call, Response& response, const FlagSet* flags, double startTime) {
+// What a daemon lends the calls both APIs answer alike.
+struct CommonFacts {
+  const FlagSet* flags;  // none when the daemon has no FlagSet
+  double startTime;
+  LoggingLevel& logging;
+};
+
+// SET_LOGGING_LEVEL: 200 with no body, or 400 with the reason (no
+// `set_logging_level`, or a level or duration LoggingLevel::set refuses).
+Response setLoggingLevel(bool present, uint32_t level, int64_t nanoseconds, LoggingLevel& logging);
+
+// Answers GET_HEALTH, GET_FLAGS, GET_VERSION, GET_LOGGING_LEVEL and
+// SET_LOGGING_LEVEL, which both APIs number and shape alike: the HTTP
+// response (the answer encoded as `type`, or a refusal), or nullopt for
+// any other call.
+template <typename Response, typename Call>
+std::optional<http::Response> answerCommonCall(const Call& call, codec::ContentType type, const CommonFacts& facts) {
+  Response response;
   switch (call.type()) {
     case Call::GET_HEALTH:
       response.set_type(Response::GET_HEALTH);
       response.mutable_get_health()->set_healthy(true);
-      return true;
+      break;
     case Call::GET_FLAGS:
       response.set_type(Response::GET_FLAGS);
-      addFlags(flags, response.mutable_get_flags()->mutable_flags());
-      return true;
+      addFlags(facts.flags, response.mutable_get_flags()->mutable_flags());
+      break;
     case Call::GET_VERSION:
       response.set_type(Response::GET_VERSION);
-      *response.mutable_get_version()->mutable_version_info() = versionInfo(startTime);
-      return true;
-    default: return false;
+      *response.mutable_get_version()->mutable_version_info() = versionInfo(facts.startTime);
+      break;
+    case Call::GET_LOGGING_LEVEL:
+      response.set_type(Response::GET_LOGGING_LEVEL);
+      response.mutable_get_logging_level()->set_level(facts.logging.level());
+      break;
+    case Call::SET_LOGGING_LEVEL:
+      return setLoggingLevel(call.has_set_logging_level(), call.set_logging_level().level(),
+                             call.set_logging_level().duration().nanoseconds(), facts.logging);
+    default: return std::nullopt;
   }
+  return encodedResponse(response, type);
 }
 
 }  // namespace tepui::http

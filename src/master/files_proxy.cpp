@@ -1,6 +1,9 @@
 // /files/browse, /files/read, /files/download and /files/debug on the
-// master: each request goes to the agent holding the sandbox its `path`
-// names, and the agent's answer (status, headers, body) comes back as is.
+// master, and its operator API's LIST_FILES and READ_FILE: each request
+// goes to the agent holding the sandbox its `path` names, and the agent's
+// answer (status, headers, body) comes back as is; the two calls go to the
+// agent's own POST /api/v1 in protobuf and come back in the client's media
+// type.
 // The agent is the one that decides what may be served; the master only
 // refuses what no agent would serve (NUL bytes, ".." components) without
 // asking. Downloads are relayed piece by piece as they arrive.
@@ -10,8 +13,11 @@
 #include <vector>
 
 #include "common/logging.hpp"
+#include "http/api_call.hpp"
+#include "http/api_request.hpp"
 #include "http/client.hpp"
 #include "master/master_impl.hpp"
+#include "tepui/v1/agent.pb.h"
 
 namespace tepui::master {
 
@@ -102,9 +108,8 @@ struct AgentChoice {
 
 using ExecutorLookup = std::function<std::string(const std::string& frameworkId, const std::string& executorId)>;
 
-AgentChoice chooseAgent(const http::Request& request, const ExecutorLookup& agentOfExecutor) {
-  std::string agentId = param(request, "agent_id");
-  std::string path = param(request, "path");
+// `agentId`: the one the client named, if any.
+AgentChoice chooseAgent(const std::string& path, std::string agentId, const ExecutorLookup& agentOfExecutor) {
   if (path.empty()) return {"", 400, "Expecting 'path' to be present"};
   if (auto hostile = files::hostilePath(path)) return {"", 403, *hostile};
   if (!agentId.empty()) return {agentId};
@@ -216,23 +221,86 @@ void MasterImpl::proxyFiles(const std::string& endpoint, http::Request& request,
     choice.agentId = param(request, "agent_id");
     if (choice.agentId.empty()) return responder.respond(http::Response::json(200, "{}"));
   } else {
-    choice = chooseAgent(request, [this](auto& fw, auto& ex) { return agentOfExecutor(fw, ex); });
+    choice = chooseAgent(param(request, "path"), param(request, "agent_id"),
+                         [this](auto& fw, auto& ex) { return agentOfExecutor(fw, ex); });
     if (choice.status != 200) return responder.respond(refusal(choice.status, choice.reason));
   }
-  auto ait = agents_.find(choice.agentId);
+  auto address = filesAgent(choice.agentId);
+  if (auto* refused = std::get_if<http::Response>(&address)) return responder.respond(std::move(*refused));
+  auto& agent = std::get<http::Endpoint>(address);
+  std::string where = "Agent '" + choice.agentId + "' at " + agent.str();
+  if (endpoint == "download") {
+    return relayDownload(*filesClient_, agent, agentRequest(endpoint, request), std::move(responder), where);
+  }
+  forwardWhole(*filesClient_, agent, agentRequest(endpoint, request), std::move(responder), where);
+}
+
+std::variant<http::Endpoint, http::Response> MasterImpl::filesAgent(const std::string& agentId) const {
+  auto ait = agents_.find(agentId);
   if (ait == agents_.end()) {
-    if (unreachableAgents_.count(choice.agentId)) {
-      return responder.respond(refusal(503, "Agent '" + choice.agentId + "' is unreachable"));
-    }
-    return responder.respond(refusal(404, "Unknown agent '" + choice.agentId + "'"));
+    if (unreachableAgents_.count(agentId)) return refusal(503, "Agent '" + agentId + "' is unreachable");
+    return refusal(404, "Unknown agent '" + agentId + "'");
   }
   auto address = http::parseEndpoint(ait->second.address);
-  if (!address) return responder.respond(refusal(503, "Agent '" + choice.agentId + "' has no usable address"));
-  std::string where = "Agent '" + choice.agentId + "' at " + address->str();
-  if (endpoint == "download") {
-    return relayDownload(*filesClient_, *address, agentRequest(endpoint, request), std::move(responder), where);
+  if (!address) return refusal(503, "Agent '" + agentId + "' has no usable address");
+  return *address;
+}
+
+void MasterImpl::operatorFiles(const v1::master::Call& call, codec::ContentType type, http::Responder responder) {
+  using Call = v1::master::Call;
+  bool list = call.type() == Call::LIST_FILES;
+  if (list ? !call.has_list_files() : !call.has_read_file()) {
+    return responder.respond(
+        refusal(400, list ? "Expecting 'list_files' to be present" : "Expecting 'read_file' to be present"));
   }
-  forwardWhole(*filesClient_, *address, agentRequest(endpoint, request), std::move(responder), where);
+  const std::string& path = list ? call.list_files().path() : call.read_file().path();
+  auto choice = chooseAgent(path, "", [this](auto& fw, auto& ex) { return agentOfExecutor(fw, ex); });
+  if (choice.status != 200) return responder.respond(refusal(choice.status, choice.reason));
+  auto address = filesAgent(choice.agentId);
+  if (auto* refused = std::get_if<http::Response>(&address)) return responder.respond(std::move(*refused));
+  auto& agent = std::get<http::Endpoint>(address);
+  std::string where = "Agent '" + choice.agentId + "' at " + agent.str();
+
+  // The same call to the agent, whose operator API numbers and shapes
+  // LIST_FILES and READ_FILE as the master's does.
+  v1::agent::Call forwarded;
+  forwarded.set_type(list ? v1::agent::Call::LIST_FILES : v1::agent::Call::READ_FILE);
+  if (list) {
+    forwarded.mutable_list_files()->set_path(path);
+  } else {
+    auto* read = forwarded.mutable_read_file();
+    read->set_path(path);
+    read->set_offset(call.read_file().offset());
+    if (call.read_file().has_length()) read->set_length(call.read_file().length());
+  }
+  auto request = http::apiRequest("/api/v1", forwarded, codec::ContentType::PROTOBUF);
+  request.headers["Accept"] = std::string(codec::mediaType(codec::ContentType::PROTOBUF));
+  auto shared = std::make_shared<http::Responder>(std::move(responder));
+  filesClient_->request(
+      agent, std::move(request),
+      [shared, where, list, type](Result<http::Response> answer) {
+        if (!answer) {
+          TLOG(WARNING) << "Cannot forward a file call: " << where << " is unreachable: " << answer.error().message;
+          return shared->respond(refusal(503, where + " is unreachable: " + answer.error().message));
+        }
+        if (answer->status != 200) return shared->respond(relayed(*answer));
+        v1::agent::Response from;
+        if (auto decoded = codec::decode(answer->body, codec::ContentType::PROTOBUF, &from); !decoded) {
+          return shared->respond(
+              refusal(502, where + " answered with something unreadable: " + decoded.error().message));
+        }
+        v1::master::Response out;
+        if (list) {
+          out.set_type(v1::master::Response::LIST_FILES);
+          *out.mutable_list_files()->mutable_file_infos() = from.list_files().file_infos();
+        } else {
+          out.set_type(v1::master::Response::READ_FILE);
+          out.mutable_read_file()->set_size(from.read_file().size());
+          out.mutable_read_file()->set_data(from.read_file().data());
+        }
+        shared->respond(http::encodedResponse(out, type));
+      },
+      http::RequestOptions{kAgentTimeout});
 }
 
 }  // namespace tepui::master

@@ -7,6 +7,7 @@
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "common/task_states.hpp"
+#include "common/tasks.hpp"
 #include "master/master_impl.hpp"
 #include "master/validation.hpp"
 
@@ -267,28 +268,15 @@ v1::TaskInfo MasterImpl::recordTask(Framework& framework, Agent& agent, const v1
                                     const std::string& role, Resources resources) {
   TaskEntry& entry = framework.tasks[task.task_id().value()];
   entry.role = role;
-  v1::Task& t = entry.task;
-  t.set_name(task.name());
-  *t.mutable_task_id() = task.task_id();
-  t.mutable_framework_id()->set_value(framework.id);
-  t.mutable_agent_id()->set_value(agent.id);
-  t.set_state(v1::TASK_STAGING);
-  liveTasks_[v1::TASK_STAGING]++;
-  entry.resources = std::move(resources);  // the task's own: its executor's are held on their own
-  if (task.has_executor()) *t.mutable_executor_id() = task.executor().executor_id();
   v1::TaskInfo sent = task;
   for (auto& r : *sent.mutable_resources()) r.mutable_allocation_info()->set_role(role);
-  *t.mutable_resources() = sent.resources();
-  if (task.has_labels()) *t.mutable_labels() = task.labels();
-  if (task.has_discovery()) *t.mutable_discovery() = task.discovery();
-  if (task.has_container()) *t.mutable_container() = task.container();
-  if (task.has_health_check()) *t.mutable_health_check() = task.health_check();
-  if (task.has_kill_policy()) *t.mutable_kill_policy() = task.kill_policy();
-  *t.mutable_limits() = task.limits();
-  t.set_user(task.has_command() && task.command().has_user() ? task.command().user() : framework.info.user());
+  entry.task = describeTask(sent, framework.id, agent.id, v1::TASK_STAGING);
+  if (!entry.task.has_user()) entry.task.set_user(framework.info.user());
+  entry.resources = std::move(resources);  // the task's own: its executor's are held on their own
+  liveTasks_[v1::TASK_STAGING]++;
   agent.tasks.insert({framework.id, task.task_id().value()});
   counters_.tasksLaunched++;
-  publishTaskAdded(t);
+  publishTaskAdded(entry.task);
   return sent;
 }
 

@@ -276,6 +276,7 @@ void MasterImpl::installRoutes() {
   for (const char* path : {"/weights", "/master/weights"}) server_.route(path, get([this] { return weightsJson(); }));
   for (const char* path : {"/quota", "/master/quota"}) server_.route(path, get([this] { return quotaJson(); }));
   installFileRoutes();
+  loggingLevel_.route(server_);
   for (const char* path : {"/health", "/master/health"}) {
     server_.route(path, [](http::Request&, http::Responder p) { p.respond(http::Response::empty(200)); });
   }

@@ -33,6 +33,7 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <variant>
 #include <vector>
 
 #include "allocator/allocator.hpp"
@@ -41,6 +42,7 @@
 #include "common/resource_conversions.hpp"
 #include "common/resources.hpp"
 #include "http/client.hpp"
+#include "http/logging_level.hpp"
 #include "http/server.hpp"
 #include "master/master.hpp"
 #include "registry/election.hpp"
@@ -507,6 +509,10 @@ class MasterImpl final : public Master {
   // files_proxy.cpp
   void installFileRoutes();
   void proxyFiles(const std::string& endpoint, http::Request& request, http::Responder responder);
+  // The registered agent that /files/* and the file calls go to, or the refusal.
+  std::variant<http::Endpoint, http::Response> filesAgent(const std::string& agentId) const;
+  // LIST_FILES and READ_FILE, forwarded to the agent holding the sandbox.
+  void operatorFiles(const v1::master::Call& call, codec::ContentType type, http::Responder responder);
   // The agent that runs or last ran `executorId` (or the command task of that id), or "".
   std::string agentOfExecutor(const std::string& frameworkId, const std::string& executorId) const;
 
@@ -520,6 +526,7 @@ class MasterImpl final : public Master {
 
   std::string masterId_;
   double startTime_ = 0;
+  http::LoggingLevel loggingLevel_{io_};  // GET_/SET_LOGGING_LEVEL, /logging/toggle
   double electedTime_ = 0;
   uint64_t nextFrameworkId_ = 0;
   uint64_t nextAgentId_ = 0;

@@ -1,9 +1,11 @@
 // POST /api/v1: the master's v1 operator API. The transport checks are
 // http::decodeApiCall's; the answer is JSON unless Accept asks for protobuf
 // (406 when it allows neither). Served: GET_HEALTH, GET_FLAGS, GET_VERSION,
-// GET_METRICS, GET_MASTER, GET_STATE, GET_AGENTS, GET_FRAMEWORKS,
-// GET_EXECUTORS, GET_TASKS (encoded off the loop: operator_snapshots.cpp),
-// SUBSCRIBE (operator_events.cpp), GET_ROLES, GET_WEIGHTS, UPDATE_WEIGHTS,
+// GET_LOGGING_LEVEL, SET_LOGGING_LEVEL (http/operator_call.hpp), LIST_FILES
+// and READ_FILE (files_proxy.cpp), GET_METRICS, GET_MASTER, GET_STATE,
+// GET_AGENTS, GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS (encoded off the
+// loop: operator_snapshots.cpp), SUBSCRIBE (operator_events.cpp),
+// GET_ROLES, GET_WEIGHTS, UPDATE_WEIGHTS,
 // GET_QUOTA, UPDATE_QUOTA (operator_quota.cpp), RESERVE_RESOURCES,
 // UNRESERVE_RESOURCES, CREATE_VOLUMES, DESTROY_VOLUMES (operations.cpp),
 // TEARDOWN, MARK_AGENT_GONE (gone_agents.cpp), DEACTIVATE_AGENT,
@@ -39,10 +41,11 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
   auto accept = http::decodeOperatorCall(request, &call, "master::Call");
   if (auto* refused = std::get_if<http::Response>(&accept)) return responder.respond(std::move(*refused));
 
-  Response response;
-  if (http::answerCommonCall(call, response, flagSet_, startTime_)) {
-    return responder.respond(http::encodedResponse(response, std::get<codec::ContentType>(accept)));
+  auto type = std::get<codec::ContentType>(accept);
+  if (auto answer = http::answerCommonCall<Response>(call, type, {flagSet_, startTime_, loggingLevel_})) {
+    return responder.respond(std::move(*answer));
   }
+  Response response;
   switch (call.type()) {
     case Call::GET_METRICS:
       response.set_type(Response::GET_METRICS);
@@ -58,8 +61,8 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
     case Call::GET_AGENTS:
     case Call::GET_FRAMEWORKS:
     case Call::GET_EXECUTORS:
-    case Call::GET_TASKS: return serveSnapshot(call.type(), std::get<codec::ContentType>(accept), std::move(responder));
-    case Call::SUBSCRIBE: return subscribeOperator(std::get<codec::ContentType>(accept), std::move(responder));
+    case Call::GET_TASKS: return serveSnapshot(call.type(), type, std::move(responder));
+    case Call::SUBSCRIBE: return subscribeOperator(type, std::move(responder));
     case Call::GET_ROLES:
       response.set_type(Response::GET_ROLES);
       for (auto& info : allocator_->roles()) {
@@ -129,6 +132,8 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
                                                      s.error().message + "\n"));
       });
     }
+    case Call::LIST_FILES:
+    case Call::READ_FILE: return operatorFiles(call, type, std::move(responder));
     case Call::MARK_AGENT_GONE:
       if (!call.has_mark_agent_gone()) {
         return responder.respond(http::Response::text(400, "Expecting 'mark_agent_gone' to be present\n"));
