@@ -256,6 +256,22 @@ class OperatorCommandsTest(unittest.TestCase):
                 self.assertIn(flag, r.stdout, command)
 
 
+class LeaderFollowingTest(unittest.TestCase):
+    def test_a_follower_or_the_zookeeper_url_leads_to_the_leader(self):
+        with Cluster(TEPUI, agents=1, extra=["--masters", "3"]) as cluster:
+            state = cluster.state()
+            agent = state["slaves"][0]["id"]
+            zk = state["flags"]["zk"]
+            followers = [m for m in cluster.masters if m != cluster.master]
+            for master in (followers[0], zk):
+                r = tepui("agents", "--json", "--master", master)
+                self.assertEqual(r.returncode, 0, (master, r.stderr))
+                self.assertEqual([a["agent_info"]["id"]["value"] for a in json.loads(r.stdout)["agents"]], [agent])
+                r = tepui("top", "--once", "--master", master)
+                self.assertEqual(r.returncode, 0, (master, r.stderr))
+                self.assertIn("master %s " % cluster.master, r.stdout)  # the leader's address
+
+
 class MasterDownTest(unittest.TestCase):
     def test_every_command_reports_an_unreachable_master(self):
         for command in OPERATOR_COMMANDS:
