@@ -29,13 +29,7 @@ void AgentImpl::sendToExecutor(Executor& executor, const ExecutorEvent& event) {
 void AgentImpl::agentUpdate(const std::string& frameworkId, const v1::TaskID& taskId, v1::TaskState state,
                             v1::TaskStatus::Reason reason, const std::string& message, const std::string& executorId,
                             const v1::TaskResourceLimitation* limitation) {
-  v1::TaskStatus status;
-  *status.mutable_task_id() = taskId;
-  status.set_state(state);
-  status.set_source(v1::TaskStatus::SOURCE_AGENT);
-  status.set_reason(reason);
-  status.set_message(message);
-  status.set_timestamp(clock::wallSeconds());
+  v1::TaskStatus status = sourcedStatus(taskId, state, v1::TaskStatus::SOURCE_AGENT, reason, message);
   status.set_uuid(ids::uuidBytes());
   status.mutable_agent_id()->set_value(agentId_);
   if (!executorId.empty()) status.mutable_executor_id()->set_value(executorId);

@@ -2,7 +2,8 @@
 // (the records are
 // described in proto/tepui/internal/registry.proto): admitted and
 // unreachable agents, agents marked gone (MARK_AGENT_GONE), weights
-// (UPDATE_WEIGHTS), quotas (UPDATE_QUOTA), the frameworks that were handed
+// (UPDATE_WEIGHTS), quotas (UPDATE_QUOTA), deactivated agents
+// (DEACTIVATE_AGENT), the frameworks that were handed
 // an id (known again, inactive, after a failover) and the most recent
 // removed ones (refused if they subscribe again).
 // A change is acted on, and answered, only once it is durable; a restarted
@@ -25,6 +26,7 @@ constexpr char kQuota[] = "quota/";
 constexpr char kAgents[] = "agents/";
 constexpr char kUnreachable[] = "unreachable/";
 constexpr char kGone[] = "gone/";
+constexpr char kDeactivated[] = "deactivated/";
 constexpr char kFrameworks[] = "frameworks/";
 constexpr char kRemovedFrameworks[] = "removed_frameworks/";
 // How many removed frameworks the registry remembers (the most recent).
@@ -97,6 +99,12 @@ Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) 
   }
   if (s) s = readEach<internal::GoneAgent>(store, kGone, "agents marked gone", appendTo(out.gone));
   if (s) {
+    s = readEach<v1::AgentID>(store, kDeactivated, "deactivated agents", [&](v1::AgentID id) {
+      out.deactivated.push_back(id.value());
+      return !id.value().empty();
+    });
+  }
+  if (s) {
     s = readEach<v1::FrameworkInfo>(store, kFrameworks, "frameworks", [&](v1::FrameworkInfo info) {
       if (!info.has_id()) return false;
       out.frameworks.push_back(std::move(info));
@@ -144,6 +152,7 @@ void MasterImpl::adoptRegistry(std::unique_ptr<registry::Store> store, Recovered
     unreachableAgents_[record.info().id().value()] = {std::move(*record.mutable_info()), record.since()};
   }
   for (const internal::GoneAgent& record : recovered.gone) goneAgents_[record.id().value()] = record.since();
+  deactivatedAgents_.insert(recovered.deactivated.begin(), recovered.deactivated.end());
   for (const v1::FrameworkInfo& info : recovered.frameworks) addRecoveredFramework(info).persisted = true;
   for (const internal::RemovedFramework& record : recovered.removed) {
     removedFrameworkIds_.insert(record.id().value());
@@ -160,6 +169,13 @@ std::vector<registry::Write> MasterImpl::admitWrites(const v1::AgentInfo& info) 
   return {put(kAgents + info.id().value(), info), erase(kUnreachable + info.id().value())};
 }
 
+registry::Write MasterImpl::deactivatedWrite(const std::string& agentId, bool deactivated) {
+  if (!deactivated) return erase(kDeactivated + agentId);
+  v1::AgentID id;
+  id.set_value(agentId);
+  return put(kDeactivated + agentId, id);
+}
+
 std::vector<registry::Write> MasterImpl::unreachableWrites(const v1::AgentInfo& info, double since) {
   internal::UnreachableAgent record;
   *record.mutable_info() = info;
@@ -171,7 +187,8 @@ std::vector<registry::Write> MasterImpl::goneWrites(const std::string& agentId, 
   internal::GoneAgent record;
   record.mutable_id()->set_value(agentId);
   record.set_since(since);
-  return {erase(kAgents + agentId), erase(kUnreachable + agentId), put(kGone + agentId, record)};
+  return {erase(kAgents + agentId), erase(kUnreachable + agentId), erase(kDeactivated + agentId),
+          put(kGone + agentId, record)};
 }
 
 registry::Write MasterImpl::forgetUnreachableWrite(const std::string& agentId) { return erase(kUnreachable + agentId); }

@@ -40,6 +40,7 @@ void MasterImpl::updateTaskState(Framework& framework, TaskEntry& entry, const v
     recoverTaskResources(framework, entry);
     if (!wasTerminal) counters_.terminalTasks[latest]++;
   }
+  publishTaskUpdated(framework.id, status, latest);
 }
 
 void MasterImpl::statusUpdate(Agent& agent, const internal::AgentCall::StatusUpdate& update) {
@@ -138,6 +139,57 @@ void MasterImpl::kill(Framework& framework, const v1::scheduler::Call::Kill& kil
   *k->mutable_task_id() = kill.task_id();
   if (kill.has_kill_policy()) *k->mutable_kill_policy() = kill.kill_policy();
   sendToAgent(ait->second, event);
+}
+
+http::Response MasterImpl::operatorKill(const v1::master::Call::KillTask& call) {
+  const std::string& taskId = call.task_id().value();
+  std::vector<Framework*> holders;
+  for (auto& [id, f] : frameworks_) {
+    if (call.has_framework_id() && id != call.framework_id().value()) continue;
+    if (f.tasks.count(taskId)) holders.push_back(&f);
+  }
+  if (holders.empty()) {
+    // Ended, or given up on with its agent: say so rather than "unknown".
+    for (auto& [id, f] : frameworks_) {
+      if (call.has_framework_id() && id != call.framework_id().value()) continue;
+      for (const auto* kept : {&f.completedTasks, &f.unreachableTasks}) {
+        for (const v1::Task& t : *kept) {
+          if (t.task_id().value() != taskId) continue;
+          return http::Response::text(
+              409, "Task '" + taskId + "' of framework " + id +
+                       (kept == &f.unreachableTasks ? " is on an unreachable agent\n"
+                                                    : " has already ended (" + v1::TaskState_Name(t.state()) + ")\n"));
+        }
+      }
+    }
+    return http::Response::text(
+        404, "No live task '" + taskId + "'" +
+                 (call.has_framework_id() ? " in framework '" + call.framework_id().value() + "'" : std::string()) +
+                 "\n");
+  }
+  if (holders.size() > 1) {
+    std::string names;
+    for (Framework* f : holders) names += (names.empty() ? "" : ", ") + f->id;
+    return http::Response::text(
+        409, "Task '" + taskId + "' exists in several frameworks (" + names + "): name one with 'framework_id'\n");
+  }
+  Framework& f = *holders.front();
+  const TaskEntry& entry = f.tasks.at(taskId);
+  if (isTerminal(entry.task.state())) {
+    return http::Response::text(
+        409, "Task '" + taskId + "' has already ended (" + v1::TaskState_Name(entry.task.state()) + ")\n");
+  }
+  auto agent = agents_.find(entry.task.agent_id().value());
+  if (agent == agents_.end() || !agent->second.connected) {
+    return http::Response::text(409, "Task '" + taskId + "' cannot be killed now: its agent " +
+                                         entry.task.agent_id().value() + " is disconnected\n");
+  }
+  TLOG(INFO) << "Killing task " << taskId << " of framework " << f.id << " for the operator";
+  v1::scheduler::Call::Kill kill;
+  *kill.mutable_task_id() = call.task_id();
+  *kill.mutable_agent_id() = entry.task.agent_id();
+  this->kill(f, kill);
+  return http::Response::empty(200);
 }
 
 void MasterImpl::reconcile(Framework& framework, const v1::scheduler::Call::Reconcile& reconcile) {
