@@ -174,6 +174,30 @@ class OperatorCommandsTest(unittest.TestCase):
         self.fails(2, "expected one task id", "task", *m)
         self.fails(2, "expected one task id", "task", "a", "b", *m)
 
+    def test_kill_turns_a_running_task_into_killed(self):
+        victim = self.framework("cli-victim")
+        victim.launch("victim", "sleep 600")
+        victim.wait_state("victim", {"TASK_RUNNING"})
+        out = self.ok("kill", "victim")
+        self.assertIn("victim", out)
+        self.assertEqual(victim.wait_state("victim", TERMINAL), "TASK_KILLED")
+        Cluster.wait_for(lambda: self.task_json("victim")["state"] == "TASK_KILLED", "the master to see it killed")
+        self.fails(1, "task 'victim' has already ended (TASK_KILLED)", "kill", "victim",
+                   "--master", self.cluster.master)
+        self.fails(1, "no task 'nope'", "kill", "nope", "--master", self.cluster.master)
+        self.fails(2, "expected one task id", "kill", "--master", self.cluster.master)
+
+    def test_kill_of_an_id_in_two_frameworks_needs_framework(self):
+        first, second = self.framework("cli-twin-1"), self.framework("cli-twin-2")
+        for f in (first, second):
+            f.launch("twin", "sleep 600")
+            f.wait_state("twin", {"TASK_RUNNING"})
+        self.fails(1, "choose one with --framework", "kill", "twin", "--master", self.cluster.master)
+        killed = json.loads(self.ok("kill", "twin", "--framework", second.id, "--json"))
+        self.assertEqual(killed, {"task_id": {"value": "twin"}, "framework_id": {"value": second.id}})
+        self.assertEqual(second.wait_state("twin", TERMINAL), "TASK_KILLED")
+        self.assertEqual(first.states["twin"], "TASK_RUNNING")
+
     def test_top_once_prints_one_plain_frame(self):
         out = self.ok("top", "--once")
         self.assertNotIn("\x1b", out)
