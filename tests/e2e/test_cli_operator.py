@@ -97,6 +97,23 @@ class OperatorCommandsTest(unittest.TestCase):
         self.assertEqual({a["agent_info"]["id"]["value"] for a in agents}, set(table))
         self.assertTrue(all(a["active"] for a in agents))
 
+    def operator_call(self, call):
+        status, _, data = self.cluster.request("POST", "/api/v1", body=json.dumps(call),
+                                               headers={"Content-Type": "application/json"})
+        self.assertEqual(status, 200, data)
+
+    def test_a_deactivated_agent_shows_so(self):
+        agent = self.cluster.state()["slaves"][0]["id"]
+        self.operator_call({"type": "DEACTIVATE_AGENT", "deactivate_agent": {"agent_id": {"value": agent}}})
+        try:
+            table = {row[0]: row for row in rows(self.ok("agents"))}
+            self.assertEqual(table[agent][2], "deactivated")
+            self.assertEqual(json.loads(self.ok("top", "--once", "--json"))["active_agents"], 1)
+        finally:
+            self.operator_call({"type": "REACTIVATE_AGENT", "reactivate_agent": {"agent_id": {"value": agent}}})
+        table = {row[0]: row for row in rows(self.ok("agents"))}
+        self.assertEqual(table[agent][2], "active")
+
     def test_frameworks_table_json_and_completed_ones(self):
         gone = Framework(self.cluster.master, "cli-gone")
         code, body = gone.scheduler.call({"type": "TEARDOWN"})
