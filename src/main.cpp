@@ -17,6 +17,17 @@ Cluster:
 Using a cluster:
   run         Run one command as a task, print its output, exit with its code
   logs        Print a task's stdout or stderr from its sandbox (--follow to keep going)
+  agents      List the agents: state, resources used / total, tasks
+  frameworks  List the frameworks: roles, state, tasks, resources
+  tasks       List tasks (--all, --framework, --state, --agent, --name)
+  task        Show a task: where it runs, its sandbox, status history, why it ended
+  kill        Kill a task
+  top         A live view of the cluster (q quits; --once prints one frame)
+  state       Print the master's whole state as JSON
+
+  These talk to the master (--master HOST:PORT or zk://..., default 127.0.0.1:5050),
+  print tables, or JSON with --json. Exit codes: 0 ok, 1 the cluster refused, a name
+  is unknown or the master is unreachable, 2 bad usage.
 
 Internal:
   executor    Executors the agent starts (command, default)
@@ -44,6 +55,13 @@ int main(int argc, char** argv) {
   if (command == "local") return tepui::cli::localMain(n, args);
   if (command == "run") return tepui::cli::runMain(n, args);
   if (command == "logs") return tepui::cli::logsMain(n, args);
+  if (command == "agents") return tepui::cli::agentsMain(n, args);
+  if (command == "frameworks") return tepui::cli::frameworksMain(n, args);
+  if (command == "tasks") return tepui::cli::tasksMain(n, args);
+  if (command == "task") return tepui::cli::taskMain(n, args);
+  if (command == "kill") return tepui::cli::killMain(n, args);
+  if (command == "top") return tepui::cli::topMain(n, args);
+  if (command == "state") return tepui::cli::stateMain(n, args);
   if (command == "executor") return tepui::cli::executorMain(n, args);
   std::cerr << "tepui: unknown command '" << command << "'\n\n" << kUsage;
   return 2;

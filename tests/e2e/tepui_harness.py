@@ -418,3 +418,77 @@ def launch(scheduler, offer_ids, tasks, refuse=None):
 
 def uuid_bytes(status):
     return base64.b64decode(status["uuid"])
+
+
+class Framework:
+    """A subscribed scheduler for one launch: it keeps the first offer,
+    declines every other for an hour (so that other frameworks get the
+    agent's resources), acknowledges every update and records each task's
+    latest state."""
+
+    def __init__(self, master, name):
+        self.scheduler = Scheduler(master, name=name)
+        self.scheduler.subscribe()
+        self.states = {}
+        self.changed = threading.Condition()
+        self.offer = None
+        self.used = False
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        while True:
+            try:
+                event = self.scheduler.next_event(timeout=3600)
+            except AssertionError:
+                return
+            with self.changed:
+                if event["type"] == "OFFERS":
+                    for offer in event["offers"]["offers"]:
+                        if self.offer is None and not self.used:
+                            self.offer = offer
+                        else:
+                            self.scheduler.call({"type": "DECLINE", "decline": {
+                                "offer_ids": [offer["id"]], "filters": {"refuse_seconds": 3600}}})
+                elif event["type"] == "UPDATE":
+                    status = event["update"]["status"]
+                    self.scheduler.acknowledge(status)
+                    self.states[status["task_id"]["value"]] = status["state"]
+                self.changed.notify_all()
+
+    def _offer(self):
+        with self.changed:
+            assert self.changed.wait_for(lambda: self.offer is not None, timeout=30), "no offer"
+            offer, self.offer, self.used = self.offer, None, True
+            return offer
+
+    def launch(self, task_id, cmd):
+        offer = self._offer()
+        launch(self.scheduler, [offer["id"]["value"]], [task(task_id, offer["agent_id"]["value"], cmd)],
+               refuse=3600)
+
+    def launch_group(self, executor_id, tasks):
+        offer = self._offer()
+        agent = offer["agent_id"]["value"]
+        executor = {"executor_id": {"value": executor_id}, "type": "DEFAULT",
+                    "framework_id": {"value": self.scheduler.framework_id},
+                    "resources": [{"name": "cpus", "type": "SCALAR", "scalar": {"value": 0.1}},
+                                  {"name": "mem", "type": "SCALAR", "scalar": {"value": 32}}]}
+        code, body = self.scheduler.call({"type": "ACCEPT", "accept": {
+            "offer_ids": [offer["id"]], "filters": {"refuse_seconds": 3600},
+            "operations": [{"type": "LAUNCH_GROUP", "launch_group": {
+                "executor": executor,
+                "task_group": {"tasks": [task(tid, agent, cmd) for tid, cmd in tasks]}}}]}})
+        assert code == 202, (code, body)
+
+    def wait_state(self, task_id, states, timeout=30):
+        with self.changed:
+            assert self.changed.wait_for(lambda: self.states.get(task_id) in states, timeout=timeout), \
+                (task_id, self.states.get(task_id))
+            return self.states[task_id]
+
+    @property
+    def id(self):
+        return self.scheduler.framework_id
+
+    def close(self):
+        self.scheduler.close()
