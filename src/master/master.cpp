@@ -13,6 +13,7 @@
 #include "common/strings.hpp"
 #include "http/recordio.hpp"
 #include "master/master_impl.hpp"
+#include "master/webui.hpp"
 
 namespace tepui::master {
 
@@ -261,6 +262,7 @@ void MasterImpl::installRoutes() {
   for (const char* path : {"/weights", "/master/weights"}) server_.route(path, get([this] { return weightsJson(); }));
   for (const char* path : {"/quota", "/master/quota"}) server_.route(path, get([this] { return quotaJson(); }));
   installFileRoutes();
+  webui::install(server_);
   for (const char* path : {"/health", "/master/health"}) {
     server_.route(path, [](http::Request&, http::Responder p) { p.respond(http::Response::empty(200)); });
   }
