@@ -1,9 +1,9 @@
 // Measures the web UI against a running cluster (by hand; see docs/webui.md,
 // "Speed"): opens it in headless Chromium, and prints from window.tepuiStats
 // the time to the first render, the cost of applying events and of
-// re-rendering, on the dashboard and on the task list, over --seconds.
+// re-rendering on each of --views in turn (a third of --seconds each).
 //
-//   node measure.mjs --master 127.0.0.1:5050 [--seconds 20]
+//   node measure.mjs --master 127.0.0.1:5050 [--seconds 20] [--views '#/,#/tasks,#/agents']
 import { chromium } from 'playwright-core';
 
 function option(name, fallback) {
@@ -12,6 +12,7 @@ function option(name, fallback) {
 }
 const master = option('--master', '127.0.0.1:5050');
 const seconds = Number(option('--seconds', '20'));
+const views = option('--views', '#/,#/tasks,#/agents').split(',');
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
@@ -23,10 +24,10 @@ try {
   console.log(`first render: ${first.firstRenderMs.toFixed(0)} ms after navigation start, ` +
     `${first.agents} agents, ${first.tasks} tasks; SUBSCRIBED applied in ${first.applyMs.toFixed(0)} ms`);
 
-  for (const view of ['#/', '#/tasks', '#/agents']) {
+  for (const view of views) {
     await page.evaluate((hash) => { location.hash = hash; }, view);
     const before = await stats();
-    await page.waitForTimeout(seconds * 1000 / 3);  // a measuring window, not a wait for a condition
+    await page.waitForTimeout((seconds * 1000) / views.length);  // a measuring window, not a wait for a condition
     const after = await stats();
     const renders = after.renders - before.renders;
     const events = after.events - before.events;

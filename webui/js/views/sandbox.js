@@ -34,6 +34,7 @@ export function sandboxView(ctx, route, agentId, frameworkId, executorId) {
 
   let stopped = false;
   let timer = null;
+  const sleep = () => new Promise((resolve) => { timer = setTimeout(resolve, TAIL_POLL_MS); });
   const fail = (error) => body.replaceChildren(h('p', { class: 'error' }, error.message));
 
   async function list() {
@@ -51,7 +52,18 @@ export function sandboxView(ctx, route, agentId, frameworkId, executorId) {
     const pre = h('pre', { class: 'log', 'data-file': file });
     const status = h('p', { class: 'muted' });
     body.replaceChildren(status, pre);
-    const size = (await readFile(path, -1)).offset;
+    let size;
+    for (;;) {  // a task not started yet has no stdout: wait for it
+      try {
+        size = (await readFile(path, -1)).offset;
+        break;
+      } catch (error) {
+        if (error.status !== 404 || stopped) throw error;
+        status.textContent = `waiting for ${file} to appear… (${error.message})`;
+        await sleep();
+      }
+    }
+    status.textContent = '';
     let offset = Math.max(0, size - FIRST_READ_BYTES);
     if (offset > 0) status.textContent = `(the first ${bytes(offset)} are not shown)`;
     for (;;) {
@@ -66,7 +78,7 @@ export function sandboxView(ctx, route, agentId, frameworkId, executorId) {
         if (atBottom) pre.scrollTop = pre.scrollHeight;
         continue;  // more may be waiting: read again at once
       }
-      await new Promise((resolve) => { timer = setTimeout(resolve, TAIL_POLL_MS); });
+      await sleep();
     }
   }
 

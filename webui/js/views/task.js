@@ -20,8 +20,9 @@ export function taskView({ model }, frameworkId, taskId) {
     const agent = task.agent_id?.value;
     el.replaceChildren(
       h('h1', {}, 'Task ', taskId, ' ', stateTag(task.state)),
-      failed && latest ? h('p', { class: 'error failure' },
-        [latest.reason, latest.message].filter(Boolean).join(': ') || 'No reason given') : null,
+      // Why it failed: the reason and message of its latest status.
+      h('div', {}, failed && latest && h('p', { class: 'error failure' },
+        [latest.reason, latest.message].filter(Boolean).join(': ') || 'No reason given')),
       details([
         ['Name', task.name],
         ['Framework', link(frameworkName(model, frameworkId), 'frameworks', frameworkId)],

@@ -66,7 +66,7 @@ export function tasksView({ model }, route) {
     if (frameworksShown !== model.frameworks.size) {
       frameworksShown = model.frameworks.size;
       frameworkSelect.replaceChildren(option('', 'all', filter.framework),
-        [...model.frameworks.keys()].map((id) => option(id, `${frameworkName(model, id)} (${id})`, filter.framework)));
+        ...[...model.frameworks.keys()].map((id) => option(id, `${frameworkName(model, id)} (${id})`, filter.framework)));
     }
     const keep = matcher(model, filter);
     const shown = [];
