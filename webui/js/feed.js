@@ -17,13 +17,25 @@ const POLL_MS = 2000;
 
 // onChange(events, ms) after each batch of events (how many, and the
 // milliseconds the model took to apply them); onStatus(state, text) with state
-// one of 'connecting', 'live', 'polling', 'down'.
-export function startFeed(model, onChange, onStatus) {
+// one of 'connecting', 'live', 'polling', 'down'. `api` replaces the calls
+// to the master (for tests). Returns stop().
+export function startFeed(model, onChange, onStatus, api = { subscribe, operatorCall }) {
   let backoff = MIN_BACKOFF_MS;
   let polling = false;
+  let stopped = false;
+  let current = null;  // the AbortController of the stream open now
+  let wake = null;     // ends the wait between attempts
+  const pause = (ms) => new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
 
   async function connectOnce() {
     const abort = new AbortController();
+    current = abort;
     let watchdog = null;
     const arm = (seconds) => {
       clearTimeout(watchdog);
@@ -31,7 +43,7 @@ export function startFeed(model, onChange, onStatus) {
     };
     try {
       if (!polling) onStatus('connecting', 'connecting…');
-      const response = await subscribe(abort.signal);
+      const response = await api.subscribe(abort.signal);
       const reader = response.body.getReader();
       const decoder = new RecordIODecoder();
       let heartbeat = 15;
@@ -64,7 +76,7 @@ export function startFeed(model, onChange, onStatus) {
   async function pollOnce() {
     polling = true;
     try {
-      const response = await operatorCall({ type: 'GET_STATE' });
+      const response = await api.operatorCall({ type: 'GET_STATE' });
       const start = performance.now();
       model.load(response.get_state);
       onChange(1, performance.now() - start);
@@ -72,14 +84,15 @@ export function startFeed(model, onChange, onStatus) {
     } catch (error) {
       onStatus('down', `disconnected (${error.message})`);
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await pause(POLL_MS);
   }
 
   (async () => {
-    for (;;) {
+    while (!stopped) {
       try {
         await connectOnce();
       } catch (error) {
+        if (stopped) break;
         if (error.status === 501) {
           await pollOnce();
           continue;
@@ -88,8 +101,13 @@ export function startFeed(model, onChange, onStatus) {
         onStatus('down', `disconnected (${error.message}); retrying in ${seconds} s`);
         console.warn('tepui: event stream:', error);
       }
-      await new Promise((resolve) => setTimeout(resolve, backoff));
+      await pause(backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
   })();
+  return () => {
+    stopped = true;
+    current?.abort();
+    wake?.();
+  };
 }
