@@ -172,8 +172,19 @@ async function main() {
     await page.waitForSelector('#frameworks tbody tr:has-text("ui-tail")', { timeout: TIMEOUT_MS });
     await page.locator('#frameworks tbody tr', { hasText: 'ui-tail' }).locator('td:first-child a').click();
     await page.waitForSelector('#framework tbody tr:has-text("TASK_FINISHED")', { timeout: TIMEOUT_MS });
+    // A role with a weight and a quota, set through the operator API.
+    const operator = (body) => fetch(base + '/api/v1', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    check((await operator({ type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: [{ role: 'ui-role', weight: 2.5 }] } })).ok,
+      'UPDATE_WEIGHTS');
+    check((await operator({
+      type: 'UPDATE_QUOTA',
+      update_quota: { force: true, quota_configs: [{ role: 'ui-role', guarantees: { cpus: { value: 1 } }, limits: { cpus: { value: 2 } } }] },
+    })).ok, 'UPDATE_QUOTA');
     await page.click('header nav a[data-route="roles"]');
-    await page.waitForSelector('#roles table', { timeout: TIMEOUT_MS });
+    await page.waitForSelector('#roles tr:has-text("ui-role"):has-text("2.5"):has-text("cpus 1"):has-text("cpus 2")',
+      { timeout: TIMEOUT_MS });
     await page.screenshot({ path: path.join(out, 'roles.png'), fullPage: true });
     await page.click('header nav a[data-route=""]');
     await page.waitForSelector('#dashboard a:has-text("TASK_FINISHED")', { timeout: TIMEOUT_MS });

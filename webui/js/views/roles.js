@@ -34,6 +34,7 @@ export function rolesView() {
     for (const w of weights.get_weights?.weight_infos || []) row(w.role).weight = w.weight;
     for (const q of quota.get_quota?.status?.configs || []) row(q.role).quota = q;
     const list = [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
+    if (!list.length) return body.replaceChildren(h('p', { class: 'muted' }, 'No roles: none has frameworks, a weight or a quota.'));
     body.replaceChildren(table(['Role', '#Weight', 'Guarantees', 'Limits', '#Frameworks', 'Allocated'],
       list.map((r) => [r.name, r.weight, scalarMap(r.quota?.guarantees), scalarMap(r.quota?.limits), r.frameworks,
         r.allocated ? resourceText(r.allocated, true) : ''])));
