@@ -163,6 +163,9 @@ async function main() {
     await page.waitForSelector('#task .state.TASK_FINISHED', { timeout: TIMEOUT_MS });
     check(await page.evaluate(() => window.notReloaded === true), 'the page was never reloaded');
     await page.screenshot({ path: path.join(out, 'task-finished.png'), fullPage: true });
+    // Its agent's page lists it.
+    await page.click('#task a[href^="#/agents/"]');
+    await page.waitForSelector('#agent tbody tr:has-text("ui-tail"):has-text("TASK_FINISHED")', { timeout: TIMEOUT_MS });
 
     // Agents, an agent's tasks, frameworks, roles.
     await page.click('header nav a[data-route="agents"]');
