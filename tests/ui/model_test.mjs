@@ -1,10 +1,11 @@
 // Unit tests of the web UI's pure parts under Node (no browser): the
-// RecordIO decoder and the model's bookkeeping of events.
+// RecordIO decoder, hash routes and the model's bookkeeping of events.
 //   node --test tests/ui/model_test.mjs
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RecordIODecoder } from '../../webui/js/recordio.js';
 import { Model, MAX_ENDED } from '../../webui/js/model.js';
+import { makeHash, parseHash } from '../../webui/js/router.js';
 
 test('RecordIO records split anywhere, lengths in bytes', () => {
   const bytes = new TextEncoder().encode('6\nhé ll3\nabc0\n');
@@ -16,6 +17,16 @@ test('RecordIO records split anywhere, lengths in bytes', () => {
 
 test('RecordIO refuses a malformed length', () => {
   assert.throws(() => new RecordIODecoder().push(new TextEncoder().encode('x1\na')), /bad RecordIO length/);
+});
+
+test('hash routes: ids with slashes round-trip, a malformed escape is kept', () => {
+  const hash = makeHash(['tasks', 'fw/1', 'task 1'], { state: 'TASK_RUNNING', name: '' });
+  assert.equal(hash, '#/tasks/fw%2F1/task%201?state=TASK_RUNNING');
+  const route = parseHash(hash);
+  assert.deepEqual(route.parts, ['tasks', 'fw/1', 'task 1']);
+  assert.equal(route.query.get('state'), 'TASK_RUNNING');
+  assert.deepEqual(parseHash('#/agents/%E0%A4%A').parts, ['agents', '%E0%A4%A']);
+  assert.deepEqual(parseHash('').parts, []);
 });
 
 const cpus = (value) => [{ name: 'cpus', type: 'SCALAR', scalar: { value } }];

@@ -4,7 +4,15 @@
 export function parseHash(hash) {
   const text = hash.replace(/^#\/?/, '');
   const [path, search] = text.split('?', 2);
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  // A malformed escape is kept as it is (the page then names what is unknown).
+  const decode = (p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  };
+  const parts = path.split('/').filter((p) => p !== '').map(decode);
   return { parts, query: new URLSearchParams(search || '') };
 }
 
