@@ -7,83 +7,13 @@
 // to --out (default: ./ui-screenshots).
 //
 //   node ui_test.mjs --tepui build/src/tepui --out build/ui-screenshots
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { chromium } from 'playwright-core';
+import { check, findFiles, out, run, runTest, TIMEOUT_MS, waitFor } from './harness.mjs';
 
-function option(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-const tepui = path.resolve(option('--tepui', process.env.TEPUI || 'build/src/tepui'));
-const out = path.resolve(option('--out', 'ui-screenshots'));
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT_MS = 20000;
-
-function check(condition, what) {
-  if (!condition) throw new Error('check failed: ' + what);
-}
-
-// Polls `predicate` (async) until it returns something truthy or the
-// deadline passes.
-async function waitFor(predicate, what, timeoutMs = TIMEOUT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-// `tepui local` on a free port; resolves to {proc, master, workDir}.
-async function startCluster() {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tepui-ui-'));
-  fs.chmodSync(workDir, 0o755);
-  const log = fs.openSync(path.join(workDir, 'local.log'), 'w');
-  const proc = spawn(tepui, ['local', '--port', '0', '--agents', '2', '--work_dir', workDir,
-    '--resources', 'cpus:4;mem:2048;disk:2048;ports:[31000-32000]'], { stdio: ['ignore', 'pipe', log] });
-  const lines = readline.createInterface({ input: proc.stdout });
-  const master = await new Promise((resolve, reject) => {
-    proc.on('exit', (code) => reject(new Error(`tepui local exited (${code}); see ${workDir}/local.log`)));
-    lines.on('line', (line) => {
-      const m = line.match(/masters?:\s+http:\/\/([\d.]+:\d+)/);
-      if (m) resolve(m[1]);
-    });
-  });
-  await waitFor(async () => {
-    const state = await (await fetch(`http://${master}/master/state`)).json();
-    return state.slaves.length === 2;
-  }, 'two agents to register');
-  return { proc, master, workDir };
-}
-
-function run(master, name, command) {
-  const proc = spawn(tepui, ['run', '--master', master, '--name', name, '--', command], { stdio: 'ignore' });
-  return proc;
-}
-
-// Every file called `name` under `dir` (links not followed).
-function findFiles(dir, name, found = []) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.name === name) found.push(full);
-    else if (entry.isDirectory()) findFiles(full, name, found);
-  }
-  return found;
-}
-
-async function main() {
-  fs.mkdirSync(out, { recursive: true });
-  const cluster = await startCluster();
-  const base = `http://${cluster.master}`;
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+runTest('the web UI test', { agents: 2 }, async (cluster, browser) => {
+  const base = `http://${cluster.leader}`;
   const children = [];
-  let passed = false;
   try {
     // The asset routes.
     const index = await fetch(base + '/');
@@ -108,9 +38,9 @@ async function main() {
     await page.waitForSelector('#tasks');
     // The task waits for a file `go` in its sandbox between its two lines,
     // so that the live tail is seen to pick up the second.
-    children.push(run(cluster.master, 'ui-tail',
+    children.push(run(cluster.leader, 'ui-tail',
       'echo first-line; echo to-stderr >&2; for i in $(seq 600); do [ -e go ] && break; sleep 0.1; done; echo second-line'));
-    children.push(run(cluster.master, 'ui-fails', 'echo failing; exit 3'));
+    children.push(run(cluster.leader, 'ui-fails', 'echo failing; exit 3'));
 
     const row = (name) => page.locator('#tasks tbody tr', { hasText: name });
     await row('ui-tail').locator('.state.TASK_RUNNING').waitFor({ timeout: TIMEOUT_MS });
@@ -194,22 +124,7 @@ async function main() {
     await page.screenshot({ path: path.join(out, 'dashboard.png'), fullPage: true });
 
     check(errors.length === 0, 'no script errors: ' + errors.join('; '));
-    console.log('ok: web UI test passed; screenshots in ' + out);
-    passed = true;
   } finally {
-    await browser.close();
     for (const child of children) if (child.exitCode === null) child.kill('SIGINT');
-    const exited = cluster.proc.exitCode === null ? once(cluster.proc, 'exit') : Promise.resolve();
-    cluster.proc.kill('SIGINT');
-    const timer = setTimeout(() => cluster.proc.kill('SIGKILL'), 30000);
-    await exited;
-    clearTimeout(timer);
-    if (passed) fs.rmSync(cluster.workDir, { recursive: true, force: true });
-    else console.error(`kept ${cluster.workDir} (local.log, sandboxes)`);
   }
-}
-
-main().catch((error) => {
-  console.error('FAILED:', error);
-  process.exit(1);
 });

@@ -93,6 +93,20 @@ function showConnection(state, text) {
   const el = document.getElementById('connection');
   el.dataset.state = state;
   el.textContent = text;
+  if (state === 'down') offerLeader(el);
+}
+
+// A master that does not lead answers the operator API with a redirect to
+// the leader, which the page cannot follow (another origin): it offers the
+// leader's UI instead, through /master/redirect.
+async function offerLeader(el) {
+  try {
+    const metrics = await (await fetch('/metrics/snapshot')).json();
+    if (metrics['master/elected'] !== 0 || el.dataset.state !== 'down') return;
+    el.replaceChildren('this master does not lead: ', h('a', { href: '/master/redirect', class: 'leader' }, 'open the leader'));
+  } catch {
+    // This master is down too: the status says why already.
+  }
 }
 
 window.addEventListener('hashchange', route);
