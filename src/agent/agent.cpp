@@ -1,5 +1,6 @@
 // The agent's construction, flags, resource detection, its own HTTP
-// endpoints (/state, /health, /flags, /version, /metrics/snapshot) and stop.
+// endpoints (/state, /health, /flags, /version; /metrics/* from metrics.cpp)
+// and stop.
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -14,7 +15,7 @@
 #include "common/clock.hpp"
 #include "common/json.hpp"
 #include "common/logging.hpp"
-#include "common/task_states.hpp"
+#include "http/prometheus.hpp"
 
 namespace tepui::agent {
 
@@ -249,7 +250,8 @@ void AgentImpl::installRoutes() {
   for (const char* path : {"/state", "/slave(1)/state", "/state.json"}) {
     server_.route(path, get([this] { return stateJson(); }));
   }
-  for (const char* path : {"/metrics/snapshot"}) server_.route(path, get([this] { return metricsJson(); }));
+  server_.route("/metrics/snapshot", get([this] { return metrics().json(); }));
+  server_.route("/metrics/prometheus", http::prometheusHandler([this] { return metrics(); }));
   for (const char* path : {"/monitor/statistics", "/monitor/statistics.json", "/slave(1)/monitor/statistics"}) {
     server_.route(path, get([this] { return statisticsJson(); }));
   }
@@ -311,43 +313,6 @@ std::string AgentImpl::stateJson() const {
   }
   o["frameworks"] = std::move(frameworks);
   return json::serialize(o);
-}
-
-std::string AgentImpl::metricsJson() const {
-  bj::object m;
-  m["slave/registered"] = registered_ ? 1 : 0;
-  m["slave/uptime_secs"] = clock::wallSeconds() - startTime_;
-  size_t running = 0, registering = 0, terminating = 0, tasks = 0;
-  Resources used;
-  for (auto& [fid, f] : frameworks_) {
-    for (auto& [eid, e] : f.executors) {
-      running += e.state == Executor::State::RUNNING;
-      registering += e.starting();
-      terminating += e.state == Executor::State::TERMINATING;
-      for (auto& [tid, t] : e.tasks) {
-        if (isTerminalState(t.state)) continue;
-        tasks += t.state == v1::TASK_RUNNING;
-        used += Resources(t.info.resources());
-      }
-    }
-  }
-  for (const char* r : {"cpus", "mem", "disk", "gpus"}) {
-    double t = total_.scalar(r), u = used.scalar(r);
-    m[std::string("slave/") + r + "_total"] = t;
-    m[std::string("slave/") + r + "_used"] = u;
-    m[std::string("slave/") + r + "_percent"] = t > 0 ? u / t : 0.0;
-  }
-  m["slave/executors_running"] = running;
-  m["slave/executors_registering"] = registering;
-  m["slave/executors_terminating"] = terminating;
-  m["slave/executors_terminated"] = executorsTerminated_;
-  m["slave/tasks_running"] = tasks;
-  m["slave/tasks_finished"] = tasksFinished_;
-  m["slave/tasks_failed"] = tasksFailed_;
-  m["slave/tasks_killed"] = tasksKilled_;
-  m["slave/tasks_lost"] = tasksLost_;
-  m["slave/status_updates_pending"] = updates_.pendingCount();
-  return json::serialize(m);
 }
 
 }  // namespace tepui::agent

@@ -8,6 +8,7 @@
 //   files.cpp         the sandbox file endpoints
 //   resources_checkpoint.cpp  dynamic reservations and persistent volumes
 //   recovery.cpp      the checkpoint of the agent and of what runs; recovery at start
+//   metrics.cpp       /metrics/snapshot, /metrics/prometheus and GET_METRICS
 // All of it runs on the agent's event loop; no locks.
 #pragma once
 
@@ -26,6 +27,7 @@
 #include "agent/fetcher_launch.hpp"
 #include "agent/status_update_manager.hpp"
 #include "common/codec.hpp"
+#include "common/metrics.hpp"
 #include "common/resources.hpp"
 #include "containerizer/containerizer.hpp"
 #include "containerizer/process.hpp"
@@ -130,8 +132,10 @@ class AgentImpl final : public Agent {
   Status detectResources();
   void installRoutes();
   std::string stateJson() const;
-  std::string metricsJson() const;
   std::string endpoint() const;  // "ip:port" for executors and the master
+
+  // metrics.cpp: /metrics/snapshot, /metrics/prometheus and GET_METRICS.
+  tepui::metrics::Snapshot metrics() const;
 
   // master_link.cpp
   // --master=zk://...: watches the election and registers with whoever
@@ -339,8 +343,12 @@ class AgentImpl final : public Agent {
   double pingInterval_ = 15;
 
   std::map<std::string, FrameworkRecord> frameworks_;
-  uint64_t tasksFinished_ = 0, tasksFailed_ = 0, tasksKilled_ = 0, tasksLost_ = 0;
+  // Counters for metrics.cpp, kept as things happen.
+  std::map<int, uint64_t> terminalTasks_;  // TaskState -> updates the agent took in with that terminal state
   uint64_t executorsLaunched_ = 0, executorsTerminated_ = 0;
+  uint64_t containerLaunchErrors_ = 0;
+  uint64_t validStatusUpdates_ = 0, invalidStatusUpdates_ = 0;
+  uint64_t validFrameworkMessages_ = 0, invalidFrameworkMessages_ = 0;
   uint64_t nextGroup_ = 1;
 };
 

@@ -30,6 +30,7 @@ void AgentImpl::handleExecutor(http::Request& request, http::Responder responder
 
   Executor* executor = findExecutor(call.framework_id().value(), call.executor_id().value());
   if (!executor || executor->state == Executor::State::TERMINATED) {
+    if (call.type() == Call::UPDATE) invalidStatusUpdates_++;
     return responder.respond(bad("Executor '" + call.executor_id().value() + "' of framework '" +
                                  call.framework_id().value() + "' is not known to this agent"));
   }
@@ -41,14 +42,18 @@ void AgentImpl::handleExecutor(http::Request& request, http::Responder responder
       return subscribeExecutor(*executor, call, *accept, std::move(responder));
     }
     case Call::UPDATE: {
-      if (!call.has_update()) return responder.respond(bad("Expecting 'update' to be present"));
+      auto refuse = [&](http::Response response) {
+        invalidStatusUpdates_++;
+        responder.respond(std::move(response));
+      };
+      if (!call.has_update()) return refuse(bad("Expecting 'update' to be present"));
       const auto& status = call.update().status();
-      if (status.uuid().size() != 16) return responder.respond(bad("'update.status.uuid' must be a 16-byte UUID"));
-      if (status.state() == v1::TASK_STAGING) return responder.respond(bad("An executor cannot send TASK_STAGING"));
+      if (status.uuid().size() != 16) return refuse(bad("'update.status.uuid' must be a 16-byte UUID"));
+      if (status.state() == v1::TASK_STAGING) return refuse(bad("An executor cannot send TASK_STAGING"));
       if (status.has_executor_id() && status.executor_id().value() != executor->id) {
-        return responder.respond(bad("'update.status.executor_id' does not match the executor"));
+        return refuse(bad("'update.status.executor_id' does not match the executor"));
       }
-      if (!executor->subscribed()) return responder.respond(http::Response::text(403, "Executor is not subscribed\n"));
+      if (!executor->subscribed()) return refuse(http::Response::text(403, "Executor is not subscribed\n"));
       responder.respond(http::Response::empty(202));
       return executorUpdate(*executor, status);
     }
@@ -160,10 +165,11 @@ void AgentImpl::executorUpdate(Executor& executor, v1::TaskStatus status) {
   auto tit = executor.tasks.find(status.task_id().value());
   if (tit != executor.tasks.end()) tit->second.state = status.state();
   if (updates_.update(executor.frameworkId, status)) {
-    if (status.state() == v1::TASK_FINISHED) tasksFinished_++;
-    if (status.state() == v1::TASK_FAILED) tasksFailed_++;
-    if (status.state() == v1::TASK_KILLED) tasksKilled_++;
-    if (isTerminalState(status.state())) updateContainer(executor);
+    validStatusUpdates_++;
+    if (isTerminalState(status.state())) {
+      terminalTasks_[status.state()]++;
+      updateContainer(executor);
+    }
   }
   // The agent now answers for the update (its status update manager
   // re-sends it until the framework acknowledges it), so the executor may

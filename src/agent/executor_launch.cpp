@@ -111,6 +111,7 @@ void AgentImpl::executorFetched(const std::string& frameworkId, const std::strin
   if (started) return;
   TLOG(WARNING) << "Failed to launch executor " << executorId << " of framework " << frameworkId << ": "
                 << started.error().message;
+  containerLaunchErrors_++;
   e->terminationReason = v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED;
   e->terminationMessage = kLaunchFailed + started.error().message;
   executorTerminated(*e, std::nullopt, "could not be started");

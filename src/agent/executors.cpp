@@ -29,23 +29,15 @@ void AgentImpl::sendToExecutor(Executor& executor, const ExecutorEvent& event) {
 void AgentImpl::agentUpdate(const std::string& frameworkId, const v1::TaskID& taskId, v1::TaskState state,
                             v1::TaskStatus::Reason reason, const std::string& message, const std::string& executorId,
                             const v1::TaskResourceLimitation* limitation) {
-  v1::TaskStatus status;
-  *status.mutable_task_id() = taskId;
-  status.set_state(state);
-  status.set_source(v1::TaskStatus::SOURCE_AGENT);
-  status.set_reason(reason);
-  status.set_message(message);
-  status.set_timestamp(clock::wallSeconds());
+  v1::TaskStatus status = sourcedStatus(taskId, state, v1::TaskStatus::SOURCE_AGENT, reason, message);
   status.set_uuid(ids::uuidBytes());
   status.mutable_agent_id()->set_value(agentId_);
   if (!executorId.empty()) status.mutable_executor_id()->set_value(executorId);
   if (limitation) *status.mutable_limitation() = *limitation;
-  if (state == v1::TASK_FAILED) tasksFailed_++;
-  if (state == v1::TASK_KILLED) tasksKilled_++;
-  if (state == v1::TASK_LOST) tasksLost_++;
+  if (isTerminalState(state)) terminalTasks_[state]++;
   auto fit = frameworks_.find(frameworkId);
   if (fit != frameworks_.end() && fit->second.removed) return;  // nobody to tell
-  updates_.update(frameworkId, status);
+  if (updates_.update(frameworkId, status)) validStatusUpdates_++;
 }
 
 v1::ExecutorInfo AgentImpl::commandExecutorInfo(const v1::FrameworkInfo& framework, const v1::TaskInfo& task) const {
@@ -89,6 +81,7 @@ Executor* AgentImpl::executorFor(const v1::FrameworkInfo& frameworkInfo, const v
   auto launched = launchExecutor(framework, info, kind);
   if (!launched) {
     TLOG(WARNING) << "Failed to launch executor " << eid << ": " << launched.error().message;
+    containerLaunchErrors_++;
     for (auto& id : tasks) {
       agentUpdate(fid, id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED,
                   kLaunchFailed + launched.error().message, shownId);

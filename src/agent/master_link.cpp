@@ -180,9 +180,11 @@ void AgentImpl::handleMasterEvent(const AgentEvent& event) {
       auto& m = event.framework_message();
       Executor* e = findExecutor(m.framework_id().value(), m.executor_id().value());
       if (!e || !e->subscribed()) {
+        invalidFrameworkMessages_++;
         TLOG(WARNING) << "Dropping message for executor " << m.executor_id().value() << ": not subscribed";
         break;
       }
+      validFrameworkMessages_++;
       v1::executor::Event out;
       out.set_type(v1::executor::Event::MESSAGE);
       out.mutable_message()->set_data(m.data());

@@ -1,7 +1,8 @@
 // POST /api/v1 on the agent: the v1 agent operator API. The transport
 // checks are http::decodeApiCall's; the answer is JSON unless Accept asks
 // for protobuf (406 when it allows neither). Served: GET_HEALTH,
-// GET_FLAGS, GET_VERSION, GET_CONTAINERS (each live executor's container
+// GET_FLAGS, GET_VERSION, GET_METRICS (the keys of /metrics/snapshot),
+// GET_CONTAINERS (each live executor's container
 // and its ResourceStatistics, as /monitor/statistics) and GET_AGENT. Any
 // other call is answered 501 with its name.
 #include "agent/agent_impl.hpp"
@@ -27,6 +28,10 @@ void AgentImpl::handleOperator(http::Request& request, http::Responder responder
     return responder.respond(http::encodedResponse(response, std::get<codec::ContentType>(accept)));
   }
   switch (call.type()) {
+    case Call::GET_METRICS:
+      response.set_type(Response::GET_METRICS);
+      tepui::metrics::addTo(metrics(), response.mutable_get_metrics());
+      break;
     case Call::GET_CONTAINERS:
       response.set_type(Response::GET_CONTAINERS);
       for (auto& [e, usage] : containerUsage()) {

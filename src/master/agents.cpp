@@ -37,6 +37,8 @@ void MasterImpl::handleAgent(http::Request& request, http::Responder responder) 
   }
   if (call.type() == AgentCall::REGISTER) {
     if (!call.has_register_()) return responder.respond(http::Response::text(400, "Expecting 'register'\n"));
+    counters_.agentCalls[AgentCall::REGISTER]++;
+    if (call.register_().agent_info().has_id()) counters_.agentReregisterCalls++;
     // An agent that gave up waiting (its request sat in a queue behind
     // thousands of others after a failover) has registered again on a new
     // connection, or will: taking this one in as well only adds to the queue.
@@ -52,6 +54,7 @@ void MasterImpl::handleAgent(http::Request& request, http::Responder responder) 
     return responder.respond(http::Response::text(403, "Agent is not registered with this session\n"));
   }
   Agent& agent = it->second;
+  counters_.agentCalls[call.type()]++;
   responder.respond(http::Response::empty(202));
   switch (call.type()) {
     case AgentCall::STATUS_UPDATE:
@@ -66,6 +69,7 @@ void MasterImpl::handleAgent(http::Request& request, http::Responder responder) 
       auto fit = frameworks_.find(m.framework_id().value());
       if (fit == frameworks_.end()) {
         counters_.droppedMessages++;
+        counters_.invalidExecutorToFrameworkMessages++;
         break;
       }
       Event event;
@@ -169,8 +173,10 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
   agent.address = remote.substr(0, remote.rfind(':')) + ":" + std::to_string(info.port());
   agent.session = ids::uuidString();
   agent.connected = true;
+  agent.deactivated = deactivatedAgents_.count(id) > 0;
   agent.missedPings = 0;
   agent.pongSinceLastPing = true;
+  if (created) publishAgentAdded(agent);
 
   // Frameworks the agent runs tasks for that this master does not know (it
   // restarted): known again as recovered, inactive until they resubscribe,
@@ -220,13 +226,16 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
     if (fit == frameworks_.end()) continue;
     auto tit = fit->second.tasks.find(key.second);
     if (tit == fit->second.tasks.end() || isTerminal(tit->second.task.state())) continue;
-    sendMasterUpdate(fit->second, tit->second.task.task_id(), lostState(fit->second, v1::TASK_DROPPED),
-                     v1::TaskStatus::REASON_RECONCILIATION, "Task is unknown to the agent", id);
-    tit->second.task.set_state(lostState(fit->second, v1::TASK_DROPPED));
+    v1::TaskState dropped = lostState(fit->second, v1::TASK_DROPPED);
+    auto status = sendMasterUpdate(fit->second, tit->second.task.task_id(), dropped,
+                                   v1::TaskStatus::REASON_RECONCILIATION, "Task is unknown to the agent", id);
+    setTaskState(tit->second.task, dropped);
+    publishTaskUpdated(key.first, status, dropped);
     removeTask(fit->second, key.second, false);
   }
 
   allocator_->addAgent(id, agent.info, agent.total, usedOnByFramework(agent));
+  if (agent.deactivated) allocator_->deactivateAgent(id);
 
   http::Response head;
   head.status = 200;
@@ -283,7 +292,9 @@ void MasterImpl::adoptReportedTask(Agent& agent, v1::Task reported, bool announc
   }
   entry.task = std::move(reported);
   entry.task.mutable_agent_id()->set_value(agent.id);
+  liveTasks_[entry.task.state()]++;
   agent.tasks.insert({f.id, taskId});
+  publishTaskAdded(entry.task);
   if (announce && !isTerminal(entry.task.state())) {
     v1::TaskID id = entry.task.task_id();  // a copy: the update may change the entry
     sendMasterUpdate(f, id, entry.task.state(), v1::TaskStatus::REASON_AGENT_REREGISTERED,
@@ -398,6 +409,7 @@ void MasterImpl::removeAgent(Agent& agent, const AgentRemoval& removal) {
   agent.events.close();
   counters_.agentRemovals++;
   agents_.erase(agentId);
+  publishAgentRemoved(agentId);
 }
 
 void MasterImpl::expireRecoveredAgents() {

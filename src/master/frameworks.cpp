@@ -128,6 +128,7 @@ void MasterImpl::admitFramework(v1::FrameworkInfo info, std::set<std::string> su
     boost::asio::post(io_, [this, id, streamId] { frameworkDisconnected(id, streamId); });
   });
 
+  publishFramework(f, created);
   if (created) {
     allocator_->addFramework(id, f.info, f.suppressedRoles, true);
     TLOG(INFO) << "Framework " << id << " (" << f.info.name() << ") subscribed";
@@ -170,6 +171,7 @@ Framework& MasterImpl::addRecoveredFramework(const v1::FrameworkInfo& info) {
   f.heartbeat = std::make_unique<Timer>(io_);
   f.failover = std::make_unique<Timer>(io_);
   allocator_->addFramework(id, info, {}, false);
+  publishFramework(f, true);
   return f;
 }
 
@@ -202,6 +204,7 @@ std::optional<Error> MasterImpl::updateFramework(Framework& f, const v1::schedul
   for (auto& offerId : std::set<std::string>(f.offers)) {
     if (!roles.count(offers_.at(offerId).role)) removeOffer(offerId, true, std::nullopt);
   }
+  publishFramework(f, false);
   TLOG(INFO) << "Framework " << f.id << " updated its FrameworkInfo";
   requestAllocation();
   return std::nullopt;
@@ -241,6 +244,7 @@ void MasterImpl::frameworkDisconnected(const std::string& frameworkId, const std
   f.events.close();
   allocator_->deactivateFramework(f.id);
   for (auto& offerId : std::set<std::string>(f.offers)) removeOffer(offerId, false, std::nullopt);
+  publishFramework(f, false);
 
   f.failover->expires_after(clock::seconds(f.info.failover_timeout()));
   f.failover->async_wait([this, frameworkId](const boost::system::error_code& ec) {
@@ -322,19 +326,16 @@ void MasterImpl::removeFramework(const std::string& frameworkId, std::function<v
   for (auto& [taskId, entry] : f.tasks) {
     recoverTaskResources(f, entry);
     if (!isTerminal(entry.task.state())) {
-      v1::TaskStatus status;
-      *status.mutable_task_id() = entry.task.task_id();
-      status.set_state(v1::TASK_KILLED);
-      status.set_source(v1::TaskStatus::SOURCE_MASTER);
-      status.set_reason(v1::TaskStatus::REASON_FRAMEWORK_REMOVED);
-      status.set_message("Framework " + frameworkId + " removed");
-      status.set_timestamp(clock::wallSeconds());
-      entry.task.set_state(v1::TASK_KILLED);
+      auto status = masterStatus(entry.task.task_id(), v1::TASK_KILLED, v1::TaskStatus::REASON_FRAMEWORK_REMOVED,
+                                 "Framework " + frameworkId + " removed", entry.task.agent_id().value());
+      setTaskState(entry.task, v1::TASK_KILLED);
       *entry.task.add_statuses() = status;
       counters_.terminalTasks[v1::TASK_KILLED]++;
+      publishTaskUpdated(frameworkId, status, v1::TASK_KILLED);
     }
     auto agent = agents_.find(entry.task.agent_id().value());
     if (agent != agents_.end()) agent->second.tasks.erase({frameworkId, taskId});
+    liveTasks_[entry.task.state()]--;  // the framework and its tasks go below
   }
 
   for (auto& [key, executor] : std::map(f.executors)) removeExecutor(f, key.first, key.second);
@@ -357,6 +358,7 @@ void MasterImpl::removeFramework(const std::string& frameworkId, std::function<v
             if (durable) durable(s);
           });
   counters_.frameworksRemoved++;
+  publishFrameworkRemoved(f.info);
   frameworks_.erase(it);
 }
 

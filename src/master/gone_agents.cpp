@@ -36,6 +36,7 @@ void MasterImpl::markAgentGone(const std::string& agentId, http::Responder respo
     if (goneAgents_.contains(agentId)) return answer->respond(http::Response::empty(200));
     TLOG(WARNING) << "Agent " << agentId << " is marked gone by the operator";
     goneAgents_[agentId] = since;
+    deactivatedAgents_.erase(agentId);
     recoveredAgents_.erase(agentId);
     const std::string message = "Agent " + agentId + " was marked gone by the operator";
     if (auto it = agents_.find(agentId); it != agents_.end()) {
@@ -55,11 +56,11 @@ void MasterImpl::markAgentGone(const std::string& agentId, http::Responder respo
         });
         for (v1::Task& task : ended) {
           v1::TaskState state = lostState(f, v1::TASK_GONE_BY_OPERATOR);
-          if (f.partitionAware) {
-            sendMasterUpdate(f, task.task_id(), state, v1::TaskStatus::REASON_AGENT_REMOVED_BY_OPERATOR, message,
-                             agentId);
-          }
+          auto reason = v1::TaskStatus::REASON_AGENT_REMOVED_BY_OPERATOR;
+          auto status = f.partitionAware ? sendMasterUpdate(f, task.task_id(), state, reason, message, agentId)
+                                         : masterStatus(task.task_id(), state, reason, message, agentId);
           task.set_state(state);
+          publishTaskUpdated(f.id, status, state);
           retireTask(f, std::move(task), false);
         }
       }

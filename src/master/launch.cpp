@@ -6,6 +6,7 @@
 // then gives back what was not used, behind a refuse filter.
 #include "common/clock.hpp"
 #include "common/logging.hpp"
+#include "common/task_states.hpp"
 #include "master/master_impl.hpp"
 #include "master/validation.hpp"
 
@@ -34,21 +35,22 @@ Result<Resources> allocated(const google::protobuf::RepeatedPtrField<v1::Resourc
 
 }  // namespace
 
-void MasterImpl::sendMasterUpdate(Framework& framework, const v1::TaskID& taskId, v1::TaskState state,
-                                  v1::TaskStatus::Reason reason, const std::string& message,
-                                  const std::string& agentId) {
+v1::TaskStatus MasterImpl::sendMasterUpdate(Framework& framework, const v1::TaskID& taskId, v1::TaskState state,
+                                            v1::TaskStatus::Reason reason, const std::string& message,
+                                            const std::string& agentId) {
   v1::scheduler::Event event;
   event.set_type(v1::scheduler::Event::UPDATE);
-  auto* status = event.mutable_update()->mutable_status();
-  *status->mutable_task_id() = taskId;
-  status->set_state(state);
-  status->set_source(v1::TaskStatus::SOURCE_MASTER);
-  status->set_reason(reason);
-  status->set_message(message);
-  status->set_timestamp(clock::wallSeconds());
-  if (!agentId.empty()) status->mutable_agent_id()->set_value(agentId);
+  *event.mutable_update()->mutable_status() = masterStatus(taskId, state, reason, message, agentId);
   if (isTerminal(state)) counters_.terminalTasks[state]++;
   sendToFramework(framework, event);
+  return event.update().status();
+}
+
+v1::TaskStatus MasterImpl::masterStatus(const v1::TaskID& taskId, v1::TaskState state, v1::TaskStatus::Reason reason,
+                                        const std::string& message, const std::string& agentId) {
+  v1::TaskStatus status = sourcedStatus(taskId, state, v1::TaskStatus::SOURCE_MASTER, reason, message);
+  if (!agentId.empty()) status.mutable_agent_id()->set_value(agentId);
+  return status;
 }
 
 void MasterImpl::accept(Framework& framework, const v1::scheduler::Call::Accept& accept) {
@@ -271,6 +273,7 @@ v1::TaskInfo MasterImpl::recordTask(Framework& framework, Agent& agent, const v1
   t.mutable_framework_id()->set_value(framework.id);
   t.mutable_agent_id()->set_value(agent.id);
   t.set_state(v1::TASK_STAGING);
+  liveTasks_[v1::TASK_STAGING]++;
   entry.resources = std::move(resources);  // the task's own: its executor's are held on their own
   if (task.has_executor()) *t.mutable_executor_id() = task.executor().executor_id();
   v1::TaskInfo sent = task;
@@ -285,6 +288,7 @@ v1::TaskInfo MasterImpl::recordTask(Framework& framework, Agent& agent, const v1
   t.set_user(task.has_command() && task.command().has_user() ? task.command().user() : framework.info.user());
   agent.tasks.insert({framework.id, task.task_id().value()});
   counters_.tasksLaunched++;
+  publishTaskAdded(t);
   return sent;
 }
 

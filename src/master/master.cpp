@@ -11,6 +11,7 @@
 #include "common/ids.hpp"
 #include "common/logging.hpp"
 #include "common/strings.hpp"
+#include "http/prometheus.hpp"
 #include "http/recordio.hpp"
 #include "master/master_impl.hpp"
 #include "master/webui.hpp"
@@ -47,6 +48,8 @@ void registerFlags(FlagSet& flags, MasterFlags& v) {
   flags.add("weights", &v.weights, "Role weights for fair sharing: role=weight,role=weight");
   flags.add("fair_sharing_excluded_resource_names", &v.fair_sharing_excluded_resource_names,
             "Comma-separated resource names left out of fair-share computations");
+  flags.add("max_operator_event_stream_subscribers", &v.max_operator_event_stream_subscribers,
+            "Clients of the operator API's SUBSCRIBE stream at once; beyond it the oldest is dropped");
   flags.add("max_completed_frameworks", &v.max_completed_frameworks,
             "Completed frameworks kept for the state endpoints");
   flags.add("max_completed_tasks_per_framework", &v.max_completed_tasks_per_framework,
@@ -83,7 +86,8 @@ Result<allocator::Options> allocatorOptions(const MasterFlags& flags) {
     }
     options.weights[item.substr(0, eq)] = w;
   }
-  for (auto& name : splitNonEmpty(flags.fair_sharing_excluded_resource_names, ',')) options.fairSharingExcluded.insert(name);
+  for (auto& name : splitNonEmpty(flags.fair_sharing_excluded_resource_names, ','))
+    options.fairSharingExcluded.insert(name);
   options.seed = std::random_device{}();
   return options;
 }
@@ -126,7 +130,8 @@ MasterImpl::MasterImpl(boost::asio::io_context& io, MasterFlags flags, FlagSet* 
       server_(io),
       reregisterDeadline_(io),
       registryGc_(io),
-      allocationTick_(io) {}
+      allocationTick_(io),
+      operatorHeartbeat_(io) {}
 
 MasterImpl::~MasterImpl() {
   stop();
@@ -206,6 +211,15 @@ void MasterImpl::stop() {
     held.responder.respond(http::Response::text(503, "This master is stopping\n"));
   }
   heldCalls_.clear();
+  operatorHeartbeat_.cancel();
+  for (auto& subscriber : operatorSubscribers_) subscriber.events.close();
+  operatorSubscribers_.clear();
+  for (auto& [key, queue] : snapshots_) {
+    for (auto* list : {&queue.waiting, &queue.encodingFor}) {
+      for (auto& r : *list) r.respond(http::Response::text(503, "This master is stopping\n"));
+      list->clear();
+    }
+  }
   server_.stop();
 }
 
@@ -250,7 +264,8 @@ void MasterImpl::installRoutes() {
   }
   for (const char* path : {"/master/flags", "/flags"}) server_.route(path, local([this] { return flagsJson(); }));
   for (const char* path : {"/version", "/master/version"}) server_.route(path, local([this] { return versionJson(); }));
-  server_.route("/metrics/snapshot", local([this] { return metricsJson(); }));
+  server_.route("/metrics/snapshot", local([this] { return metrics().json(); }));
+  server_.route("/metrics/prometheus", http::prometheusHandler([this] { return metrics(); }));
   for (const char* endpoint : {"/reserve", "/unreserve", "/create-volumes", "/destroy-volumes"}) {
     for (std::string prefix : {"", "/master"}) {
       server_.route(prefix + endpoint, leaderOnly([this, endpoint](http::Request& r, http::Responder p) {

@@ -44,6 +44,7 @@ struct MasterFlags {
   std::string min_allocatable_resources = "cpus:0.01|mem:32";
   std::string weights;  // "role=weight,role=weight"
   std::string fair_sharing_excluded_resource_names;
+  int max_operator_event_stream_subscribers = 1000;
   int max_completed_frameworks = 50;
   int max_completed_tasks_per_framework = 1000;
   int max_unreachable_tasks_per_framework = 1000;

@@ -9,7 +9,10 @@
 //   updates.cpp        status updates, acknowledgements, kill, reconcile
 //   agents.cpp         /internal/agent: registration, pings, loss, return
 //   readonly_api.cpp   /master/state, /state-summary, /health, /version, ...
-//   metrics.cpp        /metrics/snapshot
+//   metrics.cpp        /metrics/snapshot and /metrics/prometheus
+//   operator_events.cpp  the operator API's SUBSCRIBE stream
+//   operator_snapshots.cpp  large operator answers (GET_STATE, ...) encoded off the loop
+//   agent_activation.cpp  DEACTIVATE_AGENT, REACTIVATE_AGENT (durable)
 //   files_proxy.cpp    /files/*, forwarded to the agent holding the sandbox
 //   registry.cpp       durable state (agents, weights, quotas) and its recovery
 //   leadership.cpp     --zk: election, following, redirects to the leader
@@ -19,7 +22,9 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <deque>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +37,7 @@
 
 #include "allocator/allocator.hpp"
 #include "common/codec.hpp"
+#include "common/metrics.hpp"
 #include "common/resource_conversions.hpp"
 #include "common/resources.hpp"
 #include "http/client.hpp"
@@ -141,6 +147,25 @@ struct OfferEntry {
   std::unique_ptr<Timer> expiry;
 };
 
+// A client of the operator event stream. Until the SUBSCRIBED event that
+// opens its stream is encoded (off the loop), the events that follow it
+// wait, encoded, in `backlog`, so that the client sees them in order.
+struct OperatorSubscriber {
+  uint64_t id = 0;
+  EventStream events;
+  bool ready = false;
+  std::vector<std::string> backlog;  // RecordIO records
+};
+
+// Answers to one large operator call (GET_STATE, ...) in one media type:
+// at most one is being encoded; the calls that arrive meanwhile wait for the
+// next, taken after they arrived, so that an answer never predates its call.
+struct SnapshotQueue {
+  bool encoding = false;
+  std::vector<http::Responder> encodingFor;
+  std::vector<http::Responder> waiting;
+};
+
 struct UnreachableAgent {
   v1::AgentInfo info;
   double since = 0;
@@ -152,6 +177,11 @@ struct Counters {
   uint64_t invalidStatusUpdates = 0;
   uint64_t validFrameworkToExecutorMessages = 0;
   uint64_t validExecutorToFrameworkMessages = 0;
+  uint64_t invalidFrameworkToExecutorMessages = 0;  // to an unknown or disconnected agent
+  uint64_t invalidExecutorToFrameworkMessages = 0;  // to an unknown framework
+  uint64_t validStatusUpdateAcknowledgements = 0;
+  uint64_t invalidStatusUpdateAcknowledgements = 0;  // for an unknown or disconnected agent
+  uint64_t frameworkResubscriptions = 0;             // SUBSCRIBE calls that carry a framework id
   uint64_t offersSent = 0;
   uint64_t offersDeclined = 0;
   uint64_t offersRescinded = 0;
@@ -164,6 +194,8 @@ struct Counters {
   uint64_t frameworksRemoved = 0;
   std::map<int, uint64_t> terminalTasks;   // TaskState -> count (finished, failed, ...)
   std::map<int, uint64_t> schedulerCalls;  // Call::Type -> count
+  std::map<int, uint64_t> agentCalls;  // internal::AgentCall::Type -> count (REGISTER, and calls of a current session)
+  uint64_t agentReregisterCalls = 0;   // REGISTER calls that carry an agent id
 };
 
 // Filters.refuse_seconds as Mesos reads it: absent or negative means the
@@ -182,6 +214,8 @@ struct RecoveredRegistry {
   std::vector<internal::GoneAgent> gone;
   std::vector<v1::FrameworkInfo> frameworks;
   std::vector<internal::RemovedFramework> removed;
+  std::vector<std::string> deactivated;  // DEACTIVATE_AGENT'd agent ids
+  double fetchMs = 0;  // how long reading it took (registrar/state_fetch_ms)
 };
 
 // Reads the registry from the store. Touches nothing else, so a new leader
@@ -219,6 +253,43 @@ class MasterImpl final : public Master {
   void operatorFrameworks(v1::master::Response::GetFrameworks* out) const;
   void operatorExecutors(v1::master::Response::GetExecutors* out) const;
   void operatorTasks(v1::master::Response::GetTasks* out) const;
+  void operatorAgent(const Agent& agent, v1::master::Response::GetAgents::Agent* out) const;
+  void operatorFramework(const Framework& framework, v1::master::Response::GetFrameworks::Framework* out) const;
+  // KILL_TASK (Tepui's): the task's framework sees it killed, as if it had
+  // asked.
+  http::Response operatorKill(const v1::master::Call::KillTask& call);
+
+  // operator_snapshots.cpp: GET_STATE, GET_TASKS, GET_AGENTS, GET_FRAMEWORKS
+  // and GET_EXECUTORS. The answer is copied on the loop and encoded on
+  // encoder_; calls that arrive while one is encoded share the next answer.
+  void serveSnapshot(v1::master::Call::Type type, codec::ContentType contentType, http::Responder responder);
+  void encodeSnapshot(v1::master::Call::Type type, codec::ContentType contentType);
+  // Fills `response` for one of the calls above.
+  void fillSnapshot(v1::master::Call::Type type, v1::master::Response& response) const;
+  // Runs `work` on encoder_, then `then` on the loop (unless the master is
+  // gone by then).
+  void offLoop(std::function<void()> work, std::function<void()> then);
+
+  // operator_events.cpp: SUBSCRIBE. The stream opens with SUBSCRIBED (the
+  // whole state) and a HEARTBEAT, then carries every change in the order
+  // the master made it, and a HEARTBEAT every 15 s. Beyond
+  // --max_operator_event_stream_subscribers the oldest subscriber is dropped.
+  void subscribeOperator(codec::ContentType contentType, http::Responder responder);
+  bool watched() const { return !operatorSubscribers_.empty(); }
+  void publish(const v1::master::Event& event);
+  void publishTaskAdded(const v1::Task& task);
+  void publishTaskUpdated(const std::string& frameworkId, const v1::TaskStatus& status, v1::TaskState state);
+  void publishAgentAdded(const Agent& agent);
+  void publishAgentRemoved(const std::string& agentId);
+  void publishFramework(const Framework& framework, bool added);
+  void publishFrameworkRemoved(const v1::FrameworkInfo& info);
+  void operatorHeartbeat();
+  void dropOperatorSubscriber(uint64_t id);
+
+  // agent_activation.cpp: DEACTIVATE_AGENT and REACTIVATE_AGENT, durable
+  // before they act (a deactivated agent stays so across a failover).
+  void setAgentDeactivated(const std::string& agentId, bool deactivated, http::Responder responder);
+  static registry::Write deactivatedWrite(const std::string& agentId, bool deactivated);
   // operator_quota.cpp: GET_QUOTA's status; UPDATE_QUOTA checked and applied
   // as a whole, or the reason it is refused.
   v1::quota::QuotaStatus quotaStatus() const;
@@ -321,8 +392,13 @@ class MasterImpl final : public Master {
                                   Resources resources);
   // Forgets an executor and gives its resources back to the allocator.
   void removeExecutor(Framework& framework, const std::string& agentId, const std::string& executorId);
-  void sendMasterUpdate(Framework& framework, const v1::TaskID& taskId, v1::TaskState state,
-                        v1::TaskStatus::Reason reason, const std::string& message, const std::string& agentId = "");
+  // An update the master makes itself, now.
+  static v1::TaskStatus masterStatus(const v1::TaskID& taskId, v1::TaskState state, v1::TaskStatus::Reason reason,
+                                     const std::string& message, const std::string& agentId);
+  // Sends the framework an update the master makes itself; returns it.
+  v1::TaskStatus sendMasterUpdate(Framework& framework, const v1::TaskID& taskId, v1::TaskState state,
+                                  v1::TaskStatus::Reason reason, const std::string& message,
+                                  const std::string& agentId = "");
 
   // operations.cpp: RESERVE, UNRESERVE, CREATE, DESTROY.
   // The operation's conversion as `requester` asks it on the agent.
@@ -361,6 +437,8 @@ class MasterImpl final : public Master {
   void retireTask(Framework& framework, v1::Task task, bool unreachable);
   void recoverTaskResources(Framework& framework, TaskEntry& entry);
   bool isTerminal(v1::TaskState state) const;
+  // Sets a live task's state, keeping liveTasks_ in step.
+  void setTaskState(v1::Task& task, v1::TaskState state);
   v1::TaskState lostState(const Framework& framework, v1::TaskState partitionAwareState) const;
 
   // agents.cpp
@@ -423,8 +501,8 @@ class MasterImpl final : public Master {
   std::string rolesJson() const;
   std::string weightsJson() const;
   std::string quotaJson() const;
-  std::map<std::string, double> metrics() const;
-  std::string metricsJson() const;
+  // metrics.cpp: /metrics/snapshot, /metrics/prometheus and GET_METRICS.
+  tepui::metrics::Snapshot metrics() const;
 
   // files_proxy.cpp
   void installFileRoutes();
@@ -455,6 +533,7 @@ class MasterImpl final : public Master {
   std::unordered_map<std::string, Agent> agents_;
   std::unordered_map<std::string, UnreachableAgent> unreachableAgents_;
   std::unordered_map<std::string, double> goneAgents_;  // id -> when it was marked gone
+  std::unordered_set<std::string> deactivatedAgents_;   // DEACTIVATE_AGENT'd, durably
   // Admitted by the registry, not yet registered with this master (after a
   // restart).
   std::map<std::string, v1::AgentInfo> recoveredAgents_;
@@ -465,8 +544,14 @@ class MasterImpl final : public Master {
   bool allocationPending_ = false;
   Timer allocationTick_;
   Counters counters_;
+  // Live tasks (those in the frameworks' `tasks`) by state, kept as a
+  // TaskEntry is added (recordTask, adoptReportedTask), changes state
+  // (setTaskState) and goes (removeTask, framework removal), so that
+  // metrics need not walk every task.
+  std::map<int, int64_t> liveTasks_;
   bool stopped_ = false;
   std::unique_ptr<registry::Registrar> registrar_;  // null without --work_dir or --zk
+  double registryFetchMs_ = 0;                      // how long reading the registry took at recovery
   bool leading_ = true;                             // false with --zk until elected
   bool recovering_ = false;                         // elected, reading the registry (off the loop)
   std::vector<HeldCall> heldCalls_;                 // arrived while recovering_
@@ -477,7 +562,13 @@ class MasterImpl final : public Master {
   std::unique_ptr<registry::Contender> contender_;
   std::unique_ptr<registry::Detector> detector_;
   std::function<void(const std::string&)> onFatal_;
-  std::unique_ptr<http::Client> filesClient_;  // last: destroyed first, its callbacks with it
+  std::list<OperatorSubscriber> operatorSubscribers_;  // oldest first
+  uint64_t nextOperatorSubscriber_ = 0;
+  Timer operatorHeartbeat_;
+  std::map<std::pair<int, int>, SnapshotQueue> snapshots_;  // (call type, media type)
+  std::unique_ptr<http::Client> filesClient_;               // destroyed before the loop's state, its callbacks with it
+  // Last: destroyed (joined) first, so no encoding outlives what it reads.
+  boost::asio::thread_pool encoder_{1};
 };
 
 }  // namespace tepui::master

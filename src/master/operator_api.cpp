@@ -2,11 +2,14 @@
 // http::decodeApiCall's; the answer is JSON unless Accept asks for protobuf
 // (406 when it allows neither). Served: GET_HEALTH, GET_FLAGS, GET_VERSION,
 // GET_METRICS, GET_MASTER, GET_STATE, GET_AGENTS, GET_FRAMEWORKS,
-// GET_EXECUTORS, GET_TASKS, GET_ROLES, GET_WEIGHTS, UPDATE_WEIGHTS,
+// GET_EXECUTORS, GET_TASKS (encoded off the loop: operator_snapshots.cpp),
+// SUBSCRIBE (operator_events.cpp), GET_ROLES, GET_WEIGHTS, UPDATE_WEIGHTS,
 // GET_QUOTA, UPDATE_QUOTA (operator_quota.cpp), RESERVE_RESOURCES,
 // UNRESERVE_RESOURCES, CREATE_VOLUMES, DESTROY_VOLUMES (operations.cpp),
-// TEARDOWN and MARK_AGENT_GONE (gone_agents.cpp). Any other call is
-// answered 501 with its name: it is not served yet.
+// TEARDOWN, MARK_AGENT_GONE (gone_agents.cpp), DEACTIVATE_AGENT,
+// REACTIVATE_AGENT (agent_activation.cpp) and Tepui's KILL_TASK
+// (updates.cpp). Any other call is answered 501 with its name: it is not
+// served yet.
 #include <cmath>
 
 #include "common/logging.hpp"
@@ -43,11 +46,7 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
   switch (call.type()) {
     case Call::GET_METRICS:
       response.set_type(Response::GET_METRICS);
-      for (auto& [name, value] : metrics()) {
-        auto* metric = response.mutable_get_metrics()->add_metrics();
-        metric->set_name(name);
-        metric->set_value(value);
-      }
+      tepui::metrics::addTo(metrics(), response.mutable_get_metrics());
       break;
     case Call::GET_MASTER:
       response.set_type(Response::GET_MASTER);
@@ -55,31 +54,12 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
       response.mutable_get_master()->set_start_time(startTime_);
       response.mutable_get_master()->set_elected_time(electedTime_);
       break;
-    case Call::GET_STATE: {
-      response.set_type(Response::GET_STATE);
-      auto* state = response.mutable_get_state();
-      operatorTasks(state->mutable_get_tasks());
-      operatorExecutors(state->mutable_get_executors());
-      operatorFrameworks(state->mutable_get_frameworks());
-      operatorAgents(state->mutable_get_agents());
-      break;
-    }
+    case Call::GET_STATE:
     case Call::GET_AGENTS:
-      response.set_type(Response::GET_AGENTS);
-      operatorAgents(response.mutable_get_agents());
-      break;
     case Call::GET_FRAMEWORKS:
-      response.set_type(Response::GET_FRAMEWORKS);
-      operatorFrameworks(response.mutable_get_frameworks());
-      break;
     case Call::GET_EXECUTORS:
-      response.set_type(Response::GET_EXECUTORS);
-      operatorExecutors(response.mutable_get_executors());
-      break;
-    case Call::GET_TASKS:
-      response.set_type(Response::GET_TASKS);
-      operatorTasks(response.mutable_get_tasks());
-      break;
+    case Call::GET_TASKS: return serveSnapshot(call.type(), std::get<codec::ContentType>(accept), std::move(responder));
+    case Call::SUBSCRIBE: return subscribeOperator(std::get<codec::ContentType>(accept), std::move(responder));
     case Call::GET_ROLES:
       response.set_type(Response::GET_ROLES);
       for (auto& info : allocator_->roles()) {
@@ -154,6 +134,21 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
         return responder.respond(http::Response::text(400, "Expecting 'mark_agent_gone' to be present\n"));
       }
       return markAgentGone(call.mark_agent_gone().agent_id().value(), std::move(responder));
+    case Call::DEACTIVATE_AGENT:
+      if (!call.has_deactivate_agent()) {
+        return responder.respond(http::Response::text(400, "Expecting 'deactivate_agent' to be present\n"));
+      }
+      return setAgentDeactivated(call.deactivate_agent().agent_id().value(), true, std::move(responder));
+    case Call::REACTIVATE_AGENT:
+      if (!call.has_reactivate_agent()) {
+        return responder.respond(http::Response::text(400, "Expecting 'reactivate_agent' to be present\n"));
+      }
+      return setAgentDeactivated(call.reactivate_agent().agent_id().value(), false, std::move(responder));
+    case Call::KILL_TASK:
+      if (!call.has_kill_task()) {
+        return responder.respond(http::Response::text(400, "Expecting 'kill_task' to be present\n"));
+      }
+      return responder.respond(operatorKill(call.kill_task()));
     default:
       return responder.respond(http::Response::text(
           501, "The operator call " + Call::Type_Name(call.type()) + " is not served by this Tepui master yet\n"));
@@ -162,36 +157,25 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
 }
 
 void MasterImpl::operatorAgents(v1::master::Response::GetAgents* out) const {
-  for (auto& [id, a] : agents_) {
-    auto* agent = out->add_agents();
-    *agent->mutable_agent_info() = a.info;
-    agent->set_active(a.active());
-    agent->set_deactivated(a.deactivated);
-    agent->set_version(a.version);
-    agent->set_pid("slave(1)@" + a.address);
-    *agent->mutable_registered_time() = timeInfo(a.registeredTime);
-    if (a.reregisteredTime > 0) *agent->mutable_reregistered_time() = timeInfo(a.reregisteredTime);
-    a.total.copyTo(agent->mutable_total_resources());
-    usedOn(a).copyTo(agent->mutable_allocated_resources());
-    offered(a.offers).copyTo(agent->mutable_offered_resources());
-  }
+  for (auto& [id, a] : agents_) operatorAgent(a, out->add_agents());
+  for (auto& [id, info] : recoveredAgents_) *out->add_recovered_agents() = info;
+}
+
+void MasterImpl::operatorAgent(const Agent& a, v1::master::Response::GetAgents::Agent* agent) const {
+  *agent->mutable_agent_info() = a.info;
+  agent->set_active(a.active());
+  agent->set_deactivated(a.deactivated);
+  agent->set_version(a.version);
+  agent->set_pid("slave(1)@" + a.address);
+  *agent->mutable_registered_time() = timeInfo(a.registeredTime);
+  if (a.reregisteredTime > 0) *agent->mutable_reregistered_time() = timeInfo(a.reregisteredTime);
+  a.total.copyTo(agent->mutable_total_resources());
+  usedOn(a).copyTo(agent->mutable_allocated_resources());
+  offered(a.offers).copyTo(agent->mutable_offered_resources());
 }
 
 void MasterImpl::operatorFrameworks(v1::master::Response::GetFrameworks* out) const {
-  for (auto& [id, f] : frameworks_) {
-    auto* framework = out->add_frameworks();
-    *framework->mutable_framework_info() = f.info;
-    framework->mutable_framework_info()->mutable_id()->set_value(id);
-    framework->set_active(f.active);
-    framework->set_connected(f.connected);
-    framework->set_recovered(f.recovered);
-    *framework->mutable_registered_time() = timeInfo(f.registeredTime);
-    if (f.reregisteredTime > 0) *framework->mutable_reregistered_time() = timeInfo(f.reregisteredTime);
-    if (f.unregisteredTime > 0) *framework->mutable_unregistered_time() = timeInfo(f.unregisteredTime);
-    for (auto& oid : f.offers) *framework->add_offers() = offers_.at(oid).offer;
-    usedBy(f).copyTo(framework->mutable_allocated_resources());
-    offered(f.offers).copyTo(framework->mutable_offered_resources());
-  }
+  for (auto& [id, f] : frameworks_) operatorFramework(f, out->add_frameworks());
   for (auto& [id, info] : completedFrameworks_) {
     auto* framework = out->add_completed_frameworks();
     *framework->mutable_framework_info() = info;
@@ -199,6 +183,21 @@ void MasterImpl::operatorFrameworks(v1::master::Response::GetFrameworks* out) co
     framework->set_connected(false);
     framework->set_recovered(false);
   }
+}
+
+void MasterImpl::operatorFramework(const Framework& f,
+                                   v1::master::Response::GetFrameworks::Framework* framework) const {
+  *framework->mutable_framework_info() = f.info;
+  framework->mutable_framework_info()->mutable_id()->set_value(f.id);
+  framework->set_active(f.active);
+  framework->set_connected(f.connected);
+  framework->set_recovered(f.recovered);
+  *framework->mutable_registered_time() = timeInfo(f.registeredTime);
+  if (f.reregisteredTime > 0) *framework->mutable_reregistered_time() = timeInfo(f.reregisteredTime);
+  if (f.unregisteredTime > 0) *framework->mutable_unregistered_time() = timeInfo(f.unregisteredTime);
+  for (auto& oid : f.offers) *framework->add_offers() = offers_.at(oid).offer;
+  usedBy(f).copyTo(framework->mutable_allocated_resources());
+  offered(f.offers).copyTo(framework->mutable_offered_resources());
 }
 
 void MasterImpl::operatorExecutors(v1::master::Response::GetExecutors* out) const {

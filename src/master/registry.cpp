@@ -2,7 +2,8 @@
 // (the records are
 // described in proto/tepui/internal/registry.proto): admitted and
 // unreachable agents, agents marked gone (MARK_AGENT_GONE), weights
-// (UPDATE_WEIGHTS), quotas (UPDATE_QUOTA), the frameworks that were handed
+// (UPDATE_WEIGHTS), quotas (UPDATE_QUOTA), deactivated agents
+// (DEACTIVATE_AGENT), the frameworks that were handed
 // an id (known again, inactive, after a failover) and the most recent
 // removed ones (refused if they subscribe again).
 // A change is acted on, and answered, only once it is durable; a restarted
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "master/master_impl.hpp"
 #include "tepui/v1/quota.pb.h"
@@ -25,6 +27,7 @@ constexpr char kQuota[] = "quota/";
 constexpr char kAgents[] = "agents/";
 constexpr char kUnreachable[] = "unreachable/";
 constexpr char kGone[] = "gone/";
+constexpr char kDeactivated[] = "deactivated/";
 constexpr char kFrameworks[] = "frameworks/";
 constexpr char kRemovedFrameworks[] = "removed_frameworks/";
 // How many removed frameworks the registry remembers (the most recent).
@@ -65,6 +68,7 @@ Status readEach(registry::Store& store, const char* prefix, const char* what, Ta
 }  // namespace
 
 Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) {
+  double start = clock::monotonicSeconds();
   RecoveredRegistry out;
   Status s = readEach<v1::WeightInfo>(store, kWeights, "weights", [&](v1::WeightInfo info) {
     out.weights[info.role()] = info.weight();
@@ -97,6 +101,12 @@ Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) 
   }
   if (s) s = readEach<internal::GoneAgent>(store, kGone, "agents marked gone", appendTo(out.gone));
   if (s) {
+    s = readEach<v1::AgentID>(store, kDeactivated, "deactivated agents", [&](v1::AgentID id) {
+      out.deactivated.push_back(id.value());
+      return !id.value().empty();
+    });
+  }
+  if (s) {
     s = readEach<v1::FrameworkInfo>(store, kFrameworks, "frameworks", [&](v1::FrameworkInfo info) {
       if (!info.has_id()) return false;
       out.frameworks.push_back(std::move(info));
@@ -107,6 +117,7 @@ Result<RecoveredRegistry> readRegistry(registry::Store& store, bool agentInfos) 
     s = readEach<internal::RemovedFramework>(store, kRemovedFrameworks, "removed frameworks", appendTo(out.removed));
   }
   if (!s) return s.error();
+  out.fetchMs = (clock::monotonicSeconds() - start) * 1000;
   return out;
 }
 
@@ -134,6 +145,7 @@ void MasterImpl::adoptAgentInfos(Result<std::vector<v1::AgentInfo>> infos) {
 
 void MasterImpl::adoptRegistry(std::unique_ptr<registry::Store> store, RecoveredRegistry recovered) {
   registrar_ = std::make_unique<registry::Registrar>(io_, std::move(store));
+  registryFetchMs_ = recovered.fetchMs;
   if (!recovered.weights.empty()) allocator_->updateWeights(recovered.weights);
   if (!recovered.quotas.empty()) allocator_->updateQuota(recovered.quotas);
   for (v1::AgentInfo& info : recovered.admitted) {
@@ -144,6 +156,7 @@ void MasterImpl::adoptRegistry(std::unique_ptr<registry::Store> store, Recovered
     unreachableAgents_[record.info().id().value()] = {std::move(*record.mutable_info()), record.since()};
   }
   for (const internal::GoneAgent& record : recovered.gone) goneAgents_[record.id().value()] = record.since();
+  deactivatedAgents_.insert(recovered.deactivated.begin(), recovered.deactivated.end());
   for (const v1::FrameworkInfo& info : recovered.frameworks) addRecoveredFramework(info).persisted = true;
   for (const internal::RemovedFramework& record : recovered.removed) {
     removedFrameworkIds_.insert(record.id().value());
@@ -160,6 +173,13 @@ std::vector<registry::Write> MasterImpl::admitWrites(const v1::AgentInfo& info) 
   return {put(kAgents + info.id().value(), info), erase(kUnreachable + info.id().value())};
 }
 
+registry::Write MasterImpl::deactivatedWrite(const std::string& agentId, bool deactivated) {
+  if (!deactivated) return erase(kDeactivated + agentId);
+  v1::AgentID id;
+  id.set_value(agentId);
+  return put(kDeactivated + agentId, id);
+}
+
 std::vector<registry::Write> MasterImpl::unreachableWrites(const v1::AgentInfo& info, double since) {
   internal::UnreachableAgent record;
   *record.mutable_info() = info;
@@ -171,7 +191,8 @@ std::vector<registry::Write> MasterImpl::goneWrites(const std::string& agentId, 
   internal::GoneAgent record;
   record.mutable_id()->set_value(agentId);
   record.set_since(since);
-  return {erase(kAgents + agentId), erase(kUnreachable + agentId), put(kGone + agentId, record)};
+  return {erase(kAgents + agentId), erase(kUnreachable + agentId), erase(kDeactivated + agentId),
+          put(kGone + agentId, record)};
 }
 
 registry::Write MasterImpl::forgetUnreachableWrite(const std::string& agentId) { return erase(kUnreachable + agentId); }

@@ -54,7 +54,10 @@ void MasterImpl::pruneRegistry() {
       goneAgents_, [](double since) { return since; }, oldest, maxCount);
   if (unreachable.empty() && gone.empty()) return;
   std::vector<registry::Write> writes;
-  for (auto& [id, since] : unreachable) writes.push_back(forgetUnreachableWrite(id));
+  for (auto& [id, since] : unreachable) {
+    writes.push_back(forgetUnreachableWrite(id));
+    if (deactivatedAgents_.count(id)) writes.push_back(deactivatedWrite(id, false));
+  }
   for (auto& [id, since] : gone) writes.push_back(forgetGoneWrite(id));
   persist(std::move(writes), [this, unreachable, gone](const Status& s) {
     if (!s) {
@@ -64,8 +67,13 @@ void MasterImpl::pruneRegistry() {
     // Unless the agent came back (and was lost again) meanwhile.
     for (auto& [id, since] : unreachable) {
       auto it = unreachableAgents_.find(id);
-      if (it == unreachableAgents_.end() || it->second.since != since) continue;
+      if (it == unreachableAgents_.end() || it->second.since != since) {
+        // Back meanwhile: its deactivation, if any, is written again.
+        if (deactivatedAgents_.count(id)) persist({deactivatedWrite(id, true)}, [](const Status&) {});
+        continue;
+      }
       unreachableAgents_.erase(it);
+      deactivatedAgents_.erase(id);
       // Its tasks are forgotten too (reconciliation: TASK_UNKNOWN).
       for (auto& [frameworkId, f] : frameworks_) {
         std::erase_if(f.unreachableTasks, [&](const v1::Task& t) { return t.agent_id().value() == id; });

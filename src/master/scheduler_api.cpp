@@ -27,6 +27,9 @@ void MasterImpl::handleScheduler(http::Request& request, http::Responder respond
     return responder.respond(badRequest("Failed to validate scheduler::Call: " + e->message));
   }
   counters_.schedulerCalls[call.type()]++;
+  if (call.type() == Call::SUBSCRIBE && call.subscribe().framework_info().has_id()) {
+    counters_.frameworkResubscriptions++;
+  }
 
   if (call.type() == Call::SUBSCRIBE) {
     if (request.header("Mesos-Stream-Id")) {
@@ -103,6 +106,7 @@ void MasterImpl::dispatchCall(Framework& framework, const Call& call) {
       auto agent = agents_.find(call.message().agent_id().value());
       if (agent == agents_.end() || !agent->second.connected) {
         counters_.droppedMessages++;
+        counters_.invalidFrameworkToExecutorMessages++;
         TLOG(WARNING) << "Dropping message from framework " << framework.id << " to unknown or disconnected agent "
                       << call.message().agent_id().value();
         break;

@@ -14,6 +14,12 @@ using Event = v1::scheduler::Event;
 
 bool MasterImpl::isTerminal(v1::TaskState s) const { return isTerminalState(s); }
 
+void MasterImpl::setTaskState(v1::Task& task, v1::TaskState state) {
+  liveTasks_[task.state()]--;
+  liveTasks_[state]++;
+  task.set_state(state);
+}
+
 v1::TaskState MasterImpl::lostState(const Framework& framework, v1::TaskState partitionAwareState) const {
   return framework.partitionAware ? partitionAwareState : v1::TASK_LOST;
 }
@@ -28,7 +34,7 @@ void MasterImpl::recoverTaskResources(Framework& framework, TaskEntry& entry) {
 void MasterImpl::updateTaskState(Framework& framework, TaskEntry& entry, const v1::TaskStatus& status,
                                  v1::TaskState latest) {
   bool wasTerminal = isTerminal(entry.task.state());
-  entry.task.set_state(latest);
+  setTaskState(entry.task, latest);
   entry.task.set_status_update_state(status.state());
   if (status.has_uuid()) entry.task.set_status_update_uuid(status.uuid());
   // Keep the history short: what a person needs to see why a task ended.
@@ -40,6 +46,7 @@ void MasterImpl::updateTaskState(Framework& framework, TaskEntry& entry, const v
     recoverTaskResources(framework, entry);
     if (!wasTerminal) counters_.terminalTasks[latest]++;
   }
+  publishTaskUpdated(framework.id, status, latest);
 }
 
 void MasterImpl::statusUpdate(Agent& agent, const internal::AgentCall::StatusUpdate& update) {
@@ -85,10 +92,12 @@ void MasterImpl::acknowledge(Framework& framework, const v1::scheduler::Call::Ac
     }
   }
   if (ait == agents_.end() || !ait->second.connected) {
+    counters_.invalidStatusUpdateAcknowledgements++;
     TLOG(WARNING) << "Acknowledgement for task " << ack.task_id().value() << " on unknown or disconnected agent "
                   << ack.agent_id().value() << "; the agent will resend the update";
     return;
   }
+  counters_.validStatusUpdateAcknowledgements++;
   internal::AgentEvent event;
   event.set_type(internal::AgentEvent::ACKNOWLEDGE);
   auto* a = event.mutable_acknowledge();
@@ -101,6 +110,7 @@ void MasterImpl::acknowledge(Framework& framework, const v1::scheduler::Call::Ac
 void MasterImpl::removeTask(Framework& framework, const std::string& taskId, bool unreachable) {
   auto it = framework.tasks.find(taskId);
   if (it == framework.tasks.end()) return;
+  liveTasks_[it->second.task.state()]--;
   recoverTaskResources(framework, it->second);
   auto ait = agents_.find(it->second.task.agent_id().value());
   if (ait != agents_.end()) ait->second.tasks.erase({framework.id, taskId});
@@ -138,6 +148,57 @@ void MasterImpl::kill(Framework& framework, const v1::scheduler::Call::Kill& kil
   *k->mutable_task_id() = kill.task_id();
   if (kill.has_kill_policy()) *k->mutable_kill_policy() = kill.kill_policy();
   sendToAgent(ait->second, event);
+}
+
+http::Response MasterImpl::operatorKill(const v1::master::Call::KillTask& call) {
+  const std::string& taskId = call.task_id().value();
+  std::vector<Framework*> holders;
+  for (auto& [id, f] : frameworks_) {
+    if (call.has_framework_id() && id != call.framework_id().value()) continue;
+    if (f.tasks.count(taskId)) holders.push_back(&f);
+  }
+  if (holders.empty()) {
+    // Ended, or given up on with its agent: say so rather than "unknown".
+    for (auto& [id, f] : frameworks_) {
+      if (call.has_framework_id() && id != call.framework_id().value()) continue;
+      for (const auto* kept : {&f.completedTasks, &f.unreachableTasks}) {
+        for (const v1::Task& t : *kept) {
+          if (t.task_id().value() != taskId) continue;
+          return http::Response::text(
+              409, "Task '" + taskId + "' of framework " + id +
+                       (kept == &f.unreachableTasks ? " is on an unreachable agent\n"
+                                                    : " has already ended (" + v1::TaskState_Name(t.state()) + ")\n"));
+        }
+      }
+    }
+    return http::Response::text(
+        404, "No live task '" + taskId + "'" +
+                 (call.has_framework_id() ? " in framework '" + call.framework_id().value() + "'" : std::string()) +
+                 "\n");
+  }
+  if (holders.size() > 1) {
+    std::string names;
+    for (Framework* f : holders) names += (names.empty() ? "" : ", ") + f->id;
+    return http::Response::text(
+        409, "Task '" + taskId + "' exists in several frameworks (" + names + "): name one with 'framework_id'\n");
+  }
+  Framework& f = *holders.front();
+  const TaskEntry& entry = f.tasks.at(taskId);
+  if (isTerminal(entry.task.state())) {
+    return http::Response::text(
+        409, "Task '" + taskId + "' has already ended (" + v1::TaskState_Name(entry.task.state()) + ")\n");
+  }
+  auto agent = agents_.find(entry.task.agent_id().value());
+  if (agent == agents_.end() || !agent->second.connected) {
+    return http::Response::text(409, "Task '" + taskId + "' cannot be killed now: its agent " +
+                                         entry.task.agent_id().value() + " is disconnected\n");
+  }
+  TLOG(INFO) << "Killing task " << taskId << " of framework " << f.id << " for the operator";
+  v1::scheduler::Call::Kill kill;
+  *kill.mutable_task_id() = call.task_id();
+  *kill.mutable_agent_id() = entry.task.agent_id();
+  this->kill(f, kill);
+  return http::Response::empty(200);
 }
 
 void MasterImpl::reconcile(Framework& framework, const v1::scheduler::Call::Reconcile& reconcile) {

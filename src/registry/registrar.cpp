@@ -2,6 +2,7 @@
 #include "registry/registrar.hpp"
 
 #include <boost/asio/post.hpp>
+#include <chrono>
 
 namespace tepui::registry {
 
@@ -23,6 +24,7 @@ void Registrar::apply(std::vector<Write> batch, std::function<void(const Status&
     std::lock_guard lock(mutex_);
     queue_.push_back(Pending{std::move(batch), std::move(done)});
   }
+  ++queued_;
   wake_.notify_one();
 }
 
@@ -43,7 +45,9 @@ void Registrar::run() {
 
 void Registrar::write(std::vector<Pending> pending) {
   auto one = [&](const std::vector<Write>& batch) {
+    auto start = std::chrono::steady_clock::now();
     auto r = store_->apply(batch);
+    lastStoreMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     ++written_;
     return r ? okStatus() : Status(r.error());
   };
@@ -68,11 +72,17 @@ void Registrar::write(std::vector<Pending> pending) {
     for (size_t i = begin; i < end && !together; ++i) outcomes[i] = one(pending[i].batch);
     begin = end;
   }
+  queued_ -= pending.size();
   for (size_t i = 0; i < pending.size(); ++i) {
     boost::asio::post(io_, [alive = alive_, done = std::move(pending[i].done), outcome = outcomes[i]] {
       if (*alive && done) done(outcome);
     });
   }
+}
+
+std::optional<double> Registrar::lastStoreMs() const {
+  double ms = lastStoreMs_;
+  return ms < 0 ? std::nullopt : std::optional<double>(ms);
 }
 
 }  // namespace tepui::registry

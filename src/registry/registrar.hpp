@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -41,6 +42,10 @@ class Registrar {
   void apply(std::vector<Write> batch, std::function<void(const Status&)> done);
 
   uint64_t batchesWritten() const { return written_; }  // Store writes, merged batches counting once
+  // For metrics: batches applied whose write has not finished yet, and how
+  // long the last Store write took (none before the first).
+  size_t queued() const { return queued_; }
+  std::optional<double> lastStoreMs() const;
 
  private:
   struct Pending {
@@ -61,6 +66,8 @@ class Registrar {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::atomic<uint64_t> written_{0};
+  std::atomic<size_t> queued_{0};
+  std::atomic<double> lastStoreMs_{-1};
   std::thread thread_;  // last: started once everything above exists
 };
 

@@ -274,6 +274,19 @@ class TestScheduler {
     return seen;
   }
 
+  // Acknowledges updates until every one of `ids` is TASK_RUNNING; whether
+  // they all got there within 20 s.
+  bool untilRunning(std::set<std::string> ids) {
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!ids.empty() && std::chrono::steady_clock::now() < deadline) {
+      auto e = poll({Event::UPDATE}, 1s);
+      if (!e) continue;
+      acknowledge(e->update().status());
+      if (e->update().status().state() == v1::TASK_RUNNING) ids.erase(e->update().status().task_id().value());
+    }
+    return ids.empty();
+  }
+
   bool disconnected() {
     std::lock_guard lock(mutex_);
     return !disconnects_.empty();
@@ -301,6 +314,17 @@ class TestScheduler {
   std::vector<std::string> disconnects_;
   std::string frameworkId_;
 };
+
+// GET on any daemon of the cluster: the response (a test failure, and
+// status 0, when it cannot be reached).
+inline http::Response httpGet(const http::Endpoint& endpoint, const std::string& path) {
+  http::Request r;
+  r.method = "GET";
+  r.target = path;
+  auto response = http::fetch(endpoint, r);
+  EXPECT_TRUE(response.ok()) << path << ": " << response.error().message;
+  return response ? *response : http::Response{};
+}
 
 inline v1::TaskInfo commandTask(const std::string& id, const std::string& command, double cpus = 0.1, double mem = 32) {
   v1::TaskInfo t;

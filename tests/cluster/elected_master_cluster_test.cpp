@@ -41,15 +41,6 @@ void fillRegistry(const std::string& url, int n) {
   }
 }
 
-http::Response get(const http::Endpoint& endpoint, const std::string& path) {
-  http::Request r;
-  r.method = "GET";
-  r.target = path;
-  auto response = http::fetch(endpoint, r);
-  EXPECT_TRUE(response.ok()) << path << ": " << response.error().message;
-  return response ? *response : http::Response{};
-}
-
 TEST(ElectedMasterTest, CallsThatComeWhileTheRegistryIsReadAreHeldAndAnswered) {
   ZooKeeperServer zk;
   const std::string url = zk.url("/tepui");
@@ -91,14 +82,15 @@ TEST(ElectedMasterTest, CallsThatComeWhileTheRegistryIsReadAreHeldAndAnswered) {
   ASSERT_TRUE(eventually([&] { return redirect() == self; }, 10s, 1ms));
   // ... it is still reading the registry (what it serves itself, it serves
   // now) ...
-  auto metrics = get(cluster.masterEndpoint(), "/metrics/snapshot");
+  auto metrics = httpGet(cluster.masterEndpoint(), "/metrics/snapshot");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("\"master/elected\":0"), std::string::npos) << metrics.body.substr(0, 400);
   // ... yet a call for the leader is answered, once it leads, by the leader.
-  auto state = get(cluster.masterEndpoint(), "/master/state");
+  auto state = httpGet(cluster.masterEndpoint(), "/master/state");
   EXPECT_EQ(state.status, 200) << state.body;
   EXPECT_NE(state.body.find("\"elected_time\""), std::string::npos);
-  EXPECT_NE(get(cluster.masterEndpoint(), "/metrics/snapshot").body.find("\"master/elected\":1"), std::string::npos);
+  EXPECT_NE(httpGet(cluster.masterEndpoint(), "/metrics/snapshot").body.find("\"master/elected\":1"),
+            std::string::npos);
   // It served knowing the admitted agents by id; their details follow.
   EXPECT_TRUE(eventually([&] { return cluster.get("/master/state").find("\"agent-4999\"") != std::string::npos; }));
   // And a framework subscribing is taken in.

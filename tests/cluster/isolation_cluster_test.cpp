@@ -146,18 +146,6 @@ boost::json::array statistics(Cluster& cluster, size_t agent) {
   return boost::json::parse(response->body).as_array();
 }
 
-// Acknowledges updates until every one of `ids` is TASK_RUNNING.
-bool allRunning(TestScheduler& scheduler, std::set<std::string> ids) {
-  auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!ids.empty() && std::chrono::steady_clock::now() < deadline) {
-    auto e = scheduler.poll({Event::UPDATE}, 1s);
-    if (!e) continue;
-    scheduler.acknowledge(e->update().status());
-    if (e->update().status().state() == v1::TASK_RUNNING) ids.erase(e->update().status().task_id().value());
-  }
-  return ids.empty();
-}
-
 double cpuSeconds(const boost::json::object& stats) {
   return stats.at("cpus_user_time_secs").to_number<double>() + stats.at("cpus_system_time_secs").to_number<double>();
 }
@@ -186,7 +174,7 @@ TEST_F(IsolationClusterTest, BusyTasksUnderCfsShareTheCpuByWhatTheyWereGiven) {
   TestScheduler scheduler(cluster.masterEndpoint(), frameworkInfo("cpu"));
   scheduler.subscribe();
   scheduler.launch({commandTask("one", "while :; do :; done", 1.0), commandTask("half", "while :; do :; done", 0.5)});
-  ASSERT_TRUE(allRunning(scheduler, {"one", "half"}));
+  ASSERT_TRUE(scheduler.untilRunning({"one", "half"}));
   auto sample = [&] {
     std::map<std::string, double> seconds;
     for (auto& entry : statistics(cluster, 0)) {

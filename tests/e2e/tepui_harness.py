@@ -322,6 +322,7 @@ class Scheduler:
         assert resp.status == 200, (resp.status, resp.read())
         assert resp.getheader("Content-Type") == "application/json"
         self.stream_id = resp.getheader("Mesos-Stream-Id")
+        self.stream = resp
 
         # Each subscription has its own queue, so that the end of an earlier
         # stream is not mistaken for the end of this one.
@@ -380,6 +381,12 @@ class Scheduler:
             self.acknowledge(status)
             if status["state"] == state:
                 return status
+
+    def disconnect(self):
+        """Drops the SUBSCRIBE connection at once, as a crashed scheduler's
+        would be dropped (closing the client's objects alone leaves the
+        socket open while the reader thread holds it)."""
+        self.stream.fp.raw._sock.shutdown(socket.SHUT_RDWR)
 
     def close(self):
         if self.conn:

@@ -2,7 +2,9 @@
 separate `tepui master` and `tepui agent` processes: a master killed and
 restarted on the same work dir knows which agents it had admitted and
 waits for them; one that does not come back within
---agent_reregister_timeout becomes unreachable, durably; weights survive."""
+--agent_reregister_timeout becomes unreachable, durably; weights survive,
+and so does an agent's deactivation (DEACTIVATE_AGENT) until it is
+reactivated."""
 
 import json
 import os
@@ -53,6 +55,27 @@ class RegistryTest(unittest.TestCase):
         state = self.d.state()
         self.assertEqual(state["unreachable_slaves"], 1)
         self.assertEqual(state["recovered_slaves"], [])
+
+    def test_a_deactivated_agent_stays_deactivated_across_a_master_restart(self):
+        def deactivated():
+            status, data = self.d.request("POST", "/api/v1", {"type": "GET_AGENTS"})
+            self.assertEqual(status, 200, data)
+            agents = json.loads(data)["get_agents"].get("agents", [])
+            return [(a["agent_info"]["id"]["value"], a["deactivated"], a["active"]) for a in agents]
+
+        status, data = self.d.request("POST", "/api/v1", {
+            "type": "DEACTIVATE_AGENT", "deactivate_agent": {"agent_id": {"value": self.agent_id}}})
+        self.assertEqual(status, 200, data)
+        self.assertEqual(deactivated(), [(self.agent_id, True, False)])
+        self.restart_master()
+        Cluster.wait_for(lambda: deactivated() == [(self.agent_id, True, False)],
+                         "the agent to come back deactivated")
+        status, data = self.d.request("POST", "/api/v1", {
+            "type": "REACTIVATE_AGENT", "reactivate_agent": {"agent_id": {"value": self.agent_id}}})
+        self.assertEqual(status, 200, data)
+        self.restart_master()
+        Cluster.wait_for(lambda: deactivated() == [(self.agent_id, False, True)],
+                         "the agent to come back active")
 
 
 if __name__ == "__main__":
