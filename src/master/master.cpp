@@ -14,6 +14,7 @@
 #include "http/prometheus.hpp"
 #include "http/recordio.hpp"
 #include "master/master_impl.hpp"
+#include "master/webui.hpp"
 
 namespace tepui::master {
 
@@ -277,6 +278,7 @@ void MasterImpl::installRoutes() {
   for (const char* path : {"/quota", "/master/quota"}) server_.route(path, get([this] { return quotaJson(); }));
   installFileRoutes();
   loggingLevel_.route(server_);
+  webui::install(server_);
   for (const char* path : {"/health", "/master/health"}) {
     server_.route(path, [](http::Request&, http::Responder p) { p.respond(http::Response::empty(200)); });
   }
