@@ -1,8 +1,9 @@
 // `tepui logs TASK_ID`: prints a task's stdout (or stderr) from its
-// sandbox, through the master's /files/read, which forwards to the agent.
+// sandbox through the master's operator API (`POST /api/v1` in protobuf):
+// READ_FILE, which the master forwards to the agent holding the sandbox.
 //
-// The task is found in the master's /master/state: live, unreachable and
-// completed tasks of every framework, and orphan tasks. Its sandbox is
+// The task is found in GET_STATE (cluster_state.hpp's findTask): live,
+// unreachable and completed tasks of every framework. Its sandbox is
 //   /slaves/<agent>/frameworks/<fw>/executors/<ex>/runs/latest
 // where <ex> is the task's executor_id, or the task id for a command task
 // (no executor_id). A task whose executor id differs from its own id may
@@ -22,24 +23,23 @@
 // The task's output goes to stdout, whichever file is read; errors go to
 // stderr as one line.
 #include <algorithm>
-#include <boost/json.hpp>
 #include <iostream>
 #include <optional>
-#include <set>
 #include <thread>
 
+#include "cli/cluster_state.hpp"
 #include "cli/commands.hpp"
 #include "cli/leading_master.hpp"
 #include "cli/parse_flags.hpp"
 #include "common/logging.hpp"
 #include "common/task_states.hpp"
+#include "http/api_request.hpp"
 #include "http/client.hpp"
 
 namespace tepui::cli {
 
 namespace {
 
-namespace bj = boost::json;
 using namespace std::chrono_literals;
 
 constexpr auto kPollInterval = 200ms;
@@ -52,86 +52,21 @@ struct TaskLocation {
   bool terminal = false;
 };
 
-Result<bj::value> parseJson(const std::string& text) {
-  bj::parse_options options;
-  options.allow_invalid_utf8 = true;  // file data is raw bytes, cut at any boundary
-  boost::system::error_code ec;
-  auto value = bj::parse(text, ec, {}, options);
-  if (ec) return Error("malformed JSON: " + ec.message());
-  return value;
+// Where the task named on the command line is, in a GET_STATE answer:
+// live first, then unreachable, then completed (the newest).
+Result<TaskLocation> locate(const ClusterState& state, const std::string& taskId, const std::string& frameworkId) {
+  auto entry = state.findTask(taskId, frameworkId);
+  if (!entry) return entry.error();
+  const v1::Task& t = *entry->task;
+  TaskLocation where{t.framework_id().value(), t.agent_id().value(), t.executor_id().value()};
+  where.terminal = entry->list != TaskEntry::List::LIVE || isTerminalState(t.state());
+  return where;
 }
-
-std::string text(const bj::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-// Every entry of the state that mentions the task, in order of preference:
-// live tasks first, then unreachable, then completed ones (newest first).
-class TaskFinder {
- public:
-  TaskFinder(std::string taskId, std::string frameworkId)
-      : taskId_(std::move(taskId)), frameworkId_(std::move(frameworkId)) {}
-
-  Result<TaskLocation> find(const bj::value& state) const {
-    std::vector<std::pair<int, TaskLocation>> found;  // (preference, where)
-    auto scan = [&](const bj::value* tasks, int preference, const std::string& frameworkId) {
-      if (!tasks || !tasks->is_array()) return;
-      for (auto& t : tasks->as_array()) {
-        if (!t.is_object() || text(t.as_object(), "id") != taskId_) continue;
-        const auto& o = t.as_object();
-        TaskLocation where{text(o, "framework_id"), text(o, "slave_id"), text(o, "executor_id")};
-        if (where.frameworkId.empty()) where.frameworkId = frameworkId;
-        if (!frameworkId_.empty() && where.frameworkId != frameworkId_) continue;
-        v1::TaskState s;
-        where.terminal = preference > 0 || (v1::TaskState_Parse(text(o, "state"), &s) && isTerminalState(s));
-        found.emplace_back(preference, std::move(where));
-      }
-    };
-    const auto& o = state.as_object();
-    for (const char* list : {"frameworks", "completed_frameworks"}) {
-      auto* frameworks = o.if_contains(list);
-      if (!frameworks || !frameworks->is_array()) continue;
-      for (auto& f : frameworks->as_array()) {
-        if (!f.is_object()) continue;
-        std::string id = text(f.as_object(), "id");
-        scan(f.as_object().if_contains("tasks"), 0, id);
-        scan(f.as_object().if_contains("unreachable_tasks"), 1, id);
-        scan(f.as_object().if_contains("completed_tasks"), 2, id);
-      }
-    }
-    scan(o.if_contains("orphan_tasks"), 0, "");
-    if (found.empty()) {
-      return Error("no task '" + taskId_ + "'" + (frameworkId_.empty() ? "" : " in framework '" + frameworkId_ + "'") +
-                   " is known to the master");
-    }
-    std::set<std::string> frameworks;
-    for (auto& [p, where] : found) frameworks.insert(where.frameworkId);
-    if (frameworks.size() > 1) {
-      std::string list;
-      for (auto& f : frameworks) list += (list.empty() ? "" : ", ") + f;
-      return Error("task id '" + taskId_ + "' exists in several frameworks (" + list +
-                   "): choose one with --framework");
-    }
-    // Unreachable and completed lists are oldest first: the newest wins a tie.
-    std::stable_sort(found.begin(), found.end(), [](auto& a, auto& b) { return a.first < b.first; });
-    int best = found.front().first;
-    TaskLocation where = found.front().second;
-    for (auto& [p, w] : found) {
-      if (p == best) where = w;
-    }
-    return where;
-  }
-
- private:
-  std::string taskId_;
-  std::string frameworkId_;
-};
 
 struct Chunk {
-  int status = 0;  // of /files/read
+  int status = 0;  // of READ_FILE
   std::string data;
-  int64_t offset = 0;
+  int64_t size = 0;    // the whole file's
   std::string reason;  // for a status other than 200
 };
 
@@ -143,13 +78,13 @@ class LogsCommand {
         master_(std::move(master)),
         taskId_(taskId),
         file_(std::move(file)),
-        finder_(taskId, std::move(frameworkId)),
+        frameworkId_(std::move(frameworkId)),
         failoverTimeout_(failoverTimeout) {}
 
   int run(bool follow, int tail) {
     auto state = fetchState();
     if (!state) return fail(state.error().message);
-    auto located = finder_.find(*state);
+    auto located = locate(*state, taskId_, frameworkId_);
     if (!located) return fail(located.error().message);
     TaskLocation task = *located;
     std::string path;  // the file, once its sandbox has it
@@ -162,9 +97,9 @@ class LogsCommand {
         if (!found) return fail(found.error().message);
         path = *found;
         if (!path.empty() && tail >= 0) {
-          auto size = read(path, -1);
+          auto size = read(path, 0, 0);
           if (!size) return fail(size.error().message);
-          offset = std::max<int64_t>(0, size->offset - tail);
+          offset = std::max<int64_t>(0, size->size - tail);
         }
       }
       if (!path.empty()) {
@@ -184,7 +119,7 @@ class LogsCommand {
         if (auto lost = lostMaster(state.error()); !lost) return fail(lost.error().message);
         continue;
       }
-      located = finder_.find(*state);
+      located = locate(*state, taskId_, frameworkId_);
       if (located) {
         task = *located;
         lostSince_.reset();
@@ -237,16 +172,20 @@ class LogsCommand {
     return 1;
   }
 
-  Result<bj::value> fetchState() {
-    auto response = get("/master/state");
+  Result<ClusterState> fetchState() {
+    v1::master::Call call;
+    call.set_type(v1::master::Call::GET_STATE);
+    auto response = post(call);
     if (!response) return response.error();
     if (response->status != 200) {
       return Error("the master at " + master_.str() + " answered " + std::to_string(response->status) + ": " +
                    trimmed(response->body));
     }
-    auto state = parseJson(response->body);
-    if (!state || !state->is_object()) return Error("the master's /master/state is not a JSON object");
-    return state;
+    v1::master::Response decoded;
+    if (!codec::decode(response->body, codec::ContentType::PROTOBUF, &decoded) || !decoded.has_get_state()) {
+      return Error("the master at " + master_.str() + " sent a malformed GET_STATE answer");
+    }
+    return ClusterState(std::move(*decoded.mutable_get_state()));
   }
 
   // The sandbox path of the file, or "" if it does not exist (yet).
@@ -258,7 +197,7 @@ class LogsCommand {
     if (executor != taskId_) candidates.push_back(base + "tasks/" + taskId_ + "/" + file_);
     candidates.push_back(base + file_);
     for (auto& candidate : candidates) {
-      auto probe = read(candidate, -1);
+      auto probe = read(candidate, 0, 0);
       if (!probe) return probe.error();
       if (probe->status == 200) return candidate;
     }
@@ -268,7 +207,7 @@ class LogsCommand {
   // Prints from `offset` to the current end of the file.
   Status printFrom(const std::string& path, int64_t& offset) {
     while (true) {
-      auto chunk = read(path, offset);
+      auto chunk = read(path, offset, kReadLength);
       if (!chunk) return chunk.error();
       if (chunk->status != 200) return Error("cannot read " + path + ": " + chunk->reason);
       if (chunk->data.empty()) return okStatus();
@@ -278,12 +217,16 @@ class LogsCommand {
     }
   }
 
-  // /files/read through the master. A refusal (404, 403, ...) is a Chunk
+  // READ_FILE through the master. A refusal (404, 403, ...) is a Chunk
   // with its status; only an unreachable master or agent, or a malformed
   // answer, is an Error.
-  Result<Chunk> read(const std::string& path, int64_t offset) {
-    auto response = get("/files/read?path=" + http::percentEncode(path) + "&offset=" + std::to_string(offset) +
-                        "&length=" + std::to_string(kReadLength));
+  Result<Chunk> read(const std::string& path, int64_t offset, int64_t length) {
+    v1::master::Call call;
+    call.set_type(v1::master::Call::READ_FILE);
+    call.mutable_read_file()->set_path(path);
+    call.mutable_read_file()->set_offset(static_cast<uint64_t>(offset));
+    call.mutable_read_file()->set_length(static_cast<uint64_t>(length));
+    auto response = post(call);
     if (!response) return response.error();
     Chunk chunk;
     chunk.status = response->status;
@@ -293,22 +236,19 @@ class LogsCommand {
       chunk.reason = trimmed(response->body);
       return chunk;
     }
-    auto value = parseJson(response->body);
-    if (!value || !value->is_object()) return Error("malformed answer from /files/read");
-    auto& o = value->as_object();
-    auto* offsetValue = o.if_contains("offset");
-    if (!o.if_contains("data") || !o.at("data").is_string() || !offsetValue || !offsetValue->is_int64()) {
-      return Error("malformed answer from /files/read");
+    v1::master::Response decoded;
+    if (!codec::decode(response->body, codec::ContentType::PROTOBUF, &decoded) || !decoded.has_read_file()) {
+      return Error("the master at " + master_.str() + " sent a malformed READ_FILE answer");
     }
-    chunk.data = std::string(o.at("data").as_string());
-    chunk.offset = offsetValue->as_int64();
+    chunk.data = decoded.read_file().data();
+    chunk.size = static_cast<int64_t>(decoded.read_file().size());
     return chunk;
   }
 
-  Result<http::Response> get(const std::string& target) {
-    http::Request request;
-    request.method = "GET";
-    request.target = target;
+  // One operator call to the master, in protobuf (file data is raw bytes).
+  Result<http::Response> post(const v1::master::Call& call) {
+    auto request = http::apiRequest("/api/v1", call, codec::ContentType::PROTOBUF);
+    request.headers["Accept"] = std::string(codec::kProtobuf);
     auto response = http::fetch(master_, std::move(request));
     if (!response) return Error("cannot reach the master at " + master_.str() + ": " + response.error().message);
     return response;
@@ -323,7 +263,7 @@ class LogsCommand {
   http::Endpoint master_;
   std::string taskId_;
   std::string file_;
-  TaskFinder finder_;
+  std::string frameworkId_;  // --framework, or empty
   double failoverTimeout_;
   bool failedOver_ = false;  // the master was lost, and the leader since has not shown the task yet
   std::optional<std::chrono::steady_clock::time_point> lostSince_;
