@@ -124,6 +124,7 @@ def main():
         raise RuntimeError("timed out waiting for %s; logs in %s" % (what, work))
 
     results = []
+    log("logs in " + work)
     with ZooKeeperServer() as zk:
         try:
             url = zk.url("/tepui")

@@ -229,7 +229,7 @@ void MasterImpl::admitAgent(AgentCall::Register reg, bool returning, const std::
     v1::TaskState dropped = lostState(fit->second, v1::TASK_DROPPED);
     auto status = sendMasterUpdate(fit->second, tit->second.task.task_id(), dropped,
                                    v1::TaskStatus::REASON_RECONCILIATION, "Task is unknown to the agent", id);
-    setTaskState(tit->second.task, dropped);
+    setTaskState(tit->second, dropped);
     publishTaskUpdated(key.first, status, dropped);
     removeTask(fit->second, key.second, false);
   }

@@ -328,7 +328,7 @@ void MasterImpl::removeFramework(const std::string& frameworkId, std::function<v
     if (!isTerminal(entry.task.state())) {
       auto status = masterStatus(entry.task.task_id(), v1::TASK_KILLED, v1::TaskStatus::REASON_FRAMEWORK_REMOVED,
                                  "Framework " + frameworkId + " removed", entry.task.agent_id().value());
-      setTaskState(entry.task, v1::TASK_KILLED);
+      setTaskState(entry, v1::TASK_KILLED);
       *entry.task.add_statuses() = status;
       counters_.terminalTasks[v1::TASK_KILLED]++;
       publishTaskUpdated(frameworkId, status, v1::TASK_KILLED);

@@ -271,6 +271,7 @@ v1::TaskInfo MasterImpl::recordTask(Framework& framework, Agent& agent, const v1
   v1::TaskInfo sent = task;
   for (auto& r : *sent.mutable_resources()) r.mutable_allocation_info()->set_role(role);
   entry.task = describeTask(sent, framework.id, agent.id, v1::TASK_STAGING);
+  entry.encoded.reset();
   if (!entry.task.has_user()) entry.task.set_user(framework.info.user());
   entry.resources = std::move(resources);  // the task's own: its executor's are held on their own
   liveTasks_[v1::TASK_STAGING]++;

@@ -82,6 +82,11 @@ struct TaskEntry {
   // acknowledgement; re-sent when the framework resubscribes.
   std::optional<v1::TaskStatus> pendingUpdate;
   bool resourcesRecovered = false;  // terminal: given back to the allocator
+  // `task` in protobuf, made by the first operator snapshot that needs it
+  // (operator_snapshots.cpp) and dropped whenever `task` changes
+  // (setTaskState): a snapshot of a task that did not change since the
+  // last one costs a reference, not a copy.
+  mutable std::shared_ptr<const std::string> encoded;
 };
 
 struct Framework {
@@ -217,7 +222,7 @@ struct RecoveredRegistry {
   std::vector<v1::FrameworkInfo> frameworks;
   std::vector<internal::RemovedFramework> removed;
   std::vector<std::string> deactivated;  // DEACTIVATE_AGENT'd agent ids
-  double fetchMs = 0;  // how long reading it took (registrar/state_fetch_ms)
+  double fetchMs = 0;                    // how long reading it took (registrar/state_fetch_ms)
 };
 
 // Reads the registry from the store. Touches nothing else, so a new leader
@@ -251,12 +256,22 @@ class MasterImpl final : public Master {
   void handleScheduler(http::Request& request, http::Responder responder);
   // operator_api.cpp: POST /api/v1
   void handleOperator(http::Request& request, http::Responder responder);
-  void operatorAgents(v1::master::Response::GetAgents* out) const;
-  void operatorFrameworks(v1::master::Response::GetFrameworks* out) const;
+  // Without `usage`, the agents' and frameworks' allocated_resources are
+  // left out, for addStateUsage() to fill off the loop.
+  void operatorAgents(v1::master::Response::GetAgents* out, bool usage = true) const;
+  void operatorFrameworks(v1::master::Response::GetFrameworks* out, bool usage = true) const;
   void operatorExecutors(v1::master::Response::GetExecutors* out) const;
-  void operatorTasks(v1::master::Response::GetTasks* out) const;
-  void operatorAgent(const Agent& agent, v1::master::Response::GetAgents::Agent* out) const;
-  void operatorFramework(const Framework& framework, v1::master::Response::GetFrameworks::Framework* out) const;
+  // With `live`, the live tasks go there, encoded (their cached
+  // TaskEntry::encoded), for the encoder to decode into `out->tasks`.
+  void operatorTasks(v1::master::Response::GetTasks* out,
+                     std::vector<std::shared_ptr<const std::string>>* live = nullptr) const;
+  void operatorAgent(const Agent& agent, v1::master::Response::GetAgents::Agent* out, bool usage = true) const;
+  void operatorFramework(const Framework& framework, v1::master::Response::GetFrameworks::Framework* out,
+                         bool usage = true) const;
+  // Fills the allocated_resources of a GET_STATE's agents and frameworks
+  // from its own tasks (those not terminal) and executors: what usedOn()
+  // and usedBy() sum on the loop, summed on encoder_ instead.
+  static void addStateUsage(v1::master::Response::GetState& state);
   // KILL_TASK (Tepui's): the task's framework sees it killed, as if it had
   // asked.
   http::Response operatorKill(const v1::master::Call::KillTask& call);
@@ -267,7 +282,12 @@ class MasterImpl final : public Master {
   void serveSnapshot(v1::master::Call::Type type, codec::ContentType contentType, http::Responder responder);
   void encodeSnapshot(v1::master::Call::Type type, codec::ContentType contentType);
   // Fills `response` for one of the calls above.
-  void fillSnapshot(v1::master::Call::Type type, v1::master::Response& response) const;
+  // The live tasks are left in `live`, encoded (see operatorTasks), for
+  // decodeLiveTasks() to add off the loop.
+  void fillSnapshot(v1::master::Call::Type type, v1::master::Response& response,
+                    std::vector<std::shared_ptr<const std::string>>& live) const;
+  static void decodeLiveTasks(v1::master::Response& response,
+                              const std::vector<std::shared_ptr<const std::string>>& live);
   // Runs `work` on encoder_, then `then` on the loop (unless the master is
   // gone by then).
   void offLoop(std::function<void()> work, std::function<void()> then);
@@ -440,7 +460,7 @@ class MasterImpl final : public Master {
   void recoverTaskResources(Framework& framework, TaskEntry& entry);
   bool isTerminal(v1::TaskState state) const;
   // Sets a live task's state, keeping liveTasks_ in step.
-  void setTaskState(v1::Task& task, v1::TaskState state);
+  void setTaskState(TaskEntry& entry, v1::TaskState state);
   v1::TaskState lostState(const Framework& framework, v1::TaskState partitionAwareState) const;
 
   // agents.cpp

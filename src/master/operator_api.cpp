@@ -161,12 +161,12 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
   responder.respond(http::encodedResponse(response, std::get<codec::ContentType>(accept)));
 }
 
-void MasterImpl::operatorAgents(v1::master::Response::GetAgents* out) const {
-  for (auto& [id, a] : agents_) operatorAgent(a, out->add_agents());
+void MasterImpl::operatorAgents(v1::master::Response::GetAgents* out, bool usage) const {
+  for (auto& [id, a] : agents_) operatorAgent(a, out->add_agents(), usage);
   for (auto& [id, info] : recoveredAgents_) *out->add_recovered_agents() = info;
 }
 
-void MasterImpl::operatorAgent(const Agent& a, v1::master::Response::GetAgents::Agent* agent) const {
+void MasterImpl::operatorAgent(const Agent& a, v1::master::Response::GetAgents::Agent* agent, bool usage) const {
   *agent->mutable_agent_info() = a.info;
   agent->set_active(a.active());
   agent->set_deactivated(a.deactivated);
@@ -175,12 +175,12 @@ void MasterImpl::operatorAgent(const Agent& a, v1::master::Response::GetAgents::
   *agent->mutable_registered_time() = timeInfo(a.registeredTime);
   if (a.reregisteredTime > 0) *agent->mutable_reregistered_time() = timeInfo(a.reregisteredTime);
   a.total.copyTo(agent->mutable_total_resources());
-  usedOn(a).copyTo(agent->mutable_allocated_resources());
+  if (usage) usedOn(a).copyTo(agent->mutable_allocated_resources());
   offered(a.offers).copyTo(agent->mutable_offered_resources());
 }
 
-void MasterImpl::operatorFrameworks(v1::master::Response::GetFrameworks* out) const {
-  for (auto& [id, f] : frameworks_) operatorFramework(f, out->add_frameworks());
+void MasterImpl::operatorFrameworks(v1::master::Response::GetFrameworks* out, bool usage) const {
+  for (auto& [id, f] : frameworks_) operatorFramework(f, out->add_frameworks(), usage);
   for (auto& [id, info] : completedFrameworks_) {
     auto* framework = out->add_completed_frameworks();
     *framework->mutable_framework_info() = info;
@@ -190,8 +190,8 @@ void MasterImpl::operatorFrameworks(v1::master::Response::GetFrameworks* out) co
   }
 }
 
-void MasterImpl::operatorFramework(const Framework& f,
-                                   v1::master::Response::GetFrameworks::Framework* framework) const {
+void MasterImpl::operatorFramework(const Framework& f, v1::master::Response::GetFrameworks::Framework* framework,
+                                   bool usage) const {
   *framework->mutable_framework_info() = f.info;
   framework->mutable_framework_info()->mutable_id()->set_value(f.id);
   framework->set_active(f.active);
@@ -201,7 +201,7 @@ void MasterImpl::operatorFramework(const Framework& f,
   if (f.reregisteredTime > 0) *framework->mutable_reregistered_time() = timeInfo(f.reregisteredTime);
   if (f.unregisteredTime > 0) *framework->mutable_unregistered_time() = timeInfo(f.unregisteredTime);
   for (auto& oid : f.offers) *framework->add_offers() = offers_.at(oid).offer;
-  usedBy(f).copyTo(framework->mutable_allocated_resources());
+  if (usage) usedBy(f).copyTo(framework->mutable_allocated_resources());
   offered(f.offers).copyTo(framework->mutable_offered_resources());
 }
 
@@ -215,9 +215,17 @@ void MasterImpl::operatorExecutors(v1::master::Response::GetExecutors* out) cons
   }
 }
 
-void MasterImpl::operatorTasks(v1::master::Response::GetTasks* out) const {
+void MasterImpl::operatorTasks(v1::master::Response::GetTasks* out,
+                               std::vector<std::shared_ptr<const std::string>>* live) const {
   for (auto& [id, f] : frameworks_) {
-    for (auto& [tid, entry] : f.tasks) *out->add_tasks() = entry.task;
+    for (auto& [tid, entry] : f.tasks) {
+      if (!live) {
+        *out->add_tasks() = entry.task;
+        continue;
+      }
+      if (!entry.encoded) entry.encoded = std::make_shared<const std::string>(entry.task.SerializeAsString());
+      live->push_back(entry.encoded);
+    }
     for (auto& t : f.completedTasks) *out->add_completed_tasks() = t;
     for (auto& t : f.unreachableTasks) *out->add_unreachable_tasks() = t;
   }

@@ -55,12 +55,15 @@ void MasterImpl::subscribeOperator(codec::ContentType contentType, http::Respond
   auto subscribed = std::make_shared<Event>();
   subscribed->set_type(Event::SUBSCRIBED);
   subscribed->mutable_subscribed()->set_heartbeat_interval_seconds(kHeartbeatSeconds);
-  v1::master::Response state;
-  fillSnapshot(v1::master::Call::GET_STATE, state);
-  subscribed->mutable_subscribed()->mutable_get_state()->Swap(state.mutable_get_state());
+  auto state = std::make_shared<v1::master::Response>();
+  auto live = std::make_shared<std::vector<std::shared_ptr<const std::string>>>();
+  fillSnapshot(v1::master::Call::GET_STATE, *state, *live);
   auto opening = std::make_shared<std::string>();
   offLoop(
-      [subscribed, opening, contentType] {
+      [subscribed, state, live, opening, contentType] {
+        decodeLiveTasks(*state, *live);
+        addStateUsage(*state->mutable_get_state());
+        subscribed->mutable_subscribed()->mutable_get_state()->Swap(state->mutable_get_state());
         Event heartbeat;
         heartbeat.set_type(Event::HEARTBEAT);
         *opening = record(*subscribed, contentType) + record(heartbeat, contentType);

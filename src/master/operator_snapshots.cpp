@@ -2,12 +2,14 @@
 // GET_FRAMEWORKS, GET_EXECUTORS) without stalling the master: the answer is
 // copied on the loop (a copy of the protobuf messages, cheap next to
 // encoding them) and encoded to JSON or protobuf on encoder_, one worker
-// thread. While one answer of a kind is being encoded, the calls of that
-// kind that arrive wait and share the next one, taken when the encoding
-// ends: however many clients poll, the loop makes one copy per encoding,
-// and no answer is older than the call it answers.
+// thread. GET_STATE's per-agent and per-framework allocated_resources are
+// summed there too, from the answer's own tasks and executors
+// (addStateUsage): summed on the loop they cost more than the copy. While one answer of a kind is being encoded, the
+// calls of that kind that arrive wait and share the next one, taken when the encoding ends: however many clients poll,
+// the loop makes one copy per encoding, and no answer is older than the call it answers.
 #include <boost/asio/post.hpp>
 
+#include "common/task_states.hpp"
 #include "http/api_call.hpp"
 #include "master/master_impl.hpp"
 
@@ -25,15 +27,51 @@ void MasterImpl::offLoop(std::function<void()> work, std::function<void()> then)
   });
 }
 
-void MasterImpl::fillSnapshot(Call::Type type, Response& response) const {
+void MasterImpl::addStateUsage(Response::GetState& state) {
+  std::unordered_map<std::string, Resources> byAgent, byFramework;
+  for (const v1::Task& task : state.get_tasks().tasks()) {
+    if (isTerminalState(task.state())) continue;  // its resources went back to the allocator
+    Resources r(task.resources());
+    byAgent[task.agent_id().value()] += r;
+    byFramework[task.framework_id().value()] += r;
+  }
+  for (const auto& executor : state.get_executors().executors()) {
+    Resources r(executor.executor_info().resources());
+    byAgent[executor.agent_id().value()] += r;
+    byFramework[executor.executor_info().framework_id().value()] += r;
+  }
+  for (auto& agent : *state.mutable_get_agents()->mutable_agents()) {
+    if (auto it = byAgent.find(agent.agent_info().id().value()); it != byAgent.end()) {
+      it->second.copyTo(agent.mutable_allocated_resources());
+    }
+  }
+  for (auto& framework : *state.mutable_get_frameworks()->mutable_frameworks()) {
+    if (auto it = byFramework.find(framework.framework_info().id().value()); it != byFramework.end()) {
+      it->second.copyTo(framework.mutable_allocated_resources());
+    }
+  }
+}
+
+void MasterImpl::decodeLiveTasks(Response& response, const std::vector<std::shared_ptr<const std::string>>& live) {
+  auto* tasks =
+      response.has_get_state() ? response.mutable_get_state()->mutable_get_tasks() : response.mutable_get_tasks();
+  // Before the completed and unreachable ones, as operatorTasks() lists them.
+  google::protobuf::RepeatedPtrField<v1::Task> decoded;
+  decoded.Reserve(static_cast<int>(live.size()));
+  for (const auto& encoded : live) (void)decoded.Add()->ParseFromString(*encoded);
+  tasks->mutable_tasks()->Swap(&decoded);
+}
+
+void MasterImpl::fillSnapshot(Call::Type type, Response& response,
+                              std::vector<std::shared_ptr<const std::string>>& live) const {
   switch (type) {
     case Call::GET_STATE: {
       response.set_type(Response::GET_STATE);
       auto* state = response.mutable_get_state();
-      operatorTasks(state->mutable_get_tasks());
+      operatorTasks(state->mutable_get_tasks(), &live);
       operatorExecutors(state->mutable_get_executors());
-      operatorFrameworks(state->mutable_get_frameworks());
-      operatorAgents(state->mutable_get_agents());
+      operatorFrameworks(state->mutable_get_frameworks(), false);
+      operatorAgents(state->mutable_get_agents(), false);
       break;
     }
     case Call::GET_AGENTS:
@@ -50,7 +88,7 @@ void MasterImpl::fillSnapshot(Call::Type type, Response& response) const {
       break;
     case Call::GET_TASKS:
       response.set_type(Response::GET_TASKS);
-      operatorTasks(response.mutable_get_tasks());
+      operatorTasks(response.mutable_get_tasks(), &live);
       break;
     default: break;
   }
@@ -72,19 +110,25 @@ void MasterImpl::encodeSnapshot(Call::Type type, codec::ContentType contentType)
   queue.waiting.clear();
 
   auto response = std::make_shared<Response>();
-  fillSnapshot(type, *response);
+  auto live = std::make_shared<std::vector<std::shared_ptr<const std::string>>>();
+  fillSnapshot(type, *response, *live);
   auto encoded = std::make_shared<http::Response>();
-  offLoop([response, encoded, contentType] { *encoded = http::encodedResponse(*response, contentType); },
-          [this, type, contentType, encoded] {
-            SnapshotQueue& q = snapshots_[{type, static_cast<int>(contentType)}];
-            auto answered = std::move(q.encodingFor);
-            q.encodingFor.clear();
-            for (size_t i = 0; i < answered.size(); ++i) {
-              answered[i].respond(i + 1 == answered.size() ? std::move(*encoded) : *encoded);
-            }
-            q.encoding = false;
-            if (!q.waiting.empty() && !stopped_) encodeSnapshot(type, contentType);
-          });
+  offLoop(
+      [response, live, encoded, contentType] {
+        if (response->has_get_state() || response->has_get_tasks()) decodeLiveTasks(*response, *live);
+        if (response->has_get_state()) addStateUsage(*response->mutable_get_state());
+        *encoded = http::encodedResponse(*response, contentType);
+      },
+      [this, type, contentType, encoded] {
+        SnapshotQueue& q = snapshots_[{type, static_cast<int>(contentType)}];
+        auto answered = std::move(q.encodingFor);
+        q.encodingFor.clear();
+        for (size_t i = 0; i < answered.size(); ++i) {
+          answered[i].respond(i + 1 == answered.size() ? std::move(*encoded) : *encoded);
+        }
+        q.encoding = false;
+        if (!q.waiting.empty() && !stopped_) encodeSnapshot(type, contentType);
+      });
 }
 
 }  // namespace tepui::master

@@ -14,10 +14,11 @@ using Event = v1::scheduler::Event;
 
 bool MasterImpl::isTerminal(v1::TaskState s) const { return isTerminalState(s); }
 
-void MasterImpl::setTaskState(v1::Task& task, v1::TaskState state) {
-  liveTasks_[task.state()]--;
+void MasterImpl::setTaskState(TaskEntry& entry, v1::TaskState state) {
+  liveTasks_[entry.task.state()]--;
   liveTasks_[state]++;
-  task.set_state(state);
+  entry.task.set_state(state);
+  entry.encoded.reset();  // whatever else the caller changes, it does so before a snapshot can run
 }
 
 v1::TaskState MasterImpl::lostState(const Framework& framework, v1::TaskState partitionAwareState) const {
@@ -34,7 +35,7 @@ void MasterImpl::recoverTaskResources(Framework& framework, TaskEntry& entry) {
 void MasterImpl::updateTaskState(Framework& framework, TaskEntry& entry, const v1::TaskStatus& status,
                                  v1::TaskState latest) {
   bool wasTerminal = isTerminal(entry.task.state());
-  setTaskState(entry.task, latest);
+  setTaskState(entry, latest);
   entry.task.set_status_update_state(status.state());
   if (status.has_uuid()) entry.task.set_status_update_uuid(status.uuid());
   // Keep the history short: what a person needs to see why a task ended.
