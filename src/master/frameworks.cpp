@@ -345,7 +345,14 @@ void MasterImpl::removeFramework(const std::string& frameworkId, std::function<v
   f.active = false;
   allocator_->removeFramework(frameworkId);
   f.info.mutable_id()->set_value(frameworkId);
-  completedFrameworks_.emplace_back(frameworkId, f.info);
+  CompletedFramework& completed = completedFrameworks_.emplace_back();
+  completed.id = frameworkId;
+  completed.info = f.info;
+  completed.tasks = std::move(f.completedTasks);
+  for (auto& [taskId, entry] : f.tasks) completed.tasks.push_back(std::move(entry.task));
+  while (static_cast<int>(completed.tasks.size()) > flags_.max_completed_tasks_per_framework) {
+    completed.tasks.pop_front();
+  }
   while (static_cast<int>(completedFrameworks_.size()) > flags_.max_completed_frameworks) {
     completedFrameworks_.pop_front();
   }

@@ -553,7 +553,16 @@ class MasterImpl final : public Master {
   uint64_t nextOfferId_ = 0;
 
   std::unordered_map<std::string, Framework> frameworks_;
-  std::deque<std::pair<std::string, v1::FrameworkInfo>> completedFrameworks_;
+  // Removed frameworks, the last --max_completed_frameworks, each with its
+  // tasks as they ended (the last --max_completed_tasks_per_framework), so
+  // that GET_TASKS and the state still say why a task ended after its
+  // framework went (a `tepui run`'s does at once).
+  struct CompletedFramework {
+    std::string id;
+    v1::FrameworkInfo info;
+    std::deque<v1::Task> tasks;
+  };
+  std::deque<CompletedFramework> completedFrameworks_;
   std::unordered_set<std::string> removedFrameworkIds_;
   // The removal records in the registry, oldest first, bounded.
   std::deque<std::pair<double, std::string>> removedFrameworkRecords_;

@@ -181,9 +181,9 @@ void MasterImpl::operatorAgent(const Agent& a, v1::master::Response::GetAgents::
 
 void MasterImpl::operatorFrameworks(v1::master::Response::GetFrameworks* out, bool usage) const {
   for (auto& [id, f] : frameworks_) operatorFramework(f, out->add_frameworks(), usage);
-  for (auto& [id, info] : completedFrameworks_) {
+  for (auto& completed : completedFrameworks_) {
     auto* framework = out->add_completed_frameworks();
-    *framework->mutable_framework_info() = info;
+    *framework->mutable_framework_info() = completed.info;
     framework->set_active(false);
     framework->set_connected(false);
     framework->set_recovered(false);
@@ -228,6 +228,9 @@ void MasterImpl::operatorTasks(v1::master::Response::GetTasks* out,
     }
     for (auto& t : f.completedTasks) *out->add_completed_tasks() = t;
     for (auto& t : f.unreachableTasks) *out->add_unreachable_tasks() = t;
+  }
+  for (auto& completed : completedFrameworks_) {
+    for (auto& t : completed.tasks) *out->add_completed_tasks() = t;
   }
 }
 

@@ -249,11 +249,16 @@ std::string MasterImpl::stateJson() const {
   }
   o["frameworks"] = std::move(frameworks);
   bj::array completedFrameworks;
-  for (auto& [id, info] : completedFrameworks_) {
+  for (auto& completedFramework : completedFrameworks_) {
     bj::object fo;
-    frameworkInfoFields(fo, info);
+    frameworkInfoFields(fo, completedFramework.info);
     fo["active"] = false;
     fo["connected"] = false;
+    bj::array completed;
+    for (auto& t : completedFramework.tasks) completed.push_back(task(t, roleOf(t)));
+    fo["tasks"] = bj::array();
+    fo["unreachable_tasks"] = bj::array();
+    fo["completed_tasks"] = std::move(completed);
     completedFrameworks.push_back(std::move(fo));
   }
   o["completed_frameworks"] = std::move(completedFrameworks);

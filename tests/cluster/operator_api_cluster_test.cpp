@@ -119,6 +119,15 @@ TEST(OperatorApiClusterTest, TeardownKillsTheFrameworksTasks) {
   EXPECT_EQ(frameworks.frameworks_size(), 0);
   ASSERT_EQ(frameworks.completed_frameworks_size(), 1);
   EXPECT_EQ(frameworks.completed_frameworks(0).framework_info().id().value(), s.frameworkId());
+  // Its task is kept, ended, with why.
+  auto tasks = decoded(post(cluster, call(OperatorCall::GET_TASKS))).get_tasks();
+  EXPECT_EQ(tasks.tasks_size(), 0);
+  ASSERT_EQ(tasks.completed_tasks_size(), 1);
+  EXPECT_EQ(tasks.completed_tasks(0).task_id().value(), "victim");
+  EXPECT_EQ(tasks.completed_tasks(0).state(), v1::TASK_KILLED);
+  ASSERT_GT(tasks.completed_tasks(0).statuses_size(), 0);
+  auto last = tasks.completed_tasks(0).statuses(tasks.completed_tasks(0).statuses_size() - 1);
+  EXPECT_EQ(last.reason(), v1::TaskStatus::REASON_FRAMEWORK_REMOVED);
   EXPECT_EQ(post(cluster, teardown).status, 400);  // gone now
 }
 

@@ -265,6 +265,8 @@ class OperatorEventsTest(unittest.TestCase):
                     self.assertEqual(errors, [])
                     return frameworks == {} and tasks.get((scheduler.framework_id, "torn")) == "TASK_KILLED"
                 cluster.wait_for(removed, "the stream to show the teardown", timeout=30)
+            # The master keeps the removed framework's tasks, ended.
+            self.assertEqual(truth(cluster.master)[0][(scheduler.framework_id, "torn")], "TASK_KILLED")
             self.assertIn(scheduler.framework_id, early.removed_frameworks)
             for kind in ("TASK_ADDED", "TASK_UPDATED", "FRAMEWORK_ADDED", "FRAMEWORK_UPDATED", "FRAMEWORK_REMOVED",
                          "AGENT_REMOVED"):
