@@ -27,15 +27,12 @@ void AgentImpl::handleOperator(http::Request& request, http::Responder responder
   if (auto* refused = std::get_if<http::Response>(&accept)) return responder.respond(std::move(*refused));
 
   auto type = std::get<codec::ContentType>(accept);
-  if (auto answer = http::answerCommonCall<Response>(call, type, {flagSet_, startTime_, loggingLevel_})) {
+  if (auto answer = http::answerCommonCall<Response>(
+          call, type, {flagSet_, startTime_, loggingLevel_, [this] { return metrics(); }})) {
     return responder.respond(std::move(*answer));
   }
   Response response;
   switch (call.type()) {
-    case Call::GET_METRICS:
-      response.set_type(Response::GET_METRICS);
-      tepui::metrics::addTo(metrics(), response.mutable_get_metrics());
-      break;
     case Call::GET_CONTAINERS:
       response.set_type(Response::GET_CONTAINERS);
       for (auto& [e, usage] : containerUsage()) {

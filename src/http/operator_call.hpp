@@ -1,18 +1,20 @@
 // What the master's and the agent's v1 operator APIs (`POST /api/v1`)
 // share: the checks before a call is served, and the answers to
-// GET_HEALTH, GET_FLAGS, GET_VERSION, GET_LOGGING_LEVEL and
+// GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_LOGGING_LEVEL and
 // SET_LOGGING_LEVEL, whose messages are the same in both.
 #pragma once
 
 #include <google/protobuf/message.h>
 #include <google/protobuf/repeated_ptr_field.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
 
 #include "common/codec.hpp"
 #include "common/flags.hpp"
+#include "common/metrics.hpp"
 #include "http/api_call.hpp"
 #include "http/logging_level.hpp"
 #include "http/message.hpp"
@@ -37,14 +39,16 @@ struct CommonFacts {
   const FlagSet* flags;  // none when the daemon has no FlagSet
   double startTime;
   LoggingLevel& logging;
+  std::function<metrics::Snapshot()> metrics;  // the daemon's /metrics/snapshot
 };
 
 // SET_LOGGING_LEVEL: 200 with no body, or 400 with the reason (no
 // `set_logging_level`, or a level or duration LoggingLevel::set refuses).
 Response setLoggingLevel(bool present, uint32_t level, int64_t nanoseconds, LoggingLevel& logging);
 
-// Answers GET_HEALTH, GET_FLAGS, GET_VERSION, GET_LOGGING_LEVEL and
-// SET_LOGGING_LEVEL, which both APIs number and shape alike: the HTTP
+// Answers GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS,
+// GET_LOGGING_LEVEL and SET_LOGGING_LEVEL, which both APIs number and
+// shape alike: the HTTP
 // response (the answer encoded as `type`, or a refusal), or nullopt for
 // any other call.
 template <typename Response, typename Call>
@@ -62,6 +66,10 @@ std::optional<http::Response> answerCommonCall(const Call& call, codec::ContentT
     case Call::GET_VERSION:
       response.set_type(Response::GET_VERSION);
       *response.mutable_get_version()->mutable_version_info() = versionInfo(facts.startTime);
+      break;
+    case Call::GET_METRICS:
+      response.set_type(Response::GET_METRICS);
+      metrics::addTo(facts.metrics(), response.mutable_get_metrics());
       break;
     case Call::GET_LOGGING_LEVEL:
       response.set_type(Response::GET_LOGGING_LEVEL);
