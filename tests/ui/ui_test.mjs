@@ -65,6 +65,9 @@ runTest('the web UI test', { agents: 2 }, async (cluster, browser) => {
     await page.waitForSelector('#task .failure', { timeout: TIMEOUT_MS });
     const failure = await page.textContent('#task .failure');
     check(/status 3/.test(failure), `the failure is explained (${failure})`);
+    const role = await page.$eval('#task table.kv', (t) =>
+      [...t.rows].find((r) => r.cells[0].textContent === 'Role')?.cells[1].textContent);
+    check(role === '*', `the task's role is its resources' role (${role})`);
     check((await page.textContent('#task table:last-of-type')).includes('TASK_RUNNING'), 'the history has RUNNING');
     await page.screenshot({ path: path.join(out, 'task-failed.png'), fullPage: true });
 

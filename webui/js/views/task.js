@@ -6,6 +6,15 @@ import { isTerminal } from '../resources.js';
 import { taskKey } from '../model.js';
 import { agentName, frameworkName, resourceText, sandboxParts } from './common.js';
 
+// A task's role is that of its resources' allocation (Task has no role of
+// its own).
+function roleOf(task) {
+  for (const r of task.resources || []) {
+    if (r.allocation_info?.role) return r.allocation_info.role;
+  }
+  return '';
+}
+
 export function taskView({ model }, frameworkId, taskId) {
   const el = h('section', { id: 'task' });
   function update() {
@@ -29,7 +38,7 @@ export function taskView({ model }, frameworkId, taskId) {
         ['Agent', agent ? link(agentName(model, agent), 'agents', agent) : ''],
         ['Executor', task.executor_id?.value || '(command executor)'],
         ['Resources', resourceText(task._resources)],
-        ['Role', task.role],
+        ['Role', roleOf(task)],
         ['User', task.user],
         ['Sandbox', agent ? link('browse the sandbox', ...sandboxParts(task)) : 'not placed on an agent'],
       ]),
