@@ -23,14 +23,9 @@ using Response = v1::agent::Response;
 
 void AgentImpl::handleOperator(http::Request& request, http::Responder responder) {
   Call call;
-  auto accept = http::decodeOperatorCall(request, &call, "agent::Call");
-  if (auto* refused = std::get_if<http::Response>(&accept)) return responder.respond(std::move(*refused));
-
-  auto type = std::get<codec::ContentType>(accept);
-  if (auto answer = http::answerCommonCall<Response>(
-          call, type, {flagSet_, startTime_, loggingLevel_, [this] { return metrics(); }})) {
-    return responder.respond(std::move(*answer));
-  }
+  auto type = http::serveCommonCall<Response>(
+      request, call, "agent::Call", {flagSet_, startTime_, loggingLevel_, [this] { return metrics(); }}, responder);
+  if (!type) return;
   Response response;
   switch (call.type()) {
     case Call::GET_CONTAINERS:
@@ -52,7 +47,7 @@ void AgentImpl::handleOperator(http::Request& request, http::Responder responder
       if (!agentId_.empty()) response.mutable_get_agent()->mutable_agent_info()->mutable_id()->set_value(agentId_);
       break;
     case Call::LIST_FILES:
-    case Call::READ_FILE: return responder.respond(operatorFiles(call, type));
+    case Call::READ_FILE: return responder.respond(operatorFiles(call, *type));
     case Call::GET_STATE:
     case Call::GET_FRAMEWORKS:
     case Call::GET_EXECUTORS:
@@ -61,7 +56,7 @@ void AgentImpl::handleOperator(http::Request& request, http::Responder responder
       return responder.respond(http::Response::text(
           501, "The agent call " + Call::Type_Name(call.type()) + " is not served by this Tepui agent\n"));
   }
-  responder.respond(http::encodedResponse(response, type));
+  responder.respond(http::encodedResponse(response, *type));
 }
 
 }  // namespace tepui::agent

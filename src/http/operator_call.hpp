@@ -18,6 +18,7 @@
 #include "http/api_call.hpp"
 #include "http/logging_level.hpp"
 #include "http/message.hpp"
+#include "http/server.hpp"
 #include "tepui/v1/mesos.pb.h"
 
 namespace tepui::http {
@@ -81,6 +82,26 @@ std::optional<http::Response> answerCommonCall(const Call& call, codec::ContentT
     default: return std::nullopt;
   }
   return encodedResponse(response, type);
+}
+
+// What each daemon's `POST /api/v1` starts with: decodeOperatorCall's
+// checks into `call`, then answerCommonCall. Returns the media type to
+// answer the daemon's own calls in, or nullopt when `responder` has been
+// answered (a refusal, or a common call).
+template <typename Response, typename Call>
+std::optional<codec::ContentType> serveCommonCall(const Request& request, Call& call, const std::string& what,
+                                                  const CommonFacts& facts, Responder& responder) {
+  auto accept = decodeOperatorCall(request, &call, what);
+  if (auto* refused = std::get_if<http::Response>(&accept)) {
+    responder.respond(std::move(*refused));
+    return std::nullopt;
+  }
+  auto type = std::get<codec::ContentType>(accept);
+  if (auto answer = answerCommonCall<Response>(call, type, facts)) {
+    responder.respond(std::move(*answer));
+    return std::nullopt;
+  }
+  return type;
 }
 
 }  // namespace tepui::http

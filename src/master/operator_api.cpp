@@ -38,14 +38,9 @@ v1::TimeInfo timeInfo(double seconds) {
 
 void MasterImpl::handleOperator(http::Request& request, http::Responder responder) {
   Call call;
-  auto accept = http::decodeOperatorCall(request, &call, "master::Call");
-  if (auto* refused = std::get_if<http::Response>(&accept)) return responder.respond(std::move(*refused));
-
-  auto type = std::get<codec::ContentType>(accept);
-  if (auto answer = http::answerCommonCall<Response>(
-          call, type, {flagSet_, startTime_, loggingLevel_, [this] { return metrics(); }})) {
-    return responder.respond(std::move(*answer));
-  }
+  auto type = http::serveCommonCall<Response>(
+      request, call, "master::Call", {flagSet_, startTime_, loggingLevel_, [this] { return metrics(); }}, responder);
+  if (!type) return;
   Response response;
   switch (call.type()) {
     case Call::GET_MASTER:
@@ -58,8 +53,8 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
     case Call::GET_AGENTS:
     case Call::GET_FRAMEWORKS:
     case Call::GET_EXECUTORS:
-    case Call::GET_TASKS: return serveSnapshot(call.type(), type, std::move(responder));
-    case Call::SUBSCRIBE: return subscribeOperator(type, std::move(responder));
+    case Call::GET_TASKS: return serveSnapshot(call.type(), *type, std::move(responder));
+    case Call::SUBSCRIBE: return subscribeOperator(*type, std::move(responder));
     case Call::GET_ROLES:
       response.set_type(Response::GET_ROLES);
       for (auto& info : allocator_->roles()) {
@@ -130,7 +125,7 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
       });
     }
     case Call::LIST_FILES:
-    case Call::READ_FILE: return operatorFiles(call, type, std::move(responder));
+    case Call::READ_FILE: return operatorFiles(call, *type, std::move(responder));
     case Call::MARK_AGENT_GONE:
       if (!call.has_mark_agent_gone()) {
         return responder.respond(http::Response::text(400, "Expecting 'mark_agent_gone' to be present\n"));
@@ -155,7 +150,7 @@ void MasterImpl::handleOperator(http::Request& request, http::Responder responde
       return responder.respond(http::Response::text(
           501, "The operator call " + Call::Type_Name(call.type()) + " is not served by this Tepui master yet\n"));
   }
-  responder.respond(http::encodedResponse(response, std::get<codec::ContentType>(accept)));
+  responder.respond(http::encodedResponse(response, *type));
 }
 
 void MasterImpl::operatorAgents(v1::master::Response::GetAgents* out, bool usage) const {
