@@ -68,6 +68,15 @@ struct Reader {
     }
     return std::string(v->get_string());
   }
+  bool flag(const char* name) {
+    auto* v = field(name, false);
+    if (!v) return false;
+    if (!v->is_bool()) {
+      if (error.empty()) error = std::string("'") + name + "' is not a boolean";
+      return false;
+    }
+    return v->get_bool();
+  }
   std::optional<double> num(const char* name, bool required = false) {
     auto* v = field(name, required);
     if (!v) return std::nullopt;
@@ -111,9 +120,8 @@ void HealthState::record(bool passed, double now, const std::string& cause) {
   }
 }
 
-bool Instance::terminal() const { return isTerminalState(state); }
-
 std::string Instance::condition(double now, std::optional<double> inactiveAfter) const {
+  if (scheduled) return "Scheduled";
   switch (state) {
     case v1::TASK_STAGING: return "Staging";
     case v1::TASK_STARTING: return "Starting";
@@ -179,7 +187,10 @@ bj::object toRecord(const Instance& i) {
   o["id"] = i.id;
   o["appId"] = i.appId;
   o["version"] = i.version;
+  o["configVersion"] = i.configVersion;
   o["goal"] = goalName(i.goal);
+  o["scheduled"] = i.scheduled;
+  o["ready"] = i.ready;
   o["state"] = v1::TaskState_Name(i.state);
   o["agentId"] = i.agentId;
   o["host"] = i.host;
@@ -203,6 +214,9 @@ Result<Instance> fromRecord(const bj::value& record) {
   i.id = r.str("id");
   i.appId = r.str("appId");
   i.version = r.str("version");
+  i.configVersion = r.str("configVersion");
+  i.scheduled = r.flag("scheduled");
+  i.ready = r.flag("ready");
   std::string goal = r.str("goal");
   std::string state = r.str("state");
   i.agentId = r.str("agentId", false);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/task_states.hpp"
 #include "tepui/v1/mesos.pb.h"
 
 namespace tepui::services {
@@ -37,8 +38,15 @@ struct Instance {
 
   std::string id;       // also the task id
   std::string appId;    // "/group/app"
-  std::string version;  // the app version it was launched with
+  std::string version;  // the app version it was (or is to be) launched with
+  // The app's lastConfigChangeAt at that version: an instance whose config
+  // version is not the app's current one is replaced by a rolling restart
+  // (a scale change makes a new version but keeps the config version).
+  std::string configVersion;
   Goal goal = Goal::RUNNING;
+  // Waiting for an offer: not launched yet, no task (state, agent, host and
+  // ports are unset). The launch queue is the scheduled instances.
+  bool scheduled = false;
   v1::TaskState state = v1::TASK_STAGING;  // the last state reported (STAGING at launch)
   std::string agentId, host;
   std::vector<uint32_t> ports;         // host ports, in portDefinitions' order
@@ -49,10 +57,11 @@ struct Instance {
   std::optional<double> unreachableSince;
   std::string message;  // of the last status
   HealthState health;
+  bool ready = false;  // its readiness check passed (apps with one)
 
-  bool terminal() const;
+  bool terminal() const { return !scheduled && isTerminalState(state); }
   bool running() const { return state == v1::TASK_RUNNING; }
-  // Marathon's instance condition: "Staging", "Running", "Unreachable",
+  // Marathon's instance condition: "Scheduled", "Staging", "Running", "Unreachable",
   // "UnreachableInactive" (unreachable for longer than `inactiveAfter`
   // seconds at `now`), "Failed", ...
   std::string condition(double now, std::optional<double> inactiveAfter) const;
