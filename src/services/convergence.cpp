@@ -60,7 +60,7 @@ Convergence converge(const AppGoal& goal, const std::vector<const Instance*>& in
       }
       if (goal.inactiveAfterSeconds && away >= *goal.inactiveAfterSeconds) continue;
     }
-    if (i->configVersion == goal.configVersion) {
+    if (!goal.restartOld || i->configVersion == goal.configVersion) {
       current.push_back(i);
       if (healthyNew(*i, goal)) c.healthyNew++;
     } else {

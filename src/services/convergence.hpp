@@ -10,8 +10,10 @@
 //   for inactiveAfterSeconds (then a replacement is scheduled), and is
 //   listed in toExpunge once unreachable for expungeAfterSeconds. Without
 //   an unreachable strategy it counts as active for ever.
-// - An instance is current when its configVersion is the goal's; others
-//   are old and are replaced by a rolling restart:
+// - An instance is current when its configVersion is the goal's (or when
+//   the goal does not restart old instances: restartOld false, for apps no
+//   deployment holds); others are old and are replaced by a rolling
+//   restart:
 //     minHealthy  = ceil(N x minimumHealthCapacity)
 //     maxCapacity = floor(N x (1 + maximumOverCapacity)), plus one when it
 //                   equals minHealthy (so that the restart can move);
@@ -49,6 +51,7 @@ struct AppGoal {
   bool readinessChecked = false;
   std::optional<double> inactiveAfterSeconds;  // nothing: unreachableStrategy disabled
   std::optional<double> expungeAfterSeconds;
+  bool restartOld = true;
 };
 
 struct Convergence {

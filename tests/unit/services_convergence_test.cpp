@@ -87,6 +87,16 @@ TEST(ConvergenceTest, ScalingKeepsTheRunningInstances) {
   EXPECT_TRUE(c.toKill.empty());
 }
 
+TEST(ConvergenceTest, WithoutRestartOldInstancesOnlyCount) {
+  App app;
+  app.goal = {.version = "v2", .configVersion = "c2", .instances = 3, .restartOld = false};
+  app.add("c1");
+  app.add("c1");
+  auto c = app.step();
+  EXPECT_TRUE(c.toKill.empty());
+  EXPECT_EQ(c.toSchedule, 1);
+}
+
 TEST(ConvergenceTest, ScaleDownKillsTheYoungestAndNotLaunchedFirst) {
   App app;
   app.goal = {.version = "v1", .configVersion = "c1", .instances = 2};
