@@ -120,6 +120,13 @@ bool dayOfMonthCanMeetMonth(const CronExpression& c) {
   return false;
 }
 
+// The fields of `text`, split at spaces and tabs.
+std::vector<std::string> cronFields(std::string_view text) {
+  std::string spaced(text);
+  for (char& c : spaced) c = (c == '\t' ? ' ' : c);
+  return splitNonEmpty(spaced, ' ');
+}
+
 }  // namespace
 
 bool CronExpression::matchesDay(date::local_days day) const {
@@ -132,14 +139,12 @@ bool CronExpression::matchesDay(date::local_days day) const {
 }
 
 bool looksLikeCron(std::string_view text) {
-  std::vector<std::string> fields = splitNonEmpty(text, ' ');
-  return (!text.empty() && text.front() == '@') || fields.size() == 5;
+  std::vector<std::string> fields = cronFields(text);
+  return (fields.size() == 1 && fields[0].front() == '@') || fields.size() == 5;
 }
 
 Result<CronExpression> parseCron(std::string_view text) {
-  std::string trimmed;
-  for (char c : text) trimmed += (c == '\t' ? ' ' : c);
-  std::vector<std::string> fields = splitNonEmpty(trimmed, ' ');
+  std::vector<std::string> fields = cronFields(text);
   CronExpression c;
   if (fields.size() == 1 && fields[0].front() == '@') {
     const Alias* alias = nullptr;

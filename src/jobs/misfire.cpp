@@ -19,7 +19,7 @@ std::vector<Millis> newestSlots(const Schedule& s, Millis lower, Millis now, std
     bool wholeRange = from < lower;
     std::optional<Millis> t = s.slotAfter((wholeRange ? lower : from) - milliseconds(1));
     std::deque<Millis> slots;
-    for (; t && *t <= now; t = s.slotAfter(*t)) {
+    for (; t && *t <= now; t = s.slotFollowing(*t)) {
       slots.push_back(*t);
       if (slots.size() > cap) slots.pop_front();
     }

@@ -57,6 +57,12 @@ std::optional<Millis> Schedule::slotAfter(Millis t) const {
   return cronNextAfter(c.cron, t, c.zone);
 }
 
+std::optional<Millis> Schedule::slotFollowing(Millis slot) const {
+  if (const auto* iso = std::get_if<IsoSchedule>(&state_)) return addPeriod(slot, iso->period, iso->zone);
+  const CronState& c = std::get<CronState>(state_);
+  return cronNextAfter(c.cron, slot, c.zone);
+}
+
 Schedule Schedule::afterRuns(std::int64_t runs, Millis now) const {
   Schedule s = *this;
   if (auto* iso = std::get_if<IsoSchedule>(&s.state_)) {

@@ -53,6 +53,9 @@ class Schedule {
   // The first slot of the schedule strictly after `t`, counting from the
   // next due time on (slots before it were handled already).
   std::optional<Millis> slotAfter(Millis t) const;
+  // The slot that follows `slot`, itself a slot of this schedule; cheaper
+  // than slotAfter for stepping through many.
+  std::optional<Millis> slotFollowing(Millis slot) const;
 
   // After `runs` runs (0 if every due slot was dropped) were launched for
   // the slots up to `now`: the next due time is the first slot after `now`,

@@ -220,6 +220,10 @@ TEST(JobsCronTest, ScheduleTellsTheFormsApart) {
   EXPECT_EQ(daily->form(), Schedule::Form::kCron);
   EXPECT_EQ(daily->nextDue(), at("2024-09-04T22:00:00Z"));
 
+  Result<Schedule> tabs = Schedule::parse("0\t9 * *\t*", "", now);
+  ASSERT_TRUE(tabs.ok()) << tabs.error().message;
+  EXPECT_EQ(tabs->format(), "0 9 * * *");
+
   Result<Schedule> iso = Schedule::parse("R/2024-09-04T00:00:00Z/P1D", "", now);
   ASSERT_TRUE(iso.ok());
   EXPECT_EQ(iso->form(), Schedule::Form::kIso8601);
