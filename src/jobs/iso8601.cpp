@@ -1,5 +1,7 @@
 #include "jobs/iso8601.hpp"
 
+#include <algorithm>
+
 #include "jobs/iso_digits.hpp"
 #include "jobs/iso_timestamp.hpp"
 
@@ -69,7 +71,9 @@ Millis isoSlotAfter(const IsoSchedule& s, Millis t) {
   if (s.start > t) return s.start;
   if (!s.period.hasDateFields()) {
     // Exact periods: no need to step through every missed one.
-    auto step = s.period.exactPart();
+    // A zero period never comes from the parser; stepping 1 ms keeps a
+    // hand-made one from dividing by zero.
+    auto step = std::max(s.period.exactPart(), std::chrono::milliseconds(1));
     return s.start + step * ((t - s.start) / step + 1);
   }
   Millis next = s.start;

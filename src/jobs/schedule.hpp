@@ -72,6 +72,8 @@ class Schedule {
   const IsoSchedule* iso() const { return std::get_if<IsoSchedule>(&state_); }
 
  private:
+  Schedule() = default;  // only parse() makes one
+
   struct CronState {
     CronExpression cron;
     TimeZone zone;
