@@ -12,6 +12,7 @@ packages=(
   libcurl4-openssl-dev libarchive-dev   # tepui-fetcher only
   libsqlite3-dev                        # the master's embedded registry store
   libzookeeper-mt-dev zookeeper         # the ZooKeeper registry; tests run a real server
+  libhowardhinnant-date-dev tzdata      # jobs: schedules in tz database zones (/usr/share/zoneinfo)
   python3
   iproute2                              # e2e partition test: ip netns and veth pairs
   python3-prometheus-client             # the metrics test parses /metrics/prometheus with it
