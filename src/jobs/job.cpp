@@ -1,17 +1,18 @@
 #include "jobs/job.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
 
 namespace tepui::jobs {
 
-bool isValidJobName(const std::string& name) {
-  if (name.empty()) return false;
-  for (unsigned char c : name) {
-    if (!std::isalnum(c) && c != '_' && c != '.' && c != '-') return false;
-  }
-  return true;
+std::string invalidJobNameReason(const std::string& name) {
+  if (name.size() > kMaxJobNameBytes) return "is longer than " + std::to_string(kMaxJobNameBytes) + " bytes";
+  const bool allowed = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '.' || c == '-';
+  });
+  return allowed ? "" : "'" + name + "' must match [\\w.-]+";
 }
 
 namespace {

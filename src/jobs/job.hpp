@@ -17,6 +17,7 @@
 
 #include <boost/json/value.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -114,8 +115,14 @@ struct Job {
   bool operator==(const Job&) const = default;
 };
 
-// Whether `name` is a valid job name: non-empty, only [A-Za-z0-9_.-].
-bool isValidJobName(const std::string& name);
+// A job name matches [\w.-]+ (ASCII letters, digits, '_', '.', '-') and
+// has at most kMaxJobNameBytes, so that its runs' task ids stay within the
+// 255 bytes Mesos allows (task_id.hpp).
+constexpr size_t kMaxJobNameBytes = 200;
+// Why `name` is not a valid job name, as a phrase for "<field>: <reason>"
+// ("'a b' must match [\w.-]+"), or "" when it is valid.
+std::string invalidJobNameReason(const std::string& name);
+inline bool isValidJobName(const std::string& name) { return invalidJobNameReason(name).empty(); }
 
 // Whether two jobs differ in anything but the server-maintained fields.
 bool sameDefinition(const Job& a, const Job& b);

@@ -46,7 +46,7 @@ std::vector<std::string> JobGraph::pathDown(const std::string& from, const std::
 }
 
 Status JobGraph::checkParents(const Job& job) const {
-  if (!isValidJobName(job.name)) return Error("name: '" + job.name + "' must match [\\w.-]+");
+  if (std::string why = invalidJobNameReason(job.name); !why.empty()) return Error("name: " + why);
   for (const std::string& parent : job.parents) {
     if (parent == job.name) return Error("parents: a job cannot be its own parent");
     if (!jobs_.contains(parent)) return Error("parents: job '" + parent + "' does not exist");

@@ -47,6 +47,10 @@ std::optional<Constraint::Operator> operatorNamed(const std::string& name) {
   return std::nullopt;
 }
 
+// The longest LIKE/UNLIKE pattern: std::regex compiles and matches by
+// recursion, so an unbounded pattern from a request could exhaust the stack.
+constexpr size_t kMaxPatternBytes = 512;
+
 // [[attribute, EQUALS|LIKE|UNLIKE, value], ...]; LIKE/UNLIKE values must be
 // regular expressions that compile.
 Status readConstraints(const FieldReader& r, std::vector<Constraint>* out) {
@@ -70,6 +74,9 @@ Status readConstraints(const FieldReader& r, std::vector<Constraint>* out) {
     if (!parsed) return Error(at + ": unknown operator '" + op + "' (EQUALS, LIKE or UNLIKE)");
     c.op = *parsed;
     if (c.op != Constraint::Operator::kEquals) {
+      if (c.value.size() > kMaxPatternBytes) {
+        return Error(at + ": the regular expression is longer than " + std::to_string(kMaxPatternBytes) + " bytes");
+      }
       try {
         std::regex compiled(c.value);
       } catch (const std::regex_error& e) {
@@ -89,7 +96,7 @@ Status readParents(const FieldReader& r, const std::string& name, std::vector<st
   std::set<std::string> seen;
   out->clear();
   for (const std::string& parent : listed) {
-    if (!isValidJobName(parent)) return r.error("parents", "'" + parent + "' is not a valid job name");
+    if (std::string why = invalidJobNameReason(parent); !why.empty()) return r.error("parents", why);
     if (parent == name) return r.error("parents", "a job cannot be its own parent");
     if (seen.insert(parent).second) out->push_back(parent);
   }
@@ -147,7 +154,7 @@ Result<Job> readDefinition(const boost::json::value& body, const JobDefaults& de
   job.disk = defaults.disk;
   if (r.find("name") == nullptr) return r.error("name", "is required");
   if (Status s = r.string("name", &job.name); !s) return s.error();
-  if (!isValidJobName(job.name)) return r.error("name", "'" + job.name + "' must match [\\w.-]+");
+  if (std::string why = invalidJobNameReason(job.name); !why.empty()) return r.error("name", why);
   if (r.find("command") == nullptr) return r.error("command", "is required");
   // Chronos's 3.x name for dataProcessingJobType is dataJob; either is read.
   Status s = firstError({

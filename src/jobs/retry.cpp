@@ -1,6 +1,15 @@
 #include "jobs/retry.hpp"
 
+#include "common/task_states.hpp"
+
 namespace tepui::jobs {
+
+std::optional<RunEnd> runEndOf(v1::TaskState state) {
+  if (!isTerminalState(state)) return std::nullopt;
+  if (state == v1::TASK_FINISHED) return RunEnd::kSucceeded;
+  if (state == v1::TASK_KILLED) return RunEnd::kKilled;
+  return RunEnd::kFailed;
+}
 
 bool shouldRetry(const Job& job, int64_t attempt, RunEnd end) {
   // "Never failed or succeeded since its last error" is a last state that is

@@ -19,12 +19,17 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 #include "jobs/job.hpp"
+#include "tepui/v1/mesos.pb.h"
 
 namespace tepui::jobs {
 
 enum class RunEnd { kSucceeded, kFailed, kKilled };
+
+// How a task state ends a run; nullopt for a state that is not terminal.
+std::optional<RunEnd> runEndOf(v1::TaskState state);
 
 struct RetryPolicy {
   std::chrono::milliseconds failureRetryDelay{60'000};  // --failure_retry

@@ -260,7 +260,7 @@ TEST(JobsJobJson, EveryValidationErrorNamesItsField) {
       {R"({"name":"n","command":"c","parents":["p"],"schedule":"R/x/PT1M"})", JobKind::kDependent,
        "schedule: a dependent job has no schedule"},
       {R"({"name":"n","command":"c","parents":"p"})", JobKind::kDependent, "parents: must be an array of strings"},
-      {R"({"name":"n","command":"c","parents":["p q"]})", JobKind::kDependent, "parents: 'p q' is not a valid"},
+      {R"({"name":"n","command":"c","parents":["p q"]})", JobKind::kDependent, "parents: 'p q' must match [\\w.-]+"},
       {R"({"name":"n","command":"c","parents":["n"]})", JobKind::kDependent, "parents: a job cannot be its own"},
   };
   for (const BadBody& c : cases) {
@@ -315,6 +315,31 @@ TEST(JobsJobJson, EveryBadFieldIsNamed) {
     const std::string error = parseError(body);
     EXPECT_EQ(error.rfind(want, 0), 0u) << body << "\n  gave: " << error << "\n  want: " << want << "...";
   }
+}
+
+TEST(JobsJobJson, NamesFitInATaskId) {
+  const std::string longest(kMaxJobNameBytes, 'x');
+  const std::string tooLong(kMaxJobNameBytes + 1, 'x');
+  EXPECT_EQ(mustParse(R"({"name":")" + longest + R"(","command":"c","schedule":"R//PT1M"})").name, longest);
+  EXPECT_EQ(parseError(R"({"name":")" + tooLong + R"(","command":"c","schedule":"R//PT1M"})"),
+            "name: is longer than 200 bytes");
+  EXPECT_EQ(parseError(R"({"name":"n","command":"c","parents":[")" + tooLong + R"("]})", JobKind::kDependent),
+            "parents: is longer than 200 bytes");
+}
+
+TEST(JobsJobJson, ConstraintPatternsAreBounded) {
+  const std::string deepest = std::string(256, '(') + std::string(256, ')');
+  const Job job =
+      mustParse(R"({"name":"n","command":"c","schedule":"R//PT1M","constraints":[["a","LIKE",")" + deepest + R"("]]})");
+  EXPECT_EQ(job.constraints.at(0).value, deepest);
+  EXPECT_EQ(parseError(R"({"name":"n","command":"c","schedule":"R//PT1M","constraints":[["a","UNLIKE",")" +
+                       std::string(513, 'a') + R"("]]})"),
+            "constraints[0]: the regular expression is longer than 512 bytes");
+  // EQUALS compares text: no pattern, no bound.
+  EXPECT_EQ(mustParse(R"({"name":"n","command":"c","schedule":"R//PT1M","constraints":[["a","EQUALS",")" +
+                      std::string(2000, '(') + R"("]]})")
+                .constraints.size(),
+            1u);
 }
 
 TEST(JobsJobJson, AContainerJobMayLeaveTheCommandEmpty) {

@@ -116,5 +116,18 @@ TEST(JobsRetry, SuccessCountsAndClearsTheFailureStreak) {
   EXPECT_TRUE(shouldRetry(j, 0, RunEnd::kFailed));
 }
 
+TEST(JobsRetry, TaskStatesMapToRunEnds) {
+  EXPECT_EQ(runEndOf(v1::TASK_FINISHED), RunEnd::kSucceeded);
+  EXPECT_EQ(runEndOf(v1::TASK_KILLED), RunEnd::kKilled);
+  for (v1::TaskState failed :
+       {v1::TASK_FAILED, v1::TASK_LOST, v1::TASK_ERROR, v1::TASK_DROPPED, v1::TASK_GONE, v1::TASK_GONE_BY_OPERATOR}) {
+    EXPECT_EQ(runEndOf(failed), RunEnd::kFailed) << v1::TaskState_Name(failed);
+  }
+  for (v1::TaskState running : {v1::TASK_STAGING, v1::TASK_STARTING, v1::TASK_RUNNING, v1::TASK_KILLING,
+                                v1::TASK_UNREACHABLE, v1::TASK_UNKNOWN}) {
+    EXPECT_FALSE(runEndOf(running).has_value()) << v1::TaskState_Name(running);
+  }
+}
+
 }  // namespace
 }  // namespace tepui::jobs

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "common/ids.hpp"
+#include "jobs/job.hpp"
 #include "jobs/task_id.hpp"
 
 namespace tepui::jobs {
@@ -41,6 +42,12 @@ TEST(JobsTaskId, RoundTripsNamesWithDotsAndDashesAndArgsWithColons) {
     ASSERT_TRUE(back.ok()) << text << ": " << back.error().message;
     EXPECT_EQ(*back, id) << text;
   }
+}
+
+TEST(JobsTaskId, TheLongestNameFitsWithRoomForArguments) {
+  const std::string longest(kMaxJobNameBytes, 'n');
+  const std::string text = mustFormat({9999999999999, 999, longest, "--fast"});  // due in the year 2286
+  EXPECT_LE(text.size(), 255u);
 }
 
 TEST(JobsTaskId, ArgumentsEscapeWhatATaskIdCannotHold) {
