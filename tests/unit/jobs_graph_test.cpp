@@ -4,6 +4,9 @@
 // re-parenting both ways, and the dot and CSV exports.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 #include "jobs/job_graph.hpp"
 #include "jobs/job_graph_export.hpp"
 
@@ -214,6 +217,66 @@ TEST(JobsGraph, DeletingAnUnknownJobIsAnError) {
   ASSERT_TRUE(leaf.ok());
   EXPECT_TRUE(leaf->empty());
   EXPECT_EQ(g.children("transform"), (Names{"load"}));
+}
+
+// The graph's invariants: every parent exists, the children index is the
+// inverse of the parents lists, and there is no cycle (a topological order
+// exists). Returns what is wrong, or "".
+std::string brokenInvariant(const JobGraph& g) {
+  std::map<std::string, int> pendingParents;
+  for (const auto& [name, job] : g.jobs()) {
+    for (const std::string& parent : job.parents) {
+      if (g.find(parent) == nullptr) return name + " has a missing parent " + parent;
+      const Names kids = g.children(parent);
+      if (std::find(kids.begin(), kids.end(), name) == kids.end()) return parent + " does not list child " + name;
+    }
+    for (const std::string& child : g.children(name)) {
+      const Job* c = g.find(child);
+      if (c == nullptr) return name + " lists a missing child " + child;
+      if (std::find(c->parents.begin(), c->parents.end(), name) == c->parents.end()) {
+        return name + " lists " + child + " which does not list it";
+      }
+    }
+    pendingParents[name] = static_cast<int>(job.parents.size());
+  }
+  Names ready;
+  for (const auto& [name, n] : pendingParents) {
+    if (n == 0) ready.push_back(name);
+  }
+  size_t ordered = 0;
+  while (!ready.empty()) {
+    const std::string name = ready.back();
+    ready.pop_back();
+    ++ordered;
+    for (const std::string& child : g.children(name)) {
+      if (--pendingParents[child] == 0) ready.push_back(child);
+    }
+  }
+  return ordered == g.jobs().size() ? "" : "a cycle";
+}
+
+TEST(JobsGraph, RandomPutsAndRemovesKeepItAcyclicAndConsistent) {
+  std::mt19937 random(20261202);  // fixed: a failure replays
+  const Names pool = {"a", "b", "c", "d", "e", "f", "g", "h"};
+  JobGraph g;
+  int refused = 0;
+  for (int step = 0; step < 3000; ++step) {
+    const std::string name = pool[random() % pool.size()];
+    if (random() % 4 == 0) {
+      (void)g.remove(name);  // an unknown name is an error and changes nothing
+    } else {
+      Names parents;
+      for (const std::string& p : pool) {
+        if (random() % 4 == 0 && p != name) parents.push_back(p);
+      }
+      const Status s = g.put(parents.empty() ? scheduled(name) : dependent(name, parents));
+      if (!s.ok()) ++refused;
+    }
+    const std::string broken = brokenInvariant(g);
+    ASSERT_EQ(broken, "") << "after step " << step;
+  }
+  EXPECT_GT(refused, 0);  // the sequence did try missing parents and cycles
+  EXPECT_GT(g.jobs().size(), 0u);
 }
 
 TEST(JobsGraphExport, DotListsNodesAndEdges) {
