@@ -55,3 +55,34 @@ inline constexpr const char* kFullApp = R"({
 })";
 
 }  // namespace tepui::services::testutil
+
+#include "services/group_update.hpp"
+
+namespace tepui::services::testutil {
+
+// The reference's /product example: a database group, and a service group
+// that depends on it.
+inline constexpr const char* kProduct = R"({"id": "/product", "groups": [
+  {"id": "/product/database", "apps": [{"id": "/product/database/mysql", "cmd": "mysqld", "instances": 1},
+                                       {"id": "mongo", "cmd": "mongod", "instances": 2}]},
+  {"id": "service", "dependencies": ["../database"],
+   "apps": [{"id": "/product/service/rails-app", "cmd": "rails s", "instances": 3},
+            {"id": "play-app", "cmd": "play run", "instances": 2}]}]})";
+
+inline PathId pid(const std::string& text) {
+  Result<PathId> id = PathId::parse(text);
+  EXPECT_TRUE(id.ok()) << text;
+  return id.ok() ? *id : PathId();
+}
+
+// `root` after applying the group update `text`; fails the test on errors.
+inline Group applied(const Group& root, const std::string& text, const std::string& version = "v1") {
+  Validated<GroupUpdate> update = parseGroupUpdate(json(text));
+  EXPECT_TRUE(update.ok()) << text << "\n" << (update.ok() ? "" : update.errors().summary());
+  if (!update.ok()) return root;
+  Validated<Group> next = applyGroupUpdate(root, update.value(), version);
+  EXPECT_TRUE(next.ok()) << text << "\n" << (next.ok() ? "" : next.errors().summary());
+  return next.ok() ? next.value() : root;
+}
+
+}  // namespace tepui::services::testutil
