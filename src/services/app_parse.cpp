@@ -100,6 +100,9 @@ void readDependencies(const ObjectReader& r, AppDefinition* app) {
     std::string path = indexPath(r.pathOf("dependencies"), i);
     std::optional<std::string> text = readString((*deps)[i], path, r.errors());
     if (!text) continue;
+    // Without a valid app id, relative dependencies have nothing to resolve
+    // against; the id's own error says what to fix first.
+    if (app->id.isRoot() && !text->starts_with("/")) continue;
     Result<PathId> id = PathId::parse(*text, app->id.parent());
     if (id.ok()) {
       app->dependencies.push_back(*id);

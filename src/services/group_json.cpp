@@ -43,6 +43,7 @@ bj::value groupToJson(const Group& group, GroupEmbed embed, const AppWriter& app
   bj::object out{{"id", group.id.toString()},
                  {"apps", std::move(apps)},
                  {"groups", std::move(groups)},
+                 {"pods", bj::array{}},
                  {"dependencies", std::move(dependencies)},
                  {"enforceRole", group.enforceRole}};
   if (!group.version.empty()) out["version"] = group.version;

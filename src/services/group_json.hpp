@@ -1,5 +1,5 @@
-// Marathon-compatible group JSON: {id, apps, groups, dependencies, version,
-// enforceRole}. groupToJson() embeds subgroups (recursively) and apps as
+// Marathon-compatible group JSON: {id, apps, groups, pods (always empty:
+// Tepui has no pods), dependencies, version, enforceRole}. groupToJson() embeds subgroups (recursively) and apps as
 // `embed` says (GET /v2/groups?embed=group.groups&embed=group.apps; both by
 // default); what is not embedded is written as an empty list. `appJson`
 // writes one app (default appToJson), so the runtime can add tasks and

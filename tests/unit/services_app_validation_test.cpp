@@ -193,5 +193,37 @@ TEST(ServicesAppValidationTest, IdentityAndDependencyRules) {
                "/versionInfo/lastScalingAt", "expected a string");
 }
 
+TEST(ServicesAppValidationTest, AnyJsonTypeInAnyFieldIsAnErrorOrAcceptedNeverACrash) {
+  bj::object full = json(testutil::kFullApp).as_object();
+  const bj::value kinds[] = {nullptr,
+                             true,
+                             7,
+                             -1,
+                             0.5,
+                             "text",
+                             bj::array{},
+                             bj::array{1, "a", bj::object{}},
+                             bj::object{},
+                             bj::object{{"k", bj::array{}}}};
+  for (const auto& [key, original] : full) {
+    for (const bj::value& kind : kinds) {
+      bj::object body = full;
+      body[key] = kind;
+      Validated<AppDefinition> app = parseApp(body);
+      if (app.ok()) continue;
+      for (const Violation& v : app.errors().violations()) {
+        // Errors stay with the field (or a rule about the whole app, a rule
+        // tying health and readiness checks to the ports, or dependencies
+        // resolved against a new id).
+        bool related = v.path == "/" || v.path.starts_with("/" + std::string(key)) ||
+                       v.path.starts_with("/healthChecks") || v.path.starts_with("/readinessChecks") ||
+                       (key == "id" && v.path.starts_with("/dependencies"));
+        EXPECT_TRUE(related) << key << " = " << bj::serialize(kind) << ": " << app.errors().summary();
+        EXPECT_FALSE(v.errors.empty());
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tepui::services
