@@ -20,10 +20,10 @@
 //     offered ports, distinct within the task.
 //   - Several instances from one offer: the caller passes what earlier
 //     matches took (add each match's resources to it).
-//   - No match: every reason that applies, in the terms of
-//     /v2/queue's processedOffersSummary. UnfulfilledConstraint is
-//     placement.hpp's to decide; it is listed here so callers report all
-//     reasons with one type.
+//   - No match: every reason that applies, in the terms of /v2/queue's
+//     processedOffersSummary. UnfulfilledConstraint is never set here
+//     (constraints are placement.hpp's; offer_placement.hpp reports both);
+//     it is in the enum so callers report all reasons with one type.
 // Amounts are compared in Mesos's 0.001 steps.
 #pragma once
 

@@ -13,10 +13,11 @@
 //   - IS: v equals the value;
 //   - GROUP_BY: spreads evenly whatever order offers come in (unlike
 //     Marathon, whose result depends on it). The groups are the distinct
-//     values of the field known from the ClusterView, from the placed
-//     instances and the candidate. Without a count, v is accepted only
-//     while its group holds the fewest instances among all groups. With a
-//     count n, at most n groups are used: while fewer than n hold
+//     values of the field over the ClusterView's agents that the app's
+//     agent-only constraints (LIKE, UNLIKE, IS, CLUSTER with a value)
+//     allow, of the placed instances and of the candidate. Without a
+//     count, v is accepted only while its group holds the fewest instances
+//     among all groups. With a count n, at most n groups are used: while fewer than n hold
 //     instances, only an empty group is accepted (so the n are filled
 //     first); then v must be one of those n and hold the fewest instances
 //     among them. Either way, after k placements the used groups differ by
@@ -32,6 +33,7 @@
 // that have stopped offering).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -54,8 +56,10 @@ class ClusterView {
   // Drops the agents last seen before `time`.
   void forgetAgentsNotSeenSince(double time);
 
-  // The distinct values of `field` over the known agents.
-  std::set<std::string> values(const std::string& field) const;
+  // The distinct values of `field` over the known agents (those for which
+  // `eligible` holds, when given).
+  std::set<std::string> values(const std::string& field,
+                               const std::function<bool(const AgentFacts&)>& eligible = nullptr) const;
   size_t size() const { return agents_.size(); }
 
  private:

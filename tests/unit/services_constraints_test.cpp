@@ -210,6 +210,16 @@ TEST(ServicesPlacement, LikeAndUnlikeMatchTheWholeValue) {
   EXPECT_TRUE(acceptsPlacement(onScalar, agent("h", {{"cores", "4"}}), {}, view));
 }
 
+TEST(ServicesPlacement, ARunawayPatternDoesNotMatchRatherThanHang) {
+  ClusterView view;
+  std::vector<Constraint> like{C({"rack", "LIKE", "(a+)+b"})};
+  std::vector<Constraint> unlike{C({"rack", "UNLIKE", "(a+)+b"})};
+  const AgentFacts agentWithLongValue = agent("h", {{"rack", std::string(64, 'a')}});
+  EXPECT_FALSE(acceptsPlacement(like, agentWithLongValue, {}, view));
+  EXPECT_TRUE(acceptsPlacement(unlike, agentWithLongValue, {}, view));
+  EXPECT_TRUE(acceptsPlacement(like, agent("h", {{"rack", "aaab"}}), {}, view));
+}
+
 TEST(ServicesPlacement, IsComparesTextAndScalarsAsWritten) {
   ClusterView view;
   std::vector<Constraint> is{C({"cores", "IS", "4.000"})};
@@ -344,6 +354,17 @@ TEST(ServicesPlacement, GroupByWithACountUsesThatManyGroups) {
   std::vector<Constraint> many{C({"rack_id", "GROUP_BY", "5"})};
   EXPECT_EQ(placeAll(many, agents, {0, 1, 2, 3, 4, 5}, 6, "rack_id"),
             (std::map<std::string, size_t>{{"a", 2}, {"b", 2}, {"c", 2}}));
+}
+
+TEST(ServicesPlacement, GroupByCountsOnlyGroupsTheAppMayUse) {
+  // Rack c is known but excluded by LIKE: a and b must not wait for it.
+  std::vector<Constraint> constraints{C({"rack_id", "GROUP_BY"}), C({"rack_id", "LIKE", "a|b"})};
+  const std::vector<AgentFacts> agents = racks({"a", "b", "c"}, 2);
+  EXPECT_EQ(placeAll(constraints, agents, {0, 1, 2, 3, 4, 5}, 6, "rack_id"),
+            (std::map<std::string, size_t>{{"a", 3}, {"b", 3}}));
+  std::vector<Constraint> notC{C({"rack_id", "GROUP_BY"}), C({"rack_id", "UNLIKE", "c"})};
+  EXPECT_EQ(placeAll(notC, agents, {4, 5, 0, 1, 2, 3}, 4, "rack_id"),
+            (std::map<std::string, size_t>{{"a", 2}, {"b", 2}}));
 }
 
 TEST(ServicesPlacement, GroupByForgetsGroupsWhoseAgentsAreGone) {
