@@ -24,8 +24,8 @@ std::vector<size_t> groupSizes(const std::vector<const KillCandidate*>& remainin
 
 }  // namespace
 
-std::vector<std::string> selectToKill(const std::vector<KillCandidate>& instances, size_t count,
-                                      KillSelection selection, const std::vector<Constraint>& constraints) {
+std::vector<std::string> selectToKill(const std::vector<KillCandidate>& instances, size_t count, bool oldestFirst,
+                                      const std::vector<Constraint>& constraints) {
   std::vector<std::string> groupFields;
   for (const Constraint& constraint : constraints) {
     if (constraint.op() == ConstraintOperator::kGroupBy) groupFields.push_back(constraint.field());
@@ -45,7 +45,7 @@ std::vector<std::string> selectToKill(const std::vector<KillCandidate>& instance
       for (const auto& bySize : sizes) {
         if (bySize[a] != bySize[b]) return bySize[a] > bySize[b];
       }
-      if (x.since != y.since) return selection == KillSelection::kYoungestFirst ? x.since > y.since : x.since < y.since;
+      if (x.since != y.since) return oldestFirst ? x.since < y.since : x.since > y.since;
       return x.id < y.id;
     };
     size_t best = 0;

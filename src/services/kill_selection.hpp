@@ -6,8 +6,9 @@
 // constraint (in the order the constraints are listed), so the instances
 // that stay remain evenly spread (an instance whose agent lacks the
 // GROUP_BY field counts as being in the largest group: it should not have
-// been placed there); then age, by the app's killSelection; then id, so the
-// choice is deterministic. Groups are counted again after each choice.
+// been placed there); then age, by the app's killSelection (youngest first
+// unless `oldestFirst`); then id, so the choice is deterministic. Groups are
+// counted again after each choice.
 #pragma once
 
 #include <cstddef>
@@ -18,8 +19,6 @@
 #include "services/constraints.hpp"
 
 namespace tepui::services {
-
-enum class KillSelection { kYoungestFirst, kOldestFirst };
 
 // In kill order for instances of the same kind.
 enum class InstancePhase { kScheduled, kUnreachable, kStaging, kStarting, kRunning };
@@ -35,7 +34,7 @@ struct KillCandidate {
 
 // The ids of `count` instances to kill (all of them when count exceeds
 // their number), first to kill first.
-std::vector<std::string> selectToKill(const std::vector<KillCandidate>& instances, size_t count,
-                                      KillSelection selection, const std::vector<Constraint>& constraints);
+std::vector<std::string> selectToKill(const std::vector<KillCandidate>& instances, size_t count, bool oldestFirst,
+                                      const std::vector<Constraint>& constraints);
 
 }  // namespace tepui::services

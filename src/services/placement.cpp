@@ -81,6 +81,11 @@ bool satisfies(const Constraint& constraint, const AgentFacts& candidate, const 
 
 void ClusterView::update(const AgentFacts& facts, double seenAt) { agents_[facts.agentId] = Seen{facts, seenAt}; }
 
+const AgentFacts* ClusterView::agent(const std::string& agentId) const {
+  auto it = agents_.find(agentId);
+  return it == agents_.end() ? nullptr : &it->second.facts;
+}
+
 void ClusterView::remove(const std::string& agentId) { agents_.erase(agentId); }
 
 void ClusterView::forgetAgentsNotSeenSince(double time) {

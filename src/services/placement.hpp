@@ -60,6 +60,8 @@ class ClusterView {
   // `eligible` holds, when given).
   std::set<std::string> values(const std::string& field,
                                const std::function<bool(const AgentFacts&)>& eligible = nullptr) const;
+  // The facts of a known agent, or nullptr.
+  const AgentFacts* agent(const std::string& agentId) const;
   size_t size() const { return agents_.size(); }
 
  private:
