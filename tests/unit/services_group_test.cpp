@@ -102,6 +102,8 @@ TEST(ServicesGroupTest, GroupDependenciesAreInheritedByTheAppsBelow) {
   EXPECT_EQ(
       ids(transitiveDependencies(graph, pid("/web/ui"))),
       (std::vector<std::string>{"/product/database/mongo", "/product/database/mysql", "/product/service/play-app"}));
+  EXPECT_EQ(transitiveDependencies(root, pid("/web/ui")), transitiveDependencies(graph, pid("/web/ui")));
+  EXPECT_TRUE(transitiveDependencies(root, pid("/product/database/mysql")).empty());
   EXPECT_EQ(dependencyLayers(graph).at(pid("/web/ui")), 2);
   EXPECT_EQ(dependencyLayers(graph).at(pid("/product/service/rails-app")), 1);
   EXPECT_EQ(dependencyLayers(graph).at(pid("/product/database/mongo")), 0);
