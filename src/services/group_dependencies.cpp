@@ -55,6 +55,10 @@ std::set<PathId> transitiveDependencies(const DependencyGraph& graph, const Path
   return out;
 }
 
+std::set<PathId> transitiveDependencies(const Group& root, const PathId& app) {
+  return transitiveDependencies(dependencyGraph(root), app);
+}
+
 std::optional<std::vector<PathId>> findCycle(const DependencyGraph& graph) {
   enum class Mark { kNew, kOnPath, kDone };
   std::map<PathId, Mark> marks;

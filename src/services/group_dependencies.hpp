@@ -23,6 +23,9 @@ DependencyGraph dependencyGraph(const Group& root);
 // Every app `app` depends on, directly or not (never `app` itself unless it
 // is on a cycle).
 std::set<PathId> transitiveDependencies(const DependencyGraph& graph, const PathId& app);
+// The same for the tree `root` (builds its graph; callers asking about many
+// apps build the graph once instead).
+std::set<PathId> transitiveDependencies(const Group& root, const PathId& app);
 
 // A cycle as the ids along it, first repeated last ("/a -> /b -> /a"), or
 // nullopt when the graph has none.

@@ -29,6 +29,16 @@ Group toGroup(const GroupUpdate& update) {
 
 }  // namespace
 
+GroupEmbed groupEmbedFrom(const std::vector<std::string>& embedParams) {
+  if (embedParams.empty()) return GroupEmbed{};
+  GroupEmbed embed{.groups = false, .apps = false};
+  for (const std::string& p : embedParams) {
+    if (p == "group.groups") embed.groups = true;
+    if (p == "group.apps" || p.starts_with("group.apps.")) embed.apps = true;
+  }
+  return embed;
+}
+
 bj::value groupToJson(const Group& group, GroupEmbed embed, const AppWriter& appJson) {
   bj::array apps;
   if (embed.apps) {

@@ -9,6 +9,8 @@
 
 #include <boost/json/value.hpp>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "services/app.hpp"
 #include "services/group.hpp"
@@ -20,6 +22,12 @@ struct GroupEmbed {
   bool groups = true;
   bool apps = true;
 };
+
+// The embed options of GET /v2/groups: the values of its `embed` query
+// parameters ("group.groups", "group.apps"; others, such as
+// "group.apps.tasks", are the runtime's and ignored here). No parameter at
+// all embeds both.
+GroupEmbed groupEmbedFrom(const std::vector<std::string>& embedParams);
 
 using AppWriter = std::function<boost::json::value(const AppDefinition&)>;
 

@@ -45,6 +45,24 @@ TEST(ServicesAppValidationTest, EveryProblemIsCollectedWithItsPath) {
   EXPECT_ERROR(errors, "/healthChecks(1)/protocol", "must be one of");
 }
 
+TEST(ServicesAppValidationTest, ErrorsGroupByPathAndNestUnderAPrefix) {
+  ValidationErrors inner;
+  inner.add("/", "an app needs one of cmd or args, or a container");
+  inner.add("/cpus", "expected a number");
+  inner.add("/cpus", "second");
+  ValidationErrors outer;
+  outer.addAll("/groups(0)/apps(1)", inner);
+  EXPECT_EQ(outer.violations(),
+            (std::vector<Violation>{{"/groups(0)/apps(1)", {"an app needs one of cmd or args, or a container"}},
+                                    {"/groups(0)/apps(1)/cpus", {"expected a number", "second"}}}));
+  EXPECT_EQ(outer.summary(),
+            "/groups(0)/apps(1): an app needs one of cmd or args, or a container; /groups(0)/apps(1)/cpus: expected a "
+            "number; /groups(0)/apps(1)/cpus: second");
+  EXPECT_EQ(subPath("/", "cpus"), "/cpus");
+  EXPECT_EQ(subPath("/upgradeStrategy", "maximumOverCapacity"), "/upgradeStrategy/maximumOverCapacity");
+  EXPECT_EQ(indexPath("/healthChecks", 2), "/healthChecks(2)");
+}
+
 TEST(ServicesAppValidationTest, TheBodyIsMarathonsShape) {
   ValidationErrors errors = errorsOf(R"({"id": "a", "cmd": "x", "cpus": 0})");
   EXPECT_EQ(errors.toJson(), json(R"({"message": "Object is not valid",

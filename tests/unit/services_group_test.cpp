@@ -102,6 +102,8 @@ TEST(ServicesGroupTest, GroupDependenciesAreInheritedByTheAppsBelow) {
   EXPECT_EQ(
       ids(transitiveDependencies(graph, pid("/web/ui"))),
       (std::vector<std::string>{"/product/database/mongo", "/product/database/mysql", "/product/service/play-app"}));
+  EXPECT_EQ(transitiveDependencies(root, pid("/web/ui")), transitiveDependencies(graph, pid("/web/ui")));
+  EXPECT_TRUE(transitiveDependencies(root, pid("/product/database/mysql")).empty());
   EXPECT_EQ(dependencyLayers(graph).at(pid("/web/ui")), 2);
   EXPECT_EQ(dependencyLayers(graph).at(pid("/product/service/rails-app")), 1);
   EXPECT_EQ(dependencyLayers(graph).at(pid("/product/database/mongo")), 0);
@@ -230,6 +232,49 @@ TEST(ServicesGroupTest, GroupJsonEmbedsWhatIsAskedAndRoundTrips) {
     return boost::json::value{{"id", app.id.toString()}, {"tasks", boost::json::array{}}};
   });
   EXPECT_EQ(custom.at("apps").at(1), json(R"({"id": "/product/database/mysql", "tasks": []})"));
+}
+
+TEST(ServicesGroupTest, EmbedParametersChooseWhatIsWritten) {
+  EXPECT_TRUE(groupEmbedFrom({}).groups);
+  EXPECT_TRUE(groupEmbedFrom({}).apps);
+  GroupEmbed apps = groupEmbedFrom({"group.apps"});
+  EXPECT_FALSE(apps.groups);
+  EXPECT_TRUE(apps.apps);
+  GroupEmbed tasks = groupEmbedFrom({"group.groups", "group.apps.tasks"});
+  EXPECT_TRUE(tasks.groups);
+  EXPECT_TRUE(tasks.apps);
+  EXPECT_FALSE(groupEmbedFrom({"group.unknown"}).apps);
+}
+
+TEST(ServicesGroupTest, AnyJsonTypeInAnyUpdateFieldIsAnErrorOrAcceptedNeverACrash) {
+  boost::json::object full = json(testutil::kProduct).as_object();
+  full["dependencies"] = boost::json::array{"/other"};
+  full["scaleBy"] = 2;
+  full["enforceRole"] = true;
+  full["apps"] = boost::json::array{json(R"({"id": "web", "cmd": "x"})")};
+  const boost::json::value kinds[] = {nullptr,
+                                      true,
+                                      7,
+                                      0.5,
+                                      "text",
+                                      boost::json::array{},
+                                      boost::json::array{1, "a", boost::json::object{}},
+                                      boost::json::object{}};
+  for (const auto& [key, original] : full) {
+    for (const boost::json::value& kind : kinds) {
+      boost::json::object body = full;
+      body[key] = kind;
+      Validated<GroupUpdate> update = parseGroupUpdate(body);
+      if (update.ok()) {
+        (void)applyGroupUpdate(Group{}, update.value(), "v");
+        continue;
+      }
+      for (const Violation& v : update.errors().violations()) {
+        EXPECT_TRUE(v.path.starts_with("/" + std::string(key)) || (key == "id" && v.path != "/"))
+            << key << " = " << boost::json::serialize(kind) << ": " << update.errors().summary();
+      }
+    }
+  }
 }
 
 }  // namespace
