@@ -140,4 +140,17 @@ Result<Constraint> parseConstraint(const std::vector<std::string>& parts) {
   return constraint;
 }
 
+ParsedConstraints parseConstraints(const std::vector<std::vector<std::string>>& arrays) {
+  ParsedConstraints parsed;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    Result<Constraint> constraint = parseConstraint(arrays[i]);
+    if (constraint) {
+      parsed.constraints.push_back(std::move(*constraint));
+    } else {
+      parsed.problems.emplace_back(i, constraint.error().message);
+    }
+  }
+  return parsed;
+}
+
 }  // namespace tepui::services

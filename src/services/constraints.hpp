@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
@@ -67,5 +68,13 @@ class Constraint {
 // One constraint from its array form, or an error that names what is wrong
 // (the caller adds where it was).
 Result<Constraint> parseConstraint(const std::vector<std::string>& parts);
+
+// An app's `constraints`: those that parse, and for each one that does not,
+// its index and what is wrong (for a 422's "/constraints(i)" paths).
+struct ParsedConstraints {
+  std::vector<Constraint> constraints;
+  std::vector<std::pair<size_t, std::string>> problems;
+};
+ParsedConstraints parseConstraints(const std::vector<std::vector<std::string>>& arrays);
 
 }  // namespace tepui::services

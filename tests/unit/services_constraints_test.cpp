@@ -84,6 +84,19 @@ TEST(ServicesConstraintsParse, BadConstraintsNameTheProblem) {
   EXPECT_EQ(parseError({"rack", "IS"}), "IS needs a value to compare with");
 }
 
+TEST(ServicesConstraintsParse, AnAppsListNamesEachBadOneByIndex) {
+  ParsedConstraints parsed =
+      parseConstraints({{"hostname", "UNIQUE"}, {"rack", "NEAR"}, {"rack", "GROUP_BY", "3"}, {"rack", "MAX_PER"}});
+  ASSERT_EQ(parsed.constraints.size(), 2u);
+  EXPECT_EQ(parsed.constraints[1].count(), 3);
+  ASSERT_EQ(parsed.problems.size(), 2u);
+  EXPECT_EQ(parsed.problems[0].first, 1u);
+  EXPECT_NE(parsed.problems[0].second.find("unknown constraint operator 'NEAR'"), std::string::npos);
+  EXPECT_EQ(parsed.problems[1].first, 3u);
+  EXPECT_EQ(parsed.problems[1].second, "MAX_PER needs a value: the most instances per value of rack");
+  EXPECT_TRUE(parseConstraints({}).constraints.empty());
+}
+
 TEST(ServicesAgentFacts, ScalarsAreRoundedToThreeDecimalsHalfEven) {
   EXPECT_EQ(constraintScalarText(2.0), "2");
   EXPECT_EQ(constraintScalarText(1.5), "1.5");
