@@ -112,7 +112,7 @@ Result<Constraint> parseConstraint(const std::vector<std::string>& parts) {
     case ConstraintOperator::kGroupBy:
     case ConstraintOperator::kMaxPer: {
       const bool required = *op == ConstraintOperator::kMaxPer;
-      if (!value) {
+      if (!value || (!required && value->empty())) {  // GROUP_BY's "" is no count, as CLUSTER's "" is no value
         if (required) return Error(name + " needs a value: the most instances per value of " + parts[0]);
         break;
       }

@@ -2,7 +2,7 @@
 // arrays of an app's `constraints`, parsed and validated.
 //
 // Operators: UNIQUE (no value), CLUSTER (optional value), GROUP_BY
-// (optional number of groups, an integer >= 1), MAX_PER (an integer >= 1),
+// (optional number of groups, an integer >= 1; "" is none, as for CLUSTER), MAX_PER (an integer >= 1),
 // LIKE and UNLIKE (a regular expression), IS (a value). Fields: "hostname"
 // or "@hostname", "@region", "@zone", or any agent attribute name (see
 // agent_facts.hpp for how values are read and written as text).
@@ -56,6 +56,8 @@ class Constraint {
  private:
   friend Result<Constraint> parseConstraint(const std::vector<std::string>& parts);
   struct Pattern;
+
+  Constraint() = default;  // made only by parseConstraint, so always valid
 
   std::string field_;
   ConstraintOperator op_ = ConstraintOperator::kUnique;

@@ -51,6 +51,8 @@ TEST(ServicesConstraintsParse, EveryOperatorWithItsValues) {
   EXPECT_EQ(C({"rack", "CLUSTER", "a"}).expected(), "a");
   EXPECT_FALSE(C({"rack", "GROUP_BY"}).count().has_value());
   EXPECT_EQ(C({"rack", "GROUP_BY", "3"}).count(), 3);
+  EXPECT_FALSE(C({"rack", "GROUP_BY", ""}).count().has_value());
+  EXPECT_FALSE(C({"rack", "CLUSTER", ""}).expected().has_value());
   EXPECT_EQ(C({"rack", "MAX_PER", "2"}).count(), 2);
   EXPECT_EQ(C({"rack", "LIKE", "r[0-9]+"}).op(), ConstraintOperator::kLike);
   EXPECT_EQ(C({"rack", "UNLIKE", "r[0-9]+"}).op(), ConstraintOperator::kUnlike);
