@@ -112,7 +112,7 @@ Result<Constraint> parseConstraint(const std::vector<std::string>& parts) {
     case ConstraintOperator::kGroupBy:
     case ConstraintOperator::kMaxPer: {
       const bool required = *op == ConstraintOperator::kMaxPer;
-      if (!value) {
+      if (!value || (!required && value->empty())) {  // GROUP_BY's "" is no count, as CLUSTER's "" is no value
         if (required) return Error(name + " needs a value: the most instances per value of " + parts[0]);
         break;
       }
@@ -138,6 +138,19 @@ Result<Constraint> parseConstraint(const std::vector<std::string>& parts) {
       break;
   }
   return constraint;
+}
+
+ParsedConstraints parseConstraints(const std::vector<std::vector<std::string>>& arrays) {
+  ParsedConstraints parsed;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    Result<Constraint> constraint = parseConstraint(arrays[i]);
+    if (constraint) {
+      parsed.constraints.push_back(std::move(*constraint));
+    } else {
+      parsed.problems.emplace_back(i, constraint.error().message);
+    }
+  }
+  return parsed;
 }
 
 }  // namespace tepui::services

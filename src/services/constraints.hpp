@@ -2,7 +2,7 @@
 // arrays of an app's `constraints`, parsed and validated.
 //
 // Operators: UNIQUE (no value), CLUSTER (optional value), GROUP_BY
-// (optional number of groups, an integer >= 1), MAX_PER (an integer >= 1),
+// (optional number of groups, an integer >= 1; "" is none, as for CLUSTER), MAX_PER (an integer >= 1),
 // LIKE and UNLIKE (a regular expression), IS (a value). Fields: "hostname"
 // or "@hostname", "@region", "@zone", or any agent attribute name (see
 // agent_facts.hpp for how values are read and written as text).
@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
@@ -56,6 +57,8 @@ class Constraint {
   friend Result<Constraint> parseConstraint(const std::vector<std::string>& parts);
   struct Pattern;
 
+  Constraint() = default;  // made only by parseConstraint, so always valid
+
   std::string field_;
   ConstraintOperator op_ = ConstraintOperator::kUnique;
   std::optional<std::string> value_;
@@ -67,5 +70,13 @@ class Constraint {
 // One constraint from its array form, or an error that names what is wrong
 // (the caller adds where it was).
 Result<Constraint> parseConstraint(const std::vector<std::string>& parts);
+
+// An app's `constraints`: those that parse, and for each one that does not,
+// its index and what is wrong (for a 422's "/constraints(i)" paths).
+struct ParsedConstraints {
+  std::vector<Constraint> constraints;
+  std::vector<std::pair<size_t, std::string>> problems;
+};
+ParsedConstraints parseConstraints(const std::vector<std::vector<std::string>>& arrays);
 
 }  // namespace tepui::services

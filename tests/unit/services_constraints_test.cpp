@@ -51,6 +51,8 @@ TEST(ServicesConstraintsParse, EveryOperatorWithItsValues) {
   EXPECT_EQ(C({"rack", "CLUSTER", "a"}).expected(), "a");
   EXPECT_FALSE(C({"rack", "GROUP_BY"}).count().has_value());
   EXPECT_EQ(C({"rack", "GROUP_BY", "3"}).count(), 3);
+  EXPECT_FALSE(C({"rack", "GROUP_BY", ""}).count().has_value());
+  EXPECT_FALSE(C({"rack", "CLUSTER", ""}).expected().has_value());
   EXPECT_EQ(C({"rack", "MAX_PER", "2"}).count(), 2);
   EXPECT_EQ(C({"rack", "LIKE", "r[0-9]+"}).op(), ConstraintOperator::kLike);
   EXPECT_EQ(C({"rack", "UNLIKE", "r[0-9]+"}).op(), ConstraintOperator::kUnlike);
@@ -82,6 +84,19 @@ TEST(ServicesConstraintsParse, BadConstraintsNameTheProblem) {
   EXPECT_NE(parseError({"rack", "LIKE", "r[0-9"}).find("LIKE's value 'r[0-9' is not a valid regular expression"),
             std::string::npos);
   EXPECT_EQ(parseError({"rack", "IS"}), "IS needs a value to compare with");
+}
+
+TEST(ServicesConstraintsParse, AnAppsListNamesEachBadOneByIndex) {
+  ParsedConstraints parsed =
+      parseConstraints({{"hostname", "UNIQUE"}, {"rack", "NEAR"}, {"rack", "GROUP_BY", "3"}, {"rack", "MAX_PER"}});
+  ASSERT_EQ(parsed.constraints.size(), 2u);
+  EXPECT_EQ(parsed.constraints[1].count(), 3);
+  ASSERT_EQ(parsed.problems.size(), 2u);
+  EXPECT_EQ(parsed.problems[0].first, 1u);
+  EXPECT_NE(parsed.problems[0].second.find("unknown constraint operator 'NEAR'"), std::string::npos);
+  EXPECT_EQ(parsed.problems[1].first, 3u);
+  EXPECT_EQ(parsed.problems[1].second, "MAX_PER needs a value: the most instances per value of rack");
+  EXPECT_TRUE(parseConstraints({}).constraints.empty());
 }
 
 TEST(ServicesAgentFacts, ScalarsAreRoundedToThreeDecimalsHalfEven) {

@@ -4,6 +4,7 @@
 // several instances from one offer.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "common/resources.hpp"
@@ -222,6 +223,55 @@ TEST(ServicesOfferMatch, FractionsAddUpInThousandths) {
     taken += Resources(match.resources);
   }
   EXPECT_FALSE(matchOffer(offer, needs(0.1, 0), taken, random).matched());
+}
+
+// Random offers and needs: whatever matches takes exactly what was asked,
+// only from usable resources, never more than offered, and no host port
+// twice.
+TEST(ServicesOfferMatch, RandomOffersNeverGiveMoreThanOfferedOrAPortTwice) {
+  std::mt19937_64 random(2024);
+  auto uniform = [&](int low, int high) { return std::uniform_int_distribution<int>(low, high)(random); };
+  int matches = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::string roles[] = {"*", "web", "db"};
+    std::string text;
+    for (size_t r = 0; r < std::size(roles); ++r) {
+      const std::string& role = roles[r];
+      const std::string suffix = role == "*" ? "" : "(" + role + ")";
+      const int base = 31000 + 1000 * static_cast<int>(r) + 100 * uniform(0, 9);  // an agent's roles never share a port
+      text += "cpus" + suffix + ":" + std::to_string(uniform(0, 40) / 10.0) + ";mem" + suffix + ":" +
+              std::to_string(uniform(0, 2048)) + ";ports" + suffix + ":[" + std::to_string(base) + "-" +
+              std::to_string(base + uniform(0, 6)) + "];";
+    }
+    const v1::Offer offer = offerOf(text.substr(0, text.size() - 1), uniform(0, 3) == 0 ? "db" : "web");
+    ResourceNeeds wanted = needs(uniform(1, 15) / 10.0, uniform(0, 512), static_cast<size_t>(uniform(0, 3)));
+    if (uniform(0, 2) == 0) wanted.acceptedResourceRoles = {uniform(0, 1) == 0 ? "*" : "web"};
+    std::set<std::string> accepted(wanted.acceptedResourceRoles.begin(), wanted.acceptedResourceRoles.end());
+    if (accepted.empty()) accepted = {"*", "web"};
+
+    Resources taken;
+    std::set<uint64_t> ports;
+    for (int instance = 0; instance < 50; ++instance) {
+      OfferMatch match = matchOffer(offer, wanted, taken, random);
+      if (!match.matched()) break;
+      const Resources got(match.resources);
+      EXPECT_NEAR(got.scalar("cpus"), wanted.cpus, 1e-9) << "trial " << trial;
+      EXPECT_NEAR(got.scalar("mem"), wanted.mem, 1e-9) << "trial " << trial;
+      for (const v1::Resource& resource : match.resources) {
+        EXPECT_EQ(resource.allocation_info().role(), "web");
+        EXPECT_TRUE(accepted.contains(Resources::reservationRole(resource))) << resource.DebugString();
+      }
+      std::vector<uint64_t> inResources = portsIn(match.resources), chosen = match.hostPorts;
+      std::sort(inResources.begin(), inResources.end());
+      std::sort(chosen.begin(), chosen.end());
+      EXPECT_EQ(inResources, chosen);
+      for (uint64_t port : match.hostPorts) EXPECT_TRUE(ports.insert(port).second) << "port " << port << " twice";
+      taken += got;
+      ++matches;
+      ASSERT_TRUE(Resources(offer.resources()).contains(taken)) << "trial " << trial << ": took " << taken;
+    }
+  }
+  EXPECT_GT(matches, 300);  // the property was checked on many matches, not vacuously
 }
 
 }  // namespace
