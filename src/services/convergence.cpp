@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "services/restart_strategy.hpp"
+
 namespace tepui::services {
 
 namespace {
@@ -35,15 +37,6 @@ std::vector<std::string> youngestFirst(const std::vector<const Instance*>& candi
   std::vector<std::string> out;
   for (size_t k = 0; k < count && k < order.size(); ++k) out.push_back(order[k]->id);
   return out;
-}
-
-std::pair<int64_t, int64_t> restartBounds(int64_t n, double minimumHealthCapacity, double maximumOverCapacity) {
-  // A hair below the product's ceiling and above its floor: 3 x 0.1 is
-  // 0.30000000000000004 in binary and must stay 0.3.
-  auto minHealthy = static_cast<int64_t>(std::ceil(n * minimumHealthCapacity - 1e-9));
-  auto maxCapacity = static_cast<int64_t>(std::floor(n * (1 + maximumOverCapacity) + 1e-9));
-  if (n > 0 && minHealthy == maxCapacity) maxCapacity++;
-  return {minHealthy, maxCapacity};
 }
 
 Convergence converge(const AppGoal& goal, const std::vector<const Instance*>& instances, double now,
@@ -84,7 +77,9 @@ Convergence converge(const AppGoal& goal, const std::vector<const Instance*>& in
     kill(c, old, old.size(), pick);
     return c;
   }
-  auto [minHealthy, maxCapacity] = restartBounds(n, goal.minimumHealthCapacity, goal.maximumOverCapacity);
+  RestartStrategy bounds =
+      restartStrategy(n, goal.minimumHealthCapacity, goal.maximumOverCapacity, c.healthyOld, c.oldActive);
+  const int64_t minHealthy = bounds.minHealthy, maxCapacity = bounds.maxCapacity;
   // Old instances that are not healthy add nothing to the capacity that
   // must stay up: they go first.
   kill(c, unhealthyOldOnes, unhealthyOldOnes.size(), pick);

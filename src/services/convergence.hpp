@@ -14,9 +14,7 @@
 //   the goal does not restart old instances: restartOld false, for apps no
 //   deployment holds); others are old and are replaced by a rolling
 //   restart:
-//     minHealthy  = ceil(N x minimumHealthCapacity)
-//     maxCapacity = floor(N x (1 + maximumOverCapacity)), plus one when it
-//                   equals minHealthy (so that the restart can move);
+//     minHealthy and maxCapacity as restart_strategy.hpp computes them;
 //     new instances are scheduled while old + new active < maxCapacity
 //     (never more than N new); old instances that are not healthy are
 //     killed at once; healthy old ones are killed while the healthy old
@@ -73,9 +71,5 @@ std::vector<std::string> youngestFirst(const std::vector<const Instance*>& candi
 
 Convergence converge(const AppGoal& goal, const std::vector<const Instance*>& instances, double now,
                      const KillPicker& pick = youngestFirst);
-
-// The restart's bounds for N instances (exposed for /v2/deployments and
-// tests): {minHealthy, maxCapacity}.
-std::pair<int64_t, int64_t> restartBounds(int64_t n, double minimumHealthCapacity, double maximumOverCapacity);
 
 }  // namespace tepui::services

@@ -6,10 +6,9 @@ namespace tepui::services {
 
 OfferPlacement placeOnOffer(const v1::Offer& offer, const ResourceNeeds& needs,
                             const std::vector<Constraint>& constraints, std::vector<AgentFacts> placed,
-                            const ClusterView& view, size_t wanted, std::mt19937_64& random) {
+                            const ClusterView& view, size_t wanted, Resources& taken, std::mt19937_64& random) {
   OfferPlacement result;
   const AgentFacts agent = agentFacts(offer);
-  Resources taken;
   while (result.launches.size() < wanted) {
     OfferMatch match = matchOffer(offer, needs, taken, random);
     const bool roleUnfulfilled =

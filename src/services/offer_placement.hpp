@@ -32,8 +32,10 @@ struct OfferPlacement {
 
 // Up to `wanted` instances on `offer`; `placed` are the agents of the
 // app's instances placed so far (the new ones are counted on top).
+// `taken` is what earlier placements (of other apps too) took from the
+// offer; each launch adds its resources to it.
 OfferPlacement placeOnOffer(const v1::Offer& offer, const ResourceNeeds& needs,
                             const std::vector<Constraint>& constraints, std::vector<AgentFacts> placed,
-                            const ClusterView& view, size_t wanted, std::mt19937_64& random);
+                            const ClusterView& view, size_t wanted, Resources& taken, std::mt19937_64& random);
 
 }  // namespace tepui::services

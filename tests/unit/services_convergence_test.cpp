@@ -187,7 +187,6 @@ TEST(ConvergenceTest, ZeroMinimumHealthCapacityKillsAllOldFirst) {
 TEST(ConvergenceTest, NoOverCapacityStillMovesOneAtATime) {
   // minimumHealthCapacity 1 and maximumOverCapacity 0 would leave no room:
   // one instance of temporary over-capacity.
-  EXPECT_EQ(restartBounds(3, 1, 0), (std::pair<int64_t, int64_t>{3, 4}));
   App app;
   app.goal = {.version = "v2", .configVersion = "c2", .instances = 3, .maximumOverCapacity = 0};
   for (int k = 0; k < 3; ++k) app.add("c1");
@@ -205,14 +204,6 @@ TEST(ConvergenceTest, UnhealthyOldInstancesGoFirst) {
   Instance& sick = app.add("c1", true, false);
   auto c = app.step();
   EXPECT_EQ(c.toKill, (std::vector<std::string>{sick.id}));
-}
-
-TEST(ConvergenceTest, BoundsMatchTheReference) {
-  EXPECT_EQ(restartBounds(10, 1, 1), (std::pair<int64_t, int64_t>{10, 20}));
-  EXPECT_EQ(restartBounds(10, 0.5, 0), (std::pair<int64_t, int64_t>{5, 10}));
-  EXPECT_EQ(restartBounds(3, 0.1, 0.1), (std::pair<int64_t, int64_t>{1, 3}));
-  EXPECT_EQ(restartBounds(1, 0, 0), (std::pair<int64_t, int64_t>{0, 1}));
-  EXPECT_EQ(restartBounds(0, 1, 1), (std::pair<int64_t, int64_t>{0, 0}));
 }
 
 TEST(ConvergenceTest, UnreachableInstancesAreReplacedThenExpunged) {

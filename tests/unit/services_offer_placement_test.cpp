@@ -11,6 +11,13 @@
 namespace tepui::services {
 namespace {
 
+// Nothing taken from the offer yet (a fresh one per call).
+Resources& fresh() {
+  static Resources taken;
+  taken = Resources();
+  return taken;
+}
+
 v1::Offer offerOn(const std::string& host, const std::string& rack, const std::string& role = "web") {
   v1::Offer offer;
   offer.mutable_id()->set_value("O-" + host);
@@ -53,7 +60,7 @@ TEST(ServicesOfferPlacement, UniqueHostnamePutsOneInstancePerOffer) {
   for (const std::string host : {"h1", "h2", "h3"}) {
     const v1::Offer offer = offerOn(host, "r1");
     view.update(agentFacts(offer), 0);
-    OfferPlacement placement = placeOnOffer(offer, small(), unique, placed, view, 3 - placed.size(), random);
+    OfferPlacement placement = placeOnOffer(offer, small(), unique, placed, view, 3 - placed.size(), fresh(), random);
     ASSERT_EQ(placement.launches.size(), 1u) << host;
     placed.push_back(agentFacts(offer));
     if (placed.size() < 3) {
@@ -62,7 +69,7 @@ TEST(ServicesOfferPlacement, UniqueHostnamePutsOneInstancePerOffer) {
     }
   }
   // A second look at h1 takes nothing more.
-  OfferPlacement again = placeOnOffer(offerOn("h1", "r1"), small(), unique, placed, view, 1, random);
+  OfferPlacement again = placeOnOffer(offerOn("h1", "r1"), small(), unique, placed, view, 1, fresh(), random);
   EXPECT_TRUE(again.launches.empty());
   EXPECT_EQ(again.reasons, std::vector<NoMatchReason>{NoMatchReason::kUnfulfilledConstraint});
 }
@@ -71,19 +78,34 @@ TEST(ServicesOfferPlacement, WithoutConstraintsResourcesDecide) {
   std::mt19937_64 random(1);
   ResourceNeeds needs = small();
   needs.cpus = 3;
-  OfferPlacement placement = placeOnOffer(offerOn("h1", "r1"), needs, {}, {}, ClusterView(), 10, random);
+  OfferPlacement placement = placeOnOffer(offerOn("h1", "r1"), needs, {}, {}, ClusterView(), 10, fresh(), random);
   ASSERT_EQ(placement.launches.size(), 2u);  // 8 cpus hold two of 3
   EXPECT_EQ(placement.reasons, std::vector<NoMatchReason>{NoMatchReason::kInsufficientCpus});
   EXPECT_NE(placement.launches[0].hostPorts, placement.launches[1].hostPorts);
-  EXPECT_TRUE(placeOnOffer(offerOn("h1", "r1"), needs, {}, {}, ClusterView(), 2, random).reasons.empty());
+  EXPECT_TRUE(placeOnOffer(offerOn("h1", "r1"), needs, {}, {}, ClusterView(), 2, fresh(), random).reasons.empty());
+}
+
+TEST(ServicesOfferPlacement, WhatOneAppTookIsNotThereForTheNext) {
+  std::mt19937_64 random(1);
+  ResourceNeeds needs = small();
+  needs.cpus = 3;
+  const v1::Offer offer = offerOn("h1", "r1");
+  Resources taken;
+  ASSERT_EQ(placeOnOffer(offer, needs, {}, {}, ClusterView(), 1, taken, random).launches.size(), 1u);
+  EXPECT_EQ(taken.scalar("cpus"), 3);
+  // A second app on the same offer: 5 cpus left hold one more of 3.
+  OfferPlacement second = placeOnOffer(offer, needs, {}, {}, ClusterView(), 5, taken, random);
+  EXPECT_EQ(second.launches.size(), 1u);
+  EXPECT_EQ(taken.scalar("cpus"), 6);
 }
 
 TEST(ServicesOfferPlacement, AnotherRoleComesBeforeConstraints) {
   std::mt19937_64 random(1);
   const auto like = constraints({{"rack_id", "LIKE", "r9"}});
-  OfferPlacement placement = placeOnOffer(offerOn("h1", "r1", "batch"), small(), like, {}, ClusterView(), 1, random);
+  OfferPlacement placement =
+      placeOnOffer(offerOn("h1", "r1", "batch"), small(), like, {}, ClusterView(), 1, fresh(), random);
   EXPECT_EQ(placement.reasons, std::vector<NoMatchReason>{NoMatchReason::kUnfulfilledRole});
-  placement = placeOnOffer(offerOn("h1", "r1"), small(), like, {}, ClusterView(), 1, random);
+  placement = placeOnOffer(offerOn("h1", "r1"), small(), like, {}, ClusterView(), 1, fresh(), random);
   EXPECT_EQ(placement.reasons, std::vector<NoMatchReason>{NoMatchReason::kUnfulfilledConstraint});
 }
 
@@ -100,7 +122,8 @@ TEST(ServicesOfferPlacement, GroupByRackEvenWhenOffersComeRackByRack) {
   const size_t instances = 9;
   for (int round = 0; round < 5 && placed.size() < instances; ++round) {
     for (const v1::Offer& offer : offers) {  // every offer can hold all nine
-      OfferPlacement placement = placeOnOffer(offer, small(), groupBy, placed, view, instances - placed.size(), random);
+      OfferPlacement placement =
+          placeOnOffer(offer, small(), groupBy, placed, view, instances - placed.size(), fresh(), random);
       for (size_t i = 0; i < placement.launches.size(); ++i) placed.push_back(agentFacts(offer));
     }
   }
