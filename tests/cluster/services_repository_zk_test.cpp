@@ -1,0 +1,76 @@
+// The services repository on a real ZooKeeper: what one repository commits a
+// fresh one (a new session) loads, with app paths as keys and versions
+// capped; and the layout keeps one document per node, spread over bucket
+// directories, never one big node.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <set>
+
+#include "registry/zookeeper.hpp"
+#include "services/repository.hpp"
+#include "support/run_loop.hpp"
+#include "support/zookeeper_server.hpp"
+
+namespace tepui::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using services::Collection;
+using services::Repository;
+
+TEST(ServicesRepositoryZooKeeperTest, CommitsLoadAgainOneDocumentPerNode) {
+  ZooKeeperServer zk;
+  boost::asio::io_context io;
+  auto load = [&] {
+    auto store = registry::openZooKeeperStore(zk.url("/services"), 5s);
+    EXPECT_TRUE(store.ok()) << store.error().message;
+    auto repository = Repository::load(io, std::move(*store), {.maxVersions = 2});
+    EXPECT_TRUE(repository.ok()) << repository.error().message;
+    return std::move(*repository);
+  };
+  const std::vector<std::string> apps = {"/product/db/mysql", "/product/service/web", "/a b/..", "/x"};
+  {
+    auto repository = load();
+    size_t durable = 0;
+    for (std::string version : {"v1", "v2", "v3"}) {
+      Repository::Change change;
+      for (const std::string& app : apps) change.putApp(app, version, boost::json::object{{"id", app}});
+      change.put(Collection::kDeployments, "deployment-" + version, boost::json::object{{"v", version}});
+      change.setFrameworkId("fw-" + version);
+      repository->commit(std::move(change), [&](const Status& s) {
+        EXPECT_TRUE(s.ok()) << s.error().message;
+        ++durable;
+      });
+    }
+    ASSERT_TRUE(runLoopUntil(
+        io, [&] { return durable == 3; }, 20s));
+  }
+  auto repository = load();
+  EXPECT_EQ(repository->frameworkId(), "fw-v3");
+  EXPECT_EQ(repository->appIds().size(), apps.size());
+  for (const std::string& app : apps) {
+    EXPECT_EQ(repository->appVersions(app), (std::vector<std::string>{"v2", "v3"})) << app;
+  }
+  EXPECT_EQ(repository->all(Collection::kDeployments).size(), 3u);
+
+  // The layout: every child of the root is a bucket directory (or the
+  // framework's), and each node under them holds one document.
+  auto session = registry::ZooKeeper::connect(zk.hosts(), 5s);
+  ASSERT_TRUE(session.ok());
+  auto dirs = (*session)->children("/services/registry");
+  ASSERT_TRUE(dirs.ok());
+  size_t nodes = 0;
+  for (const std::string& dir : *dirs) {
+    EXPECT_TRUE(dir == "framework" || dir.starts_with("apps%2E") || dir.starts_with("versions%2E") ||
+                dir.starts_with("deployments%2E"))
+        << dir;
+    auto children = (*session)->children("/services/registry/" + dir);
+    ASSERT_TRUE(children.ok());
+    nodes += children->size();
+  }
+  EXPECT_EQ(nodes, 1 + apps.size() + 2 * apps.size() + 3);
+}
+
+}  // namespace
+}  // namespace tepui::testing
