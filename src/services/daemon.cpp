@@ -162,31 +162,32 @@ void Daemon::elected() {
 
 void Daemon::loaded(Result<std::unique_ptr<Repository>> repository, uint64_t term) {
   if (stopped_ || term != term_ || state_ != State::kLoading) return;  // this term ended meanwhile
-  if (!repository) {
-    TLOG(ERROR) << repository.error().message << "; giving up leadership";
-    state_ = State::kFollowing;
-    ++termsEnded_;
-    if (leadership_->highlyAvailable()) return leadership_->abdicate();
-    // Alone, there is no one else to lead: try again shortly.
-    auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::seconds(2));
-    timer->async_wait([this, timer, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
-      if (!ec && alive.lock()) elected();
-    });
-    return;
-  }
+  if (!repository) return giveUp(repository.error().message);
   repository_ = std::move(*repository);
   repository_->onFailure([this, alive = std::weak_ptr<bool>(alive_), term](const std::string& why) {
-    // Not from inside the repository's own callback: stopping destroys it.
+    // Not from inside the repository's own callback: giving up destroys it.
     boost::asio::post(io_, [this, alive, term, why] {
-      if (!alive.lock() || term != term_ || state_ != State::kLeading) return;
-      stopLeading("a state write failed: " + why);
-      if (leadership_->highlyAvailable()) {
-        leadership_->abdicate();
-      } else {
-        elected();  // alone: load what the store really holds and go on
-      }
+      if (alive.lock() && term == term_ && state_ != State::kFollowing) giveUp("a state write failed: " + why);
     });
   });
+  // The fence first: from now on a stale leader's writes fail.
+  repository_->claim([this, term](const Status& s) {
+    if (s && term == term_ && state_ == State::kLoading) lead();
+  });
+}
+
+void Daemon::giveUp(const std::string& why) {
+  stopLeading(why);
+  if (leadership_->highlyAvailable()) return leadership_->abdicate();
+  // Alone, there is no one else to lead: load what the store holds again
+  // shortly.
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::seconds(2));
+  timer->async_wait([this, timer, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+    if (!ec && alive.lock() && !stopped_) elected();
+  });
+}
+
+void Daemon::lead() {
   events_.reset(newEpoch());
   link_ = std::make_unique<FrameworkLink>(io_, linkOptions(), repository_->frameworkId());
   link_->callbacks().persistFrameworkId = [this](const std::string& id, std::function<void(const Status&)> durable) {
@@ -210,13 +211,14 @@ void Daemon::stopLeading(const std::string& why) {
   ++term_;  // a load still running belongs to an ended term
   ++termsEnded_;
   TLOG(WARNING) << "Not leading any more: " << why;
-  if (!wasLeading) return;
-  if (ended_) ended_();
-  linkTotals_ += link_->counters();
-  commits_ += repository_->commits();
-  leader_.reset();
-  link_.reset();
-  events_.reset(newEpoch());
+  if (wasLeading) {
+    if (ended_) ended_();
+    linkTotals_ += link_->counters();
+    leader_.reset();
+    link_.reset();
+    events_.reset(newEpoch());
+  }
+  if (repository_) commits_ += repository_->commits();
   repository_.reset();  // (waits for a write in progress)
 }
 

@@ -2,9 +2,10 @@
 // term (daemon.cpp) and the endpoints the runtime serves (daemon_api.cpp).
 //
 // A term: elected -> the state is loaded off the loop (the store opened and
-// read on a thread of its own; requests meanwhile get 503) -> leading: a
-// new event epoch, the framework link subscribes, the plugged-in logic
-// runs -> until the election is lost, the instance abdicates or a state
+// read on a thread of its own; requests meanwhile get 503) and the store
+// fenced against the previous leader (Repository::claim) -> leading: a new
+// event epoch, the framework link subscribes, the plugged-in logic runs ->
+// until the election is lost, the instance abdicates or a state
 // write fails: then the logic is told, the link and the event streams are
 // closed and the state is dropped at once; the next term (here or on
 // another instance) loads what the store holds.
@@ -42,6 +43,10 @@ class Daemon final : public Services {
   // daemon.cpp: the terms.
   void elected();
   void loaded(Result<std::unique_ptr<Repository>> repository, uint64_t term);
+  void lead();
+  // Ends the term (or the attempt at one) and hands leadership on: to
+  // another instance with --zk, else to a fresh load here.
+  void giveUp(const std::string& why);
   void stopLeading(const std::string& why);
   Result<std::unique_ptr<registry::Store>> openStore() const;
   FrameworkLinkOptions linkOptions() const;

@@ -15,6 +15,7 @@ namespace tepui::services {
 namespace {
 
 constexpr char kFrameworkKey[] = "framework/id";
+constexpr char kFenceKey[] = "leader/fence";
 constexpr char kApps[] = "apps";
 constexpr char kVersions[] = "versions";
 constexpr uint32_t kBuckets = 64;
@@ -135,6 +136,9 @@ Result<std::unique_ptr<Repository>> Repository::load(boost::asio::io_context& io
 }
 
 Status Repository::read(registry::Store& store) {
+  auto fence = store.get(kFenceKey);
+  if (!fence) return fence.error();
+  fenceVersion_ = *fence ? (*fence)->version : 0;
   auto framework = store.get(kFrameworkKey);
   if (!framework) return framework.error();
   if (*framework) frameworkId_ = (*framework)->value;
@@ -240,12 +244,7 @@ void Repository::commit(Change change, Done done) {
   std::vector<registry::Write> batch;
   for (Change::Op& op : change.ops_) apply(op, batch);
   ++commits_;
-  if (batch.empty()) {
-    boost::asio::post(io_, [done = std::move(done)] {
-      if (done) done(okStatus());
-    });
-    return;
-  }
+  batch.push_back({registry::Write::Kind::PUT, kFenceKey, std::to_string(commits_), fenceVersion_++});
   registrar_->apply(std::move(batch), [this, done = std::move(done)](const Status& s) {
     if (!s && !failed_) {
       failed_ = true;

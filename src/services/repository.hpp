@@ -21,6 +21,12 @@
 //   then refuses every later commit (their `done` gets the error) and calls
 //   onFailure once; the daemon stops leading, and the next leader loads
 //   what the store really holds.
+// - Fencing: every write also bumps the key "leader/fence", expecting the
+//   version this repository last wrote (or loaded). A leader that loaded
+//   the state after this one makes its first write (claim()) bump it, so
+//   any later write of this stale one fails as a version conflict instead
+//   of overwriting the new leader's state, however late it learns that it
+//   lost its lead.
 // - Layout (never one big node): one key per document, each key's parts
 //   escaped (every byte outside [A-Za-z0-9_.-] as %XX) so that any app
 //   path is a valid key, spread over 64 directories per collection by a
@@ -85,6 +91,8 @@ class Repository {
   Repository& operator=(const Repository&) = delete;
 
   void commit(Change change, Done done);
+  // The first write of a term: the fence alone. Lead only once it is durable.
+  void claim(Done done) { commit(Change(), std::move(done)); }
   void onFailure(std::function<void(const std::string& why)> callback) { onFailure_ = std::move(callback); }
   bool failed() const { return failed_; }
 
@@ -125,6 +133,7 @@ class Repository {
   bool failed_ = false;
   std::string failure_;
   uint64_t commits_ = 0;
+  uint64_t fenceVersion_ = 0;  // of "leader/fence" after the writes queued so far
   std::function<void(const std::string&)> onFailure_;
   std::unique_ptr<registry::Registrar> registrar_;  // last: its thread stops first
 };

@@ -1,10 +1,12 @@
 // The services repository on a real ZooKeeper: what one repository commits a
 // fresh one (a new session) loads, with app paths as keys and versions
-// capped; and the layout keeps one document per node, spread over bucket
-// directories, never one big node.
+// capped; the layout keeps one document per node, spread over bucket
+// directories, never one big node; and once a newer repository (a new
+// leader) has claimed the state, the older one's writes fail.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <optional>
 #include <set>
 
 #include "registry/zookeeper.hpp"
@@ -62,14 +64,57 @@ TEST(ServicesRepositoryZooKeeperTest, CommitsLoadAgainOneDocumentPerNode) {
   ASSERT_TRUE(dirs.ok());
   size_t nodes = 0;
   for (const std::string& dir : *dirs) {
-    EXPECT_TRUE(dir == "framework" || dir.starts_with("apps%2E") || dir.starts_with("versions%2E") ||
+    EXPECT_TRUE(dir == "framework" || dir == "leader" || dir.starts_with("apps%2E") || dir.starts_with("versions%2E") ||
                 dir.starts_with("deployments%2E"))
         << dir;
     auto children = (*session)->children("/services/registry/" + dir);
     ASSERT_TRUE(children.ok());
     nodes += children->size();
   }
-  EXPECT_EQ(nodes, 1 + apps.size() + 2 * apps.size() + 3);
+  EXPECT_EQ(nodes, 2 + apps.size() + 2 * apps.size() + 3);  // (framework id, fence)
+}
+
+TEST(ServicesRepositoryZooKeeperTest, AStaleLeadersWritesFailOnceANewOneClaimedTheState) {
+  ZooKeeperServer zk;
+  boost::asio::io_context io;
+  auto load = [&] {
+    auto store = registry::openZooKeeperStore(zk.url("/services"), 5s);
+    EXPECT_TRUE(store.ok()) << store.error().message;
+    auto repository = Repository::load(io, std::move(*store));
+    EXPECT_TRUE(repository.ok()) << repository.error().message;
+    return std::move(*repository);
+  };
+  auto commit = [&](Repository& repository, const std::string& app) {
+    std::optional<Status> outcome;
+    Repository::Change change;
+    change.putApp(app, "v1", boost::json::object{{"id", app}});
+    repository.commit(std::move(change), [&](const Status& s) { outcome = s; });
+    EXPECT_TRUE(runLoopUntil(
+        io, [&] { return outcome.has_value(); }, 20s));
+    return outcome.value_or(Error("no outcome"));
+  };
+  auto claim = [&](Repository& repository) {
+    std::optional<Status> outcome;
+    repository.claim([&](const Status& s) { outcome = s; });
+    EXPECT_TRUE(runLoopUntil(
+        io, [&] { return outcome.has_value(); }, 20s));
+    return outcome.value_or(Error("no outcome"));
+  };
+
+  auto old = load();
+  ASSERT_TRUE(claim(*old).ok());
+  ASSERT_TRUE(commit(*old, "/before").ok());
+  auto current = load();  // a new leader, while the old one still thinks it leads
+  ASSERT_TRUE(claim(*current).ok());
+  auto stale = commit(*old, "/stale");
+  ASSERT_FALSE(stale.ok());
+  EXPECT_NE(stale.error().message.find(registry::kConflict), std::string::npos) << stale.error().message;
+  EXPECT_TRUE(old->failed());
+  ASSERT_TRUE(commit(*current, "/after").ok());
+  old.reset();
+  current.reset();
+  auto reloaded = load();
+  EXPECT_EQ(reloaded->appIds(), (std::vector<std::string>{"/after", "/before"}));
 }
 
 }  // namespace
