@@ -21,16 +21,21 @@ using namespace std::chrono_literals;
 using services::Collection;
 using services::Repository;
 
+// A repository on a new session to `zk` under /services.
+std::unique_ptr<Repository> loadRepository(boost::asio::io_context& io, const ZooKeeperServer& zk,
+                                           services::RepositoryOptions options = {}) {
+  auto store = registry::openZooKeeperStore(zk.url("/services"), 5s);
+  EXPECT_TRUE(store.ok()) << store.error().message;
+  if (!store) return nullptr;
+  auto repository = Repository::load(io, std::move(*store), options);
+  EXPECT_TRUE(repository.ok()) << repository.error().message;
+  return repository ? std::move(*repository) : nullptr;
+}
+
 TEST(ServicesRepositoryZooKeeperTest, CommitsLoadAgainOneDocumentPerNode) {
   ZooKeeperServer zk;
   boost::asio::io_context io;
-  auto load = [&] {
-    auto store = registry::openZooKeeperStore(zk.url("/services"), 5s);
-    EXPECT_TRUE(store.ok()) << store.error().message;
-    auto repository = Repository::load(io, std::move(*store), {.maxVersions = 2});
-    EXPECT_TRUE(repository.ok()) << repository.error().message;
-    return std::move(*repository);
-  };
+  auto load = [&] { return loadRepository(io, zk, {.maxVersions = 2}); };
   const std::vector<std::string> apps = {"/product/db/mysql", "/product/service/web", "/a b/..", "/x"};
   {
     auto repository = load();
@@ -77,13 +82,7 @@ TEST(ServicesRepositoryZooKeeperTest, CommitsLoadAgainOneDocumentPerNode) {
 TEST(ServicesRepositoryZooKeeperTest, AStaleLeadersWritesFailOnceANewOneClaimedTheState) {
   ZooKeeperServer zk;
   boost::asio::io_context io;
-  auto load = [&] {
-    auto store = registry::openZooKeeperStore(zk.url("/services"), 5s);
-    EXPECT_TRUE(store.ok()) << store.error().message;
-    auto repository = Repository::load(io, std::move(*store));
-    EXPECT_TRUE(repository.ok()) << repository.error().message;
-    return std::move(*repository);
-  };
+  auto load = [&] { return loadRepository(io, zk); };
   auto commit = [&](Repository& repository, const std::string& app) {
     std::optional<Status> outcome;
     Repository::Change change;
