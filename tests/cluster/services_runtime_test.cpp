@@ -8,6 +8,7 @@
 // - Several daemons on ZooKeeper: one leads, the others redirect (307) to
 //   it; DELETE /v2/leader hands leadership over with the state; a leader
 //   that loses ZooKeeper stops leading at once.
+#include <atomic>
 #include <boost/json.hpp>
 #include <mutex>
 
@@ -76,6 +77,7 @@ struct Seen {
   std::vector<v1::TaskStatus> updates;
   std::optional<v1::AgentID> launchedOn;
   std::vector<size_t> reconciled;  // how many tasks tasksToReconcile listed, each time
+  bool durable = false;            // the framework id
   size_t offers = 0;
 
   template <typename Fn>
@@ -111,9 +113,20 @@ TEST(ServicesRuntimeTest, FrameworkLinkLaunchesAcknowledgesAndReconcilesAcrossAM
     auto& cb = l->callbacks();
     cb.persistFrameworkId = [&io, &seen](const std::string& id, std::function<void(const Status&)> durable) {
       seen.with([&](Seen& s) { s.persisted.push_back(id); });
-      boost::asio::post(io, [durable] { durable(okStatus()); });  // "durable" a little later, as a store would
+      // Durable a while later, as a slow store would: nothing is delivered
+      // meanwhile.
+      auto timer = std::make_shared<boost::asio::steady_timer>(io, 300ms);
+      timer->async_wait([timer, durable, &seen](const boost::system::error_code&) {
+        seen.with([](Seen& s) { s.durable = true; });
+        durable(okStatus());
+      });
     };
-    cb.onSubscribed = [&seen](const std::string& id) { seen.with([&](Seen& s) { s.subscribedAs.push_back(id); }); };
+    cb.onSubscribed = [&seen](const std::string& id) {
+      seen.with([&](Seen& s) {
+        EXPECT_TRUE(s.durable);
+        s.subscribedAs.push_back(id);
+      });
+    };
     cb.tasksToReconcile = [&seen, taskId] {
       FrameworkLink::TaskList tasks;
       seen.with([&](Seen& s) {
@@ -126,6 +139,7 @@ TEST(ServicesRuntimeTest, FrameworkLinkLaunchesAcknowledgesAndReconcilesAcrossAM
       std::vector<v1::OfferID> decline;
       for (const v1::Offer& offer : offers) {
         bool launch = seen.with([&](Seen& s) {
+          EXPECT_TRUE(s.durable) << "an offer came before the framework id was durable";
           ++s.offers;
           if (s.launchedOn) return false;
           s.launchedOn = offer.agent_id();
@@ -206,6 +220,46 @@ TEST(ServicesRuntimeTest, FrameworkLinkLaunchesAcknowledgesAndReconcilesAcrossAM
   agent.reset();
   master.reset();
   std::filesystem::remove_all(masterDir);
+}
+
+TEST(ServicesRuntimeTest, FrameworkLinkStopsIfItCannotRememberItsFrameworkId) {
+  Cluster cluster;
+  std::atomic<int> offers = 0, subscribed = 0;
+  std::optional<std::string> error;
+  std::mutex mutex;
+  cli::InProcess<FrameworkLink> link;
+  auto started = link.start("services", [&](boost::asio::io_context& io) -> Result<std::unique_ptr<FrameworkLink>> {
+    services::FrameworkLinkOptions options;
+    options.master = cluster.masterEndpoint().str();
+    options.info = frameworkInfo("services-forgetful", {}, 3600);
+    auto l = std::make_unique<FrameworkLink>(io, options, "");
+    l->callbacks().persistFrameworkId = [](const std::string&, std::function<void(const Status&)> durable) {
+      durable(Error("disk full"));
+    };
+    l->callbacks().onOffers = [&](const std::vector<v1::Offer>&) { ++offers; };
+    l->callbacks().onSubscribed = [&](const std::string&) { ++subscribed; };
+    l->callbacks().onError = [&](const std::string& why) {
+      std::lock_guard lock(mutex);
+      error = why;
+    };
+    if (auto s = l->start(); !s) return s.error();
+    return l;
+  });
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return error.has_value();
+  }));
+  EXPECT_NE(error->find("disk full"), std::string::npos);
+  EXPECT_FALSE(link.call([](FrameworkLink& l) { return l.subscribed(); }));
+  EXPECT_EQ(link.call([](FrameworkLink& l) { return l.frameworkId(); }), "");
+  EXPECT_EQ(offers, 0);
+  EXPECT_EQ(subscribed, 0);
+  // The master lost the framework's connection: it is not active.
+  ASSERT_TRUE(eventually([&] {
+    auto frameworks = jsonOf(httpGet(cluster.masterEndpoint(), "/master/state"))["frameworks"].as_array();
+    return frameworks.size() == 1 && !frameworks[0].as_object().at("active").as_bool();
+  }));
 }
 
 // A daemon of `tepui services` in process.
