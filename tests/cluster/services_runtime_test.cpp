@@ -41,17 +41,22 @@ http::Response request(const http::Endpoint& endpoint, const std::string& method
   return response ? *response : http::Response{};
 }
 
-// A master on `port` (0: any) keeping its registry under `workDir`.
-std::unique_ptr<cli::InProcess<master::Master>> startMaster(const std::filesystem::path& workDir, uint16_t port) {
-  master::MasterFlags flags;
+// A master on loopback with `flags` (a port, a work dir, ZooKeeper).
+std::unique_ptr<cli::InProcess<master::Master>> startMaster(master::MasterFlags flags) {
   flags.ip = "127.0.0.1";
-  flags.port = port;
   flags.hostname = "127.0.0.1";
-  flags.work_dir = workDir.string();
   auto m = std::make_unique<cli::InProcess<master::Master>>();
   auto s = m->start("master", [&](boost::asio::io_context& io) { return master::Master::create(io, flags); });
   if (!s) throw std::runtime_error(s.error().message);
   return m;
+}
+
+// A master on `port` (0: any) keeping its registry under `workDir`.
+std::unique_ptr<cli::InProcess<master::Master>> startMaster(const std::filesystem::path& workDir, uint16_t port) {
+  master::MasterFlags flags;
+  flags.port = port;
+  flags.work_dir = workDir.string();
+  return startMaster(flags);
 }
 
 std::unique_ptr<cli::InProcess<agent::Agent>> startAgent(const std::filesystem::path& workDir, uint16_t masterPort) {
@@ -220,6 +225,53 @@ TEST(ServicesRuntimeTest, FrameworkLinkLaunchesAcknowledgesAndReconcilesAcrossAM
   agent.reset();
   master.reset();
   std::filesystem::remove_all(masterDir);
+}
+
+TEST(ServicesRuntimeTest, FrameworkLinkFollowsTheMastersElectedThroughZooKeeper) {
+  ZooKeeperServer zk;
+  master::MasterFlags flags;
+  flags.port = 0;
+  flags.zk = zk.url("/masters");
+  flags.quorum = 1;
+  flags.zk_session_timeout = Seconds(2);
+  std::vector<std::unique_ptr<cli::InProcess<master::Master>>> masters;
+  masters.push_back(startMaster(flags));
+  masters.push_back(startMaster(flags));
+  std::mutex mutex;
+  std::vector<std::string> subscribedAs;
+  cli::InProcess<FrameworkLink> link;
+  auto started = link.start("services", [&](boost::asio::io_context& io) -> Result<std::unique_ptr<FrameworkLink>> {
+    services::FrameworkLinkOptions options;
+    options.master = flags.zk;
+    options.zkSessionTimeout = Seconds(2);
+    options.info = frameworkInfo("services-follower", {}, 3600);
+    options.maxBackoff = Seconds(1);
+    auto l = std::make_unique<FrameworkLink>(io, options, "");
+    l->callbacks().onSubscribed = [&](const std::string& id) {
+      std::lock_guard lock(mutex);
+      subscribedAs.push_back(id);
+    };
+    if (auto s = l->start(); !s) return s.error();
+    return l;
+  });
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  auto subscriptions = [&] {
+    std::lock_guard lock(mutex);
+    return subscribedAs;
+  };
+  ASSERT_TRUE(eventually([&] { return subscriptions().size() == 1; }, 30s));
+  auto leader = link.call([](FrameworkLink& l) { return l.master(); });
+  ASSERT_TRUE(leader);
+  size_t leading = (*masters[0])->port() == leader->port ? 0 : 1;
+  ASSERT_EQ((*masters[leading])->port(), leader->port);
+
+  // The leader goes: the other master is elected, and the link subscribes
+  // to it with the same framework id.
+  masters[leading].reset();
+  ASSERT_TRUE(eventually([&] { return subscriptions().size() == 2; }, 30s));
+  EXPECT_EQ(subscriptions()[1], subscriptions()[0]);
+  EXPECT_EQ(link.call([](FrameworkLink& l) { return l.master(); })->port, (*masters[1 - leading])->port());
+  link.stop();
 }
 
 TEST(ServicesRuntimeTest, FrameworkLinkStopsIfItCannotRememberItsFrameworkId) {
