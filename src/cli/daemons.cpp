@@ -1,9 +1,6 @@
 // `tepui master`, `tepui agent` and `tepui executor`: parse flags, run the
 // daemon's event loop on this thread until SIGINT, SIGTERM or SIGUSR1.
-#include <sys/resource.h>
-
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <functional>
 #include <iostream>
@@ -11,41 +8,12 @@
 #include "agent/agent.hpp"
 #include "cli/commands.hpp"
 #include "cli/parse_flags.hpp"
+#include "cli/signals.hpp"
 #include "common/logging.hpp"
 #include "executor/executors.hpp"
 #include "master/master.hpp"
 
 namespace tepui::cli {
-
-namespace {
-
-// A master holds two connections per agent and one per framework; an agent
-// one per executor: the default soft limit of 1,024 descriptors is far too
-// few, so it is raised to the hard limit.
-void raiseFileLimit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
-  rlim_t was = limit.rlim_cur;
-  limit.rlim_cur = limit.rlim_max;
-  if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    TLOG(INFO) << "Raised the open file limit from " << was << " to " << limit.rlim_max;
-  }
-}
-
-// Runs the loop until SIGINT, SIGTERM or SIGUSR1, then `onSignal(signal)`.
-int runUntilSignalled(boost::asio::io_context& io, std::function<void(int)> onSignal) {
-  raiseFileLimit();
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGUSR1);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    onSignal(signal);
-    io.stop();
-  });
-  io.run();
-  return 0;
-}
-
-}  // namespace
 
 int masterMain(int argc, const char* const* argv) {
   logging::setComponent("master");

@@ -1,0 +1,84 @@
+// `tepui services`: the Marathon-compatible service scheduler daemon's
+// runtime. One event loop (the io_context given to create(), run by one
+// thread) serves HTTP, leads or follows, holds the durable state while
+// leading, publishes events and speaks to the master as a v1 framework.
+//
+// What it serves itself: /ping, /metrics, /v2/info, /v2/leader (GET, and
+// DELETE to abdicate) and /v2/events. The rest of the API (apps, groups,
+// deployments, tasks, queue) registers its handlers with route() and
+// routePrefix(); those, /v2/events and every other /v2/... path are served
+// by the leader only: another instance answers 307 with the leader's
+// Location, or 503 with a JSON message while none leads (or while this
+// one, just elected, loads its state).
+//
+// The scheduling logic plugs in through onLeadership(): `started` runs
+// when this instance leads and its state is loaded, before the framework
+// subscribes (so that it can set the link's callbacks); `ended` runs when
+// it stops leading, before the state is dropped.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/duration.hpp"
+#include "common/flags.hpp"
+#include "common/result.hpp"
+#include "http/server.hpp"
+
+namespace tepui::services {
+
+class Repository;
+class EventBus;
+class FrameworkLink;
+
+struct ServicesFlags {
+  std::string master = "127.0.0.1:5050";  // host:port or zk://host:port[,host:port]/path
+  // zk://host:port[,host:port]/path: the state and the election there.
+  // Empty: a lone instance with the embedded store under --work_dir.
+  std::string zk;
+  std::string work_dir;
+  std::string ip = "0.0.0.0";
+  uint16_t port = 8080;
+  std::string hostname;  // default: the machine's host name
+  std::string framework_name = "tepui-services";
+  std::string role = "*";
+  std::string user;  // tasks' default user; default: the user running the daemon
+  Seconds failover_timeout{7 * 86400.0};
+  Seconds zk_session_timeout{10.0};
+  int max_versions = 50;
+  int event_stream_ring_size = 1000;
+  int event_stream_max_queued_kb = 4096;
+  Seconds event_stream_keepalive{15.0};
+};
+
+void registerFlags(FlagSet& flags, ServicesFlags& values);
+
+// What the leader has; valid from `started` to `ended`.
+struct Leader {
+  Repository& repository;
+  EventBus& events;
+  FrameworkLink& framework;
+};
+
+class Services {
+ public:
+  virtual ~Services() = default;
+  // Checks the flags, binds the HTTP port (0 picks a free one) and starts
+  // contending (or, without --zk, leading).
+  static Result<std::unique_ptr<Services>> create(boost::asio::io_context& io, ServicesFlags flags,
+                                                  FlagSet* flagSet = nullptr);
+  virtual uint16_t port() const = 0;
+  // Stops leading, closes every connection and timer; the loop can then run
+  // out.
+  virtual void stop() = 0;
+  virtual bool leading() const = 0;
+
+  virtual void route(const std::string& path, http::Handler handler) = 0;
+  virtual void routePrefix(const std::string& prefix, http::Handler handler) = 0;
+  // Set before the loop runs (if set while leading, `started` runs at once).
+  virtual void onLeadership(std::function<void(Leader&)> started, std::function<void()> ended) = 0;
+};
+
+}  // namespace tepui::services
