@@ -73,6 +73,7 @@ boost::json::object notificationJson(const Notification& n) {
   body["kind"] = notificationKindName(n.kind);
   body["job"] = n.job;
   body["owner"] = n.owner;
+  body["to"] = n.owner;  // the key Chronos-compatible receivers read
   body["ownerName"] = n.ownerName;
   body["message"] = n.message;
   body["taskId"] = n.taskId;

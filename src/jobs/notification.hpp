@@ -3,7 +3,7 @@
 // body, the webhook's JSON). Pure functions; the delivery is notifier.hpp's.
 //
 // The subject is prefixed with the cluster name in brackets when one is
-// configured, as Chronos did: "[prod] job nightly-etl failed". Line breaks
+// configured, in the Chronos-compatible form: "[prod] job nightly-etl failed". Line breaks
 // in the names become spaces, so a subject is always one header line.
 #pragma once
 
@@ -46,9 +46,10 @@ std::string notificationSubject(const Notification& n);
 // the fields that are set, a blank line and the message.
 std::string notificationText(const Notification& n);
 
-// The webhook's body: {"kind", "job", "owner", "ownerName", "message",
-// "taskId", "time" (ISO 8601 UTC with milliseconds), "cluster", "subject"};
-// every key always present, "" when unset.
+// The webhook's body: {"kind", "job", "owner", "to" (the owner again,
+// under the key Chronos-compatible receivers read), "ownerName", "message", "taskId",
+// "time" (ISO 8601 UTC with milliseconds), "cluster", "subject"}; every key
+// always present, "" when unset.
 boost::json::object notificationJson(const Notification& n);
 
 }  // namespace tepui::jobs

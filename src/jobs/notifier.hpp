@@ -3,8 +3,8 @@
 // smtp_channel.hpp), from the daemon's io_context, never blocking it.
 //
 // The scheduler calls notify() and moves on. The Notifier
-//   - drops kinds that are not enabled (success is off by default, as in
-//     Chronos; see NotifierOptions::kinds);
+//   - drops kinds that are not enabled (success is off by default; see
+//     NotifierOptions::kinds);
 //   - queues the notification on each channel that accepts it. Each channel
 //     delivers one notification at a time, in order; its queue holds at most
 //     `queueCapacity` waiting notifications, and when full the OLDEST

@@ -50,7 +50,8 @@ TEST(JobsNotification, KindNamesRoundTrip) {
 TEST(JobsNotification, JsonHasEveryField) {
   auto body = notificationJson(sample());
   EXPECT_EQ(boost::json::serialize(body),
-            R"({"kind":"failed","job":"nightly-etl","owner":"ops@example.org","ownerName":"Ops",)"
+            R"({"kind":"failed","job":"nightly-etl","owner":"ops@example.org","to":"ops@example.org",)"
+            R"("ownerName":"Ops",)"
             R"("message":"exit status 3","taskId":"ct:1:0:nightly-etl:","time":"2014-03-08T16:57:17.507Z",)"
             R"("cluster":"prod","subject":"[prod] job nightly-etl failed"})");
 }

@@ -119,6 +119,7 @@ TEST_F(JobsWebhookDelivery, RetriesOn503ThenDeliversTheJsonBody) {
   EXPECT_EQ(body.at("kind"), "failed");
   EXPECT_EQ(body.at("job"), "nightly-etl");
   EXPECT_EQ(body.at("owner"), "ops@example.org");
+  EXPECT_EQ(body.at("to"), "ops@example.org");
   EXPECT_EQ(body.at("ownerName"), "Ops");
   EXPECT_EQ(body.at("taskId"), "ct:1:0:x:");
   EXPECT_EQ(body.at("cluster"), "prod");
