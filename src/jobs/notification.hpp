@@ -3,8 +3,9 @@
 // body, the webhook's JSON). Pure functions; the delivery is notifier.hpp's.
 //
 // The subject is prefixed with the cluster name in brackets when one is
-// configured, in the Chronos-compatible form: "[prod] job nightly-etl failed". Line breaks
-// in the names become spaces, so a subject is always one header line.
+// configured, in the Chronos-compatible form: "[prod] job nightly-etl
+// failed". Line breaks in the names become spaces, so a subject is always
+// one header line.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -47,9 +48,9 @@ std::string notificationSubject(const Notification& n);
 std::string notificationText(const Notification& n);
 
 // The webhook's body: {"kind", "job", "owner", "to" (the owner again,
-// under the key Chronos-compatible receivers read), "ownerName", "message", "taskId",
-// "time" (ISO 8601 UTC with milliseconds), "cluster", "subject"}; every key
-// always present, "" when unset.
+// under the key Chronos-compatible receivers read), "ownerName",
+// "message", "taskId", "time" (ISO 8601 UTC with milliseconds), "cluster",
+// "subject"}; every key always present, "" when unset.
 boost::json::object notificationJson(const Notification& n);
 
 }  // namespace tepui::jobs
