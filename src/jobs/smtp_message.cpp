@@ -23,6 +23,9 @@ bool printableAscii(std::string_view s) {
   return true;
 }
 
+// RFC 5321 allows 1000 octets per line with CRLF; a stuffed dot may add one.
+constexpr size_t kMaxLineLength = 997;
+
 }  // namespace
 
 bool isPlainAddress(std::string_view address) {
@@ -38,6 +41,10 @@ OwnerAddresses parseOwnerAddresses(std::string_view owner) {
   for (const std::string& piece : splitNonEmpty(owner, ',')) {
     std::string_view address = trim(piece);
     if (address.empty()) continue;
+    // "Name <address>": the part between the brackets.
+    if (size_t open = address.find('<'); open != std::string_view::npos && address.back() == '>') {
+      address = address.substr(open + 1, address.size() - open - 2);
+    }
     (isPlainAddress(address) ? out.valid : out.invalid).emplace_back(address);
   }
   return out;
@@ -47,17 +54,28 @@ std::string dotStuff(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 16 + 2);
   bool lineStart = true;
+  bool broken = false;    // the last CRLF was put in for length: a line end right after it adds none
+  size_t lineLength = 0;  // characters of the text on this line (a stuffed dot not counted)
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '\r' || c == '\n') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      out += "\r\n";
+      if (!broken) out += "\r\n";
       lineStart = true;
+      broken = false;
+      lineLength = 0;
       continue;
     }
     if (lineStart && c == '.') out += '.';
     out += c;
     lineStart = false;
+    broken = false;
+    if (++lineLength == kMaxLineLength) {
+      out += "\r\n";
+      lineStart = true;
+      broken = true;
+      lineLength = 0;
+    }
   }
   if (!lineStart || out.empty()) out += "\r\n";
   return out;

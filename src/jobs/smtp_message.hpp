@@ -11,7 +11,8 @@
 namespace tepui::jobs {
 
 // `owner` is comma-separated addresses ("a@x.org, b@y.org"); blanks around
-// each are trimmed and empty entries skipped. An address is accepted when
+// each are trimmed and empty entries skipped; of "Name <a@x.org>" the part
+// in angle brackets is taken. An address is accepted when
 // it is local@domain with both parts non-empty, one '@', and no spaces,
 // control characters, '<', '>', ',' or '"' (so it can be written between
 // angle brackets in RCPT TO and in a header without quoting).
@@ -23,8 +24,10 @@ OwnerAddresses parseOwnerAddresses(std::string_view owner);
 bool isPlainAddress(std::string_view address);
 
 // Text for the DATA phase: every line ending becomes CRLF (a lone "\n" or
-// "\r" too), a line starting with '.' gets a second '.', and the result
-// ends with CRLF. The terminating ".\r\n" is not included.
+// "\r" too), a line longer than 997 characters is broken into lines of
+// at most that many (SMTP's limit is 998 plus CRLF; a stuffed dot may add
+// one), a line starting with '.' gets a second '.', and the result ends
+// with CRLF. The terminating ".\r\n" is not included.
 std::string dotStuff(std::string_view text);
 
 // "Wed, 02 Dec 2026 18:44:51 +0000".

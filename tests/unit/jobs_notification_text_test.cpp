@@ -64,9 +64,9 @@ TEST(JobsNotification, TextNamesTheJobTaskAndMessage) {
 }
 
 TEST(JobsSmtpMessage, OwnerAddressesAreSplitTrimmedAndChecked) {
-  auto got = parseOwnerAddresses(" a@x.org,b@y.org , ,bad, c d@x.org,<e@x.org>,f@g@h,@x.org,z@");
-  EXPECT_EQ(got.valid, (std::vector<std::string>{"a@x.org", "b@y.org"}));
-  EXPECT_EQ(got.invalid, (std::vector<std::string>{"bad", "c d@x.org", "<e@x.org>", "f@g@h", "@x.org", "z@"}));
+  auto got = parseOwnerAddresses(" a@x.org,b@y.org , ,bad, c d@x.org,Ops <e@x.org>,f@g@h,@x.org,z@,<x<y@z>");
+  EXPECT_EQ(got.valid, (std::vector<std::string>{"a@x.org", "b@y.org", "e@x.org"}));
+  EXPECT_EQ(got.invalid, (std::vector<std::string>{"bad", "c d@x.org", "f@g@h", "@x.org", "z@", "x<y@z"}));
   EXPECT_TRUE(parseOwnerAddresses("").valid.empty());
 }
 
@@ -75,6 +75,19 @@ TEST(JobsSmtpMessage, DotStuffingAndLineEnds) {
   EXPECT_EQ(dotStuff(".\n"), "..\r\n");
   EXPECT_EQ(dotStuff("end\r\n"), "end\r\n");
   EXPECT_EQ(dotStuff(""), "\r\n");
+}
+
+TEST(JobsSmtpMessage, LongLinesAreBrokenWithinSmtpsLimit) {
+  std::string line(997, 'x');
+  EXPECT_EQ(dotStuff(line + "\n"), line + "\r\n");         // exactly the limit: no extra break
+  EXPECT_EQ(dotStuff(line + ".y"), line + "\r\n..y\r\n");  // the continuation is stuffed too
+  std::string stuffed = dotStuff(std::string(3000, 'z'));
+  size_t start = 0;
+  for (size_t end = stuffed.find("\r\n"); end != std::string::npos; end = stuffed.find("\r\n", start)) {
+    EXPECT_LE(end - start, 998u);
+    start = end + 2;
+  }
+  EXPECT_EQ(start, stuffed.size());
 }
 
 TEST(JobsSmtpMessage, ComposedMailHasHeadersAndStuffedBody) {
