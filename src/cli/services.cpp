@@ -11,6 +11,7 @@
 #include "cli/parse_flags.hpp"
 #include "cli/signals.hpp"
 #include "common/logging.hpp"
+#include "services/api.hpp"
 
 namespace tepui::cli {
 
@@ -30,6 +31,9 @@ int servicesMain(int argc, const char* const* argv) {
     std::cerr << "tepui services: " << daemon.error().message << "\n";
     return 1;
   }
+  services::SchedulerOptions options;
+  options.defaultUser = values.user;
+  services::installScheduler(**daemon, io, options);
   return runUntilSignalled(io, [&](int) {
     TLOG(INFO) << "Stopping";
     (*daemon)->stop();

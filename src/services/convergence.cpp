@@ -44,7 +44,11 @@ Convergence converge(const AppGoal& goal, const std::vector<const Instance*>& in
   Convergence c;
   std::vector<const Instance*> current, old, unhealthyOldOnes, healthyOldOnes;
   for (const Instance* i : instances) {
-    if (i->goal != Instance::Goal::RUNNING || i->terminal()) continue;
+    if (i->terminal()) continue;
+    if (i->goal != Instance::Goal::RUNNING) {
+      if (!i->scheduled) c.stopping++;
+      continue;
+    }
     if (unreachable(*i) && i->unreachableSince) {
       double away = now - *i->unreachableSince;
       if (goal.expungeAfterSeconds && away >= *goal.expungeAfterSeconds) {
@@ -56,6 +60,7 @@ Convergence converge(const AppGoal& goal, const std::vector<const Instance*>& in
     if (!goal.restartOld || i->configVersion == goal.configVersion) {
       current.push_back(i);
       if (healthyNew(*i, goal)) c.healthyNew++;
+      if (!i->scheduled && i->running()) c.runningNew++;
     } else {
       old.push_back(i);
       (healthyOld(*i) ? healthyOldOnes : unhealthyOldOnes).push_back(i);
@@ -79,15 +84,20 @@ Convergence converge(const AppGoal& goal, const std::vector<const Instance*>& in
   }
   RestartStrategy bounds =
       restartStrategy(n, goal.minimumHealthCapacity, goal.maximumOverCapacity, c.healthyOld, c.oldActive);
-  const int64_t minHealthy = bounds.minHealthy, maxCapacity = bounds.maxCapacity;
+  const int64_t minHealthy = bounds.minHealthy;
+  // The strategy allows one instance of over-capacity when there is no room
+  // at all; decided afresh each time, it must hold for the whole restart,
+  // also once some old instances have gone.
+  const int64_t maxCapacity = bounds.maxCapacity == minHealthy ? minHealthy + 1 : bounds.maxCapacity;
   // Old instances that are not healthy add nothing to the capacity that
   // must stay up: they go first.
   kill(c, unhealthyOldOnes, unhealthyOldOnes.size(), pick);
   int64_t healthy = std::min(c.healthyNew, n) + c.healthyOld;
   int64_t killHealthy = std::clamp<int64_t>(healthy - minHealthy, 0, c.healthyOld);
   kill(c, healthyOldOnes, static_cast<size_t>(killHealthy), pick);
-  int64_t oldLeft = c.oldActive - static_cast<int64_t>(unhealthyOldOnes.size()) - killHealthy;
-  int64_t room = maxCapacity - oldLeft - keptNew;
+  // Old instances killed now still run until they end: they take their
+  // room until then (as those killed earlier, `stopping`, do).
+  int64_t room = maxCapacity - c.oldActive - keptNew - c.stopping;
   c.toSchedule = std::clamp<int64_t>(std::min(n - keptNew, room), 0, n);
   return c;
 }

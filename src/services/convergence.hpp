@@ -15,8 +15,9 @@
 //   deployment holds); others are old and are replaced by a rolling
 //   restart:
 //     minHealthy and maxCapacity as restart_strategy.hpp computes them;
-//     new instances are scheduled while old + new active < maxCapacity
-//     (never more than N new); old instances that are not healthy are
+//     new instances are scheduled while old + new active, and instances
+//     of the app still being killed, stay below maxCapacity (never more
+//     than N new), so that what runs never exceeds it; old instances that are not healthy are
 //     killed at once; healthy old ones are killed while the healthy old
 //     and new together stay at or above minHealthy, one more each time a
 //     new instance becomes healthy (and ready). N = 0 kills every old one.
@@ -58,7 +59,8 @@ struct Convergence {
   std::vector<std::string> toExpunge;
   bool complete = false;
   // What was counted (for /v2/deployments and the app's counts).
-  int64_t oldActive = 0, newActive = 0, healthyOld = 0, healthyNew = 0;
+  int64_t oldActive = 0, newActive = 0, healthyOld = 0, healthyNew = 0, runningNew = 0;
+  int64_t stopping = 0;  // being killed, not ended yet
 };
 
 // Picks `count` of `candidates` to kill, first to kill first.

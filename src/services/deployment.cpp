@@ -47,19 +47,20 @@ Deployment Deployment::of(const DeploymentPlan& plan, double now) {
 }
 
 std::optional<size_t> Deployment::stepOf(const std::string& app) const {
+  std::optional<size_t> last;
   for (size_t k = 0; k < steps.size(); ++k) {
     for (auto& a : steps[k].actions) {
-      if (a.app.toString() == app) return k;
+      if (a.app.toString() == app) last = k;
     }
   }
-  return std::nullopt;
+  return last;
 }
 
 const DeploymentAction* Deployment::actionOf(const std::string& app) const {
-  for (auto& step : steps) {
-    for (auto& a : step.actions) {
-      if (a.app.toString() == app) return &a;
-    }
+  auto step = stepOf(app);
+  if (!step) return nullptr;
+  for (auto& a : steps[*step].actions) {
+    if (a.app.toString() == app) return &a;
   }
   return nullptr;
 }

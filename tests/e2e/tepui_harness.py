@@ -492,3 +492,111 @@ class Framework:
 
     def close(self):
         self.scheduler.close()
+
+
+class Fleet:
+    """A master, agents and framework daemons (`tepui services`, ...), each
+    its own process, on free loopback ports; a context manager. Agents get
+    distinct host names and attributes, so that placement constraints have
+    something to tell apart; daemons are started, killed and restarted by
+    name."""
+
+    def __init__(self, tepui, agents=(), resources="cpus:4;mem:2048;disk:2048;ports:[31000-31999]"):
+        self.tepui = tepui
+        self.dir = tempfile.mkdtemp(prefix="tepui-e2e-fleet-")
+        os.chmod(self.dir, 0o755)
+        self.resources = resources
+        self.agent_specs = list(agents)  # [(hostname, attributes)]
+        self.master = None  # "127.0.0.1:port"
+        self.procs = {}
+        self.ports = {}
+
+    def __enter__(self):
+        port = free_port()
+        self.master = "127.0.0.1:%d" % port
+        self.start("master", ["master", "--ip", "127.0.0.1", "--port", str(port), "--hostname", "127.0.0.1",
+                              "--work_dir", os.path.join(self.dir, "master")])
+        Cluster.wait_for(lambda: self.master_state() is not None, "the master to serve")
+        for k, (hostname, attributes) in enumerate(self.agent_specs):
+            args = ["agent", "--master", self.master, "--ip", "127.0.0.1", "--port", "0", "--hostname", hostname,
+                    "--work_dir", os.path.join(self.dir, "agent%d" % k), "--resources", self.resources]
+            if attributes:
+                args += ["--attributes", attributes]
+            self.start("agent%d" % k, args)
+        Cluster.wait_for(lambda: len([a for a in (self.master_state() or {}).get("slaves", []) if a["active"]])
+                         == len(self.agent_specs), "the agents to register")
+        return self
+
+    def start(self, name, args):
+        log = open(os.path.join(self.dir, name + ".log"), "a")
+        self.procs[name] = subprocess.Popen([self.tepui, *args], stdout=log, stderr=log)
+        log.close()
+
+    def start_daemon(self, name, command, *extra, port=None):
+        """Starts `tepui <command> --master ... --port P` and waits for it to
+        answer /ping; its "127.0.0.1:P"."""
+        port = port or free_port()
+        self.ports[name] = port
+        self.start(name, [command, "--master", self.master, "--ip", "127.0.0.1", "--port", str(port),
+                          "--hostname", "127.0.0.1", *extra])
+
+        def pinged():
+            try:
+                return get("127.0.0.1:%d" % port, "/ping")[0] == 200
+            except OSError:
+                return False
+        Cluster.wait_for(pinged, name + " to answer /ping")
+        return "127.0.0.1:%d" % port
+
+    def kill(self, name, sig=signal.SIGKILL):
+        proc = self.procs[name]
+        if proc.poll() is None:
+            proc.send_signal(sig)
+            proc.wait(timeout=15)
+
+    def master_state(self):
+        try:
+            status, _, body = get(self.master, "/master/state")
+        except OSError:
+            return None
+        return json.loads(body) if status == 200 else None
+
+    def log_tails(self, chars=3000):
+        tails = []
+        for name in self.procs:
+            with open(os.path.join(self.dir, name + ".log")) as f:
+                tails.append("--- %s.log ---\n%s" % (name, f.read()[-chars:]))
+        return "\n".join(tails)
+
+    def __exit__(self, *exc):
+        # Frameworks first (their tasks stay with the agents), then agents
+        # with everything they run (SIGUSR1), then the master.
+        order = [n for n in self.procs if not n.startswith("agent") and n != "master"]
+        order += [n for n in self.procs if n.startswith("agent")] + ["master"]
+        for name in order:
+            proc = self.procs.get(name)
+            if proc and proc.poll() is None:
+                proc.send_signal(signal.SIGUSR1 if name.startswith("agent") else signal.SIGTERM)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def http_json(address, method, path, body=None, timeout=10):
+    """One JSON request: (status, headers, parsed body or None)."""
+    host, port = address.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        try:
+            parsed = json.loads(data) if data else None
+        except ValueError:
+            parsed = data.decode(errors="replace")
+        return resp.status, dict(resp.getheaders()), parsed
+    finally:
+        conn.close()

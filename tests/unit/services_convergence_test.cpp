@@ -33,7 +33,10 @@ struct App {
     Convergence c = converge(goal, view(), now);
     for (auto& id : c.toKill) {
       for (auto& i : all) {
-        if (i.id == id) i.goal = Instance::Goal::STOPPED;
+        if (i.id == id) {
+          i.goal = Instance::Goal::STOPPED;
+          if (!i.scheduled) i.state = v1::TASK_KILLED;
+        }
       }
     }
     for (int64_t k = 0; k < c.toSchedule; ++k) {
@@ -181,7 +184,8 @@ TEST(ConvergenceTest, ZeroMinimumHealthCapacityKillsAllOldFirst) {
   app.add("c1");
   auto c = app.step();
   EXPECT_EQ(c.toKill.size(), 2u);
-  EXPECT_EQ(c.toSchedule, 2);
+  EXPECT_EQ(c.toSchedule, 0);  // the old ones still run until they end
+  EXPECT_EQ(app.step().toSchedule, 2);
 }
 
 TEST(ConvergenceTest, NoOverCapacityStillMovesOneAtATime) {
@@ -194,7 +198,24 @@ TEST(ConvergenceTest, NoOverCapacityStillMovesOneAtATime) {
   app.startAll();
   auto c = app.step();
   EXPECT_EQ(c.toKill.size(), 1u);
-  EXPECT_EQ(c.toSchedule, 1);
+  EXPECT_EQ(c.toSchedule, 0);  // until the killed one has ended
+  EXPECT_EQ(app.step().toSchedule, 1);
+}
+
+TEST(ConvergenceTest, InstancesStillBeingKilledTakeCapacity) {
+  App app;
+  app.goal = {
+      .version = "v2", .configVersion = "c2", .instances = 2, .minimumHealthCapacity = 0.5, .maximumOverCapacity = 0};
+  app.add("c1");
+  app.add("c1");
+  // One old instance is being killed but still runs: maxCapacity 2 leaves
+  // room for nothing new until it has ended.
+  app.all[0].goal = Instance::Goal::STOPPED;
+  Convergence c = converge(app.goal, app.view(), 0);
+  EXPECT_EQ(c.stopping, 1);
+  EXPECT_EQ(c.toSchedule, 0);
+  app.all[0].state = v1::TASK_KILLED;
+  EXPECT_EQ(converge(app.goal, app.view(), 0).toSchedule, 1);
 }
 
 TEST(ConvergenceTest, UnhealthyOldInstancesGoFirst) {

@@ -1,0 +1,89 @@
+// The services API: /v2/groups (api.hpp).
+#include <boost/json.hpp>
+
+#include "services/api_internal.hpp"
+#include "services/group_json.hpp"
+#include "services/group_update.hpp"
+
+namespace tepui::services::api {
+
+namespace bj = boost::json;
+
+namespace {
+
+void getGroup(AppScheduler& s, http::Request& r, http::Responder p, const PathId& id) {
+  const Group* group = findGroup(s.root(), id);
+  if (!group) return p.respond(message(404, "Group '" + id.toString() + "' does not exist"));
+  auto embed = queryAll(r, "embed");
+  GroupEmbed what;
+  std::vector<std::string> appEmbed;
+  if (!embed.empty()) {
+    what.groups = what.apps = false;
+    for (auto& e : embed) {
+      if (e == "group.groups") what.groups = true;
+      if (e == "group.apps") what.apps = true;
+      if (e.starts_with("group.apps.")) {
+        what.apps = true;
+        appEmbed.push_back("apps." + e.substr(std::string("group.apps.").size()));
+      }
+    }
+  }
+  p.respond(json(200, groupToJson(*group, what, [&](const AppDefinition& app) { return appJson(s, app, appEmbed); })));
+}
+
+void updateGroup(AppScheduler& s, http::Request& r, http::Responder p, const PathId& id, bool create) {
+  auto doc = body(r, p);
+  if (!doc) return;
+  auto update = parseGroupUpdate(*doc, create ? PathId() : id);
+  if (!update) return p.respond(invalid(update.errors()));
+  if (create && findGroup(s.root(), update->id)) {
+    return p.respond(
+        message(409, "Group " + update->id.toString() + " is already created. Use PUT to change this group."));
+  }
+  if (!create && update->id != id) {
+    ValidationErrors e;
+    e.add("/id", "the id in the body (" + update->id.toString() + ") is not the one in the URL");
+    return p.respond(invalid(e));
+  }
+  ChangeOptions options{.force = queryFlag(r, "force"), .dryRun = queryFlag(r, "dryRun"), .status = create ? 201 : 200};
+  change(
+      s, std::move(p),
+      [update = update.value(), version = std::string()](const Group& root) {
+        return applyGroupUpdate(root, update, version);
+      },
+      std::move(options));
+}
+
+void serveGroup(AppScheduler& s, http::Request& r, http::Responder p) {
+  std::string rest = r.path.substr(std::string("/v2/groups").size());
+  auto id = PathId::parse(rest.empty() ? "/" : rest);
+  if (!id) return p.respond(message(404, "Group '" + rest + "' does not exist: " + id.error().message));
+  if (r.method == "GET") return getGroup(s, r, std::move(p), *id);
+  if (r.method == "POST") return updateGroup(s, r, std::move(p), *id, true);
+  if (r.method == "PUT" || r.method == "PATCH") return updateGroup(s, r, std::move(p), *id, false);
+  if (r.method == "DELETE") {
+    if (!findGroup(s.root(), *id)) return p.respond(message(404, "Group '" + id->toString() + "' does not exist"));
+    return change(s, std::move(p),
+                  [id = *id](const Group& root) -> Validated<Group> {
+                    Group target = root;
+                    if (id.isRoot()) {
+                      target = Group();
+                    } else {
+                      removeGroup(target, id);
+                    }
+                    return target;
+                  },
+                  {.force = queryFlag(r, "force")});
+  }
+  p.respond(http::Response::methodNotAllowed("GET, POST, PUT, PATCH, DELETE", r.method));
+}
+
+}  // namespace
+
+void groupsRoutes(Services& daemon, SchedulerRef scheduler) {
+  auto handler = withScheduler(scheduler, serveGroup);
+  daemon.route("/v2/groups", handler);
+  daemon.routePrefix("/v2/groups/", handler);
+}
+
+}  // namespace tepui::services::api
