@@ -1,7 +1,8 @@
 // `tepui local`: a whole cluster in one process for people and tests: a
 // master (or, with --masters 3, three that elect a leader through
-// ZooKeeper, started here unless --zk names one) and N agents on loopback,
-// each daemon on its own event-loop thread, work directories under one
+// ZooKeeper, started here unless --zk names one), N agents on loopback and
+// the services scheduler (`tepui services`, unless --services=false), each
+// daemon on its own event-loop thread, work directories under one
 // folder. Ctrl-C (or SIGTERM) stops everything, executors and tasks
 // included.
 #include <boost/asio/io_context.hpp>
@@ -19,6 +20,8 @@
 #include "cli/parse_flags.hpp"
 #include "common/logging.hpp"
 #include "master/master.hpp"
+#include "services/api.hpp"
+#include "services/services.hpp"
 
 namespace tepui::cli {
 
@@ -64,6 +67,10 @@ int localMain(int argc, const char* const* argv) {
       "Usage: tepui local [--agents N] [--masters M] [--port P] [--work_dir DIR]\n\n"
       "Starts M masters and N agents on this machine and runs until Ctrl-C.");
   flags.add("agents", &agents, "Number of agents");
+  bool withServices = true;
+  int servicesPort = -1;
+  flags.add("services", &withServices, "Also run the service scheduler (tepui services)");
+  flags.add("services_port", &servicesPort, "Port of the service scheduler's API (default 8080; 0 with --port 0)");
   flags.add("masters", &masters,
             "Number of masters; more than one elect a leader through ZooKeeper (started here unless --zk)");
   flags.add("zk", &zk, "zk://host:port[,host:port] of a running ZooKeeper for the masters (with --masters > 1)");
@@ -128,7 +135,9 @@ int localMain(int argc, const char* const* argv) {
   const std::string masterFlag = election.empty() ? addresses.front() : election;
 
   std::vector<std::unique_ptr<InProcess<agent::Agent>>> running;
+  InProcess<services::Services> servicesDaemon;
   auto stopAll = [&] {
+    servicesDaemon.stop();
     for (auto& a : running) a->stop();
     for (auto& m : runningMasters) m->process.stop();
   };
@@ -154,6 +163,25 @@ int localMain(int argc, const char* const* argv) {
     running.push_back(std::move(r));
   }
 
+  services::ServicesFlags servicesFlags;
+  if (withServices) {
+    servicesFlags.master = masterFlag;
+    servicesFlags.ip = ip;
+    servicesFlags.port = static_cast<uint16_t>(servicesPort >= 0 ? servicesPort : port == 0 ? 0 : 8080);
+    servicesFlags.hostname = ip;
+    servicesFlags.work_dir = workDir + "/services";
+    auto started = servicesDaemon.start("services", [&](boost::asio::io_context& io) {
+      auto created = services::Services::create(io, servicesFlags);
+      if (created) services::installScheduler(**created, io, services::SchedulerOptions{});
+      return created;
+    });
+    if (!started) {
+      std::cerr << "tepui local: cannot start the service scheduler: " << started.error().message << "\n";
+      stopAll();
+      return 1;
+    }
+  }
+
   std::cout << "Tepui local cluster is up.\n";
   if (masters == 1) {
     std::cout << "  master:  http://" << addresses.front() << "   (state: http://" << addresses.front()
@@ -163,8 +191,12 @@ int localMain(int argc, const char* const* argv) {
     for (auto& a : addresses) std::cout << " http://" << a;
     std::cout << "\n  leader:  elected through " << election << " (any master's /master/redirect names it)\n";
   }
-  std::cout << "  agents:  " << agents << ", work directories under " << workDir << "\n"
-            << "Try:\n"
+  std::cout << "  agents:  " << agents << ", work directories under " << workDir << "\n";
+  if (withServices) {
+    std::cout << "  services: http://" << ip << ":" << servicesDaemon->port() << "   (apps: http://" << ip << ":"
+              << servicesDaemon->port() << "/v2/apps)\n";
+  }
+  std::cout << "Try:\n"
             << "  tepui run --master " << masterFlag << " -- echo hello\n"
             << "  curl -sL http://" << addresses.front() << "/master/state-summary\n"
             << "Press Ctrl-C to stop." << std::endl;

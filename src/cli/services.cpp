@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <iostream>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "cli/parse_flags.hpp"
@@ -16,10 +17,12 @@
 namespace tepui::cli {
 
 int servicesMain(int argc, const char* const* argv) {
+  if (argc > 1 && std::string(argv[1]) == "deploy") return servicesDeployMain(argc - 1, argv + 1);
   logging::setComponent("services");
   services::ServicesFlags values;
   FlagSet flags(
       "Usage: tepui services --master=HOST:PORT|zk://... (--work_dir=DIR | --zk=zk://...) [flags]\n\n"
+      "       tepui services deploy FILE [--services=HOST:PORT] [--wait]   (see 'tepui services deploy --help')\n\n"
       "Runs the service scheduler: a framework that keeps long-running apps running, with a\n"
       "Marathon-compatible HTTP API on --ip:--port (default 0.0.0.0:8080). With --zk, several\n"
       "instances share the state in ZooKeeper and elect a leader; the others redirect to it.");

@@ -44,6 +44,7 @@ class Cluster:
         self.proc = None
         self.master = None   # the leading master
         self.masters = []    # all of them (one unless `--masters N` is in extra)
+        self.services = None  # the service scheduler's API, unless --services=false
         self.agents = agents
 
     def __enter__(self):
@@ -57,6 +58,10 @@ class Cluster:
             m = re.search(r"masters?:((?:\s+http://[\d.]+:\d+)+)", line)
             if m:
                 self.masters = re.findall(r"http://([\d.]+:\d+)", m.group(1))
+            m = re.search(r"services: http://([\d.]+:\d+)", line)
+            if m:
+                self.services = m.group(1)
+            if line.startswith("Try:"):
                 break
         threading.Thread(target=self.proc.stdout.read, daemon=True).start()
         self.wait_for(self.find_leader, "a master to lead")

@@ -11,6 +11,8 @@ import threading
 import time
 import unittest
 import http.client
+import subprocess
+import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from tepui_harness import Cluster, Fleet, ZooKeeperServer, http_json, tepui_binary  # noqa: E402
@@ -31,6 +33,7 @@ class ServicesTest(unittest.TestCase):
     def setUpClass(cls):
         cls.fleet = Fleet(TEPUI, agents=[(host, "rack_id:" + rack) for host, rack in RACKS.items()]).__enter__()
         cls.svc = cls.fleet.start_daemon("services", "services", "--work_dir", os.path.join(cls.fleet.dir, "svc"))
+        Cluster.wait_for(lambda: http_json(cls.svc, "GET", "/v2/apps")[0] == 200, "the services to lead")
 
     @classmethod
     def tearDownClass(cls):
@@ -239,6 +242,23 @@ class ServicesTest(unittest.TestCase):
         # Nothing of them was kept.
         self.assertEqual([a["id"] for a in self.api("GET", "/v2/apps?id=ok")[2]["apps"]], [])
 
+    def test_deploy_command_waits_for_the_result(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(small("/cli/app", instances=2), f)
+        run = subprocess.run([TEPUI, "services", "deploy", f.name, "--services", self.svc, "--wait"],
+                             capture_output=True, text=True, timeout=120)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertIn("succeeded", run.stdout)
+        self.assertEqual(len([t for t in self.tasks("/cli/app") if t["state"] == "TASK_RUNNING"]), 2)
+        with open(f.name, "w") as bad:
+            json.dump(small("/cli/app", cpus=-1), bad)
+        run = subprocess.run([TEPUI, "services", "deploy", f.name, "--services", self.svc, "--wait"],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(run.returncode, 2, run.stdout + run.stderr)
+        self.assertIn("/cpus", run.stderr)
+        os.unlink(f.name)
+        self.remove("/cli/app")
+
     def test_events_stream_status_updates_and_deployments(self):
         host, port = self.svc.split(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=30)
@@ -270,6 +290,20 @@ class ServicesTest(unittest.TestCase):
         self.assertTrue(all("id" in e for e in events))
         conn.close()
         self.remove("/evented")
+
+
+class LocalClusterTest(unittest.TestCase):
+    def test_local_cluster_runs_the_service_scheduler(self):
+        with Cluster(TEPUI, agents=1) as cluster:
+            self.assertIsNotNone(cluster.services, cluster.logs())
+            Cluster.wait_for(lambda: http_json(cluster.services, "GET", "/v2/apps")[0] == 200, "the services to lead")
+            status, _, body = http_json(cluster.services, "POST", "/v2/apps", small("/hello"))
+            self.assertEqual(status, 201, body)
+
+            def running():
+                _, _, app = http_json(cluster.services, "GET", "/v2/apps/hello")
+                return app["app"]["tasksRunning"] == 1
+            Cluster.wait_for(running, "the app to run on the local cluster")
 
 
 if __name__ == "__main__":
