@@ -35,12 +35,14 @@ def tepui_binary(argv):
 class Cluster:
     """A `tepui local` process; use as a context manager."""
 
-    def __init__(self, tepui, agents=2, resources="cpus:8;mem:4096;disk:4096;ports:[31000-32000]", extra=()):
+    def __init__(self, tepui, agents=2, resources="cpus:8;mem:4096;disk:4096;ports:[31000-32000]", extra=(),
+                 services=False):
         self.tepui = tepui
         self.work_dir = tempfile.mkdtemp(prefix="tepui-e2e-")
         os.chmod(self.work_dir, 0o755)  # tasks may run as other users
         self.args = [tepui, "local", "--port", "0", "--agents", str(agents),
-                     "--work_dir", self.work_dir, "--resources", resources, *extra]
+                     "--work_dir", self.work_dir, "--resources", resources,
+                     "--services=%s" % ("true" if services else "false"), *extra]
         self.proc = None
         self.master = None   # the leading master
         self.masters = []    # all of them (one unless `--masters N` is in extra)

@@ -294,7 +294,7 @@ class ServicesTest(unittest.TestCase):
 
 class LocalClusterTest(unittest.TestCase):
     def test_local_cluster_runs_the_service_scheduler(self):
-        with Cluster(TEPUI, agents=1) as cluster:
+        with Cluster(TEPUI, agents=1, services=True) as cluster:
             self.assertIsNotNone(cluster.services, cluster.logs())
             Cluster.wait_for(lambda: http_json(cluster.services, "GET", "/v2/apps")[0] == 200, "the services to lead")
             status, _, body = http_json(cluster.services, "POST", "/v2/apps", small("/hello"))
