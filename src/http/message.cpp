@@ -19,8 +19,7 @@ int hexValue(char c) {
 
 bool startsWithNoCase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(),
-                    [](char a, char b) { return lower(a) == lower(b); });
+         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) { return lower(a) == lower(b); });
 }
 
 std::optional<std::string> findHeader(const Headers& headers, const std::string& name) {
@@ -47,13 +46,9 @@ bool HeaderLess::operator()(const std::string& a, const std::string& b) const {
                                       [](char x, char y) { return lower(x) < lower(y); });
 }
 
-std::optional<std::string> Request::header(const std::string& name) const {
-  return findHeader(headers, name);
-}
+std::optional<std::string> Request::header(const std::string& name) const { return findHeader(headers, name); }
 
-std::optional<std::string> Response::header(const std::string& name) const {
-  return findHeader(headers, name);
-}
+std::optional<std::string> Response::header(const std::string& name) const { return findHeader(headers, name); }
 
 Response Response::text(int status, std::string body) {
   Response r;
@@ -118,10 +113,27 @@ std::map<std::string, std::string> parseQuery(std::string_view query) {
     // than silently dropping the parameter.
     auto decodedKey = percentDecode(key, true);
     auto decodedValue = percentDecode(value, true);
-    result[decodedKey ? *decodedKey : std::string(key)] =
-        decodedValue ? *decodedValue : std::string(value);
+    result[decodedKey ? *decodedKey : std::string(key)] = decodedValue ? *decodedValue : std::string(value);
   }
   return result;
+}
+
+std::vector<std::string> queryValues(std::string_view target, std::string_view name) {
+  std::vector<std::string> out;
+  auto q = target.find('?');
+  if (q == std::string::npos) return out;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    auto eq = pair.find('=');
+    auto key = percentDecode(pair.substr(0, eq), true);
+    if (!key || *key != name) continue;
+    auto value = percentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    if (value) out.push_back(*value);
+  }
+  return out;
 }
 
 std::string percentEncode(std::string_view s) {
@@ -129,8 +141,8 @@ std::string percentEncode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.' || c == '~';
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '_' || c == '.' || c == '~';
     if (unreserved) {
       out.push_back(c);
     } else {

@@ -20,9 +20,9 @@ struct HeaderLess {
 using Headers = std::map<std::string, std::string, HeaderLess>;
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // path and query as sent: "/files/read?path=x"
-  std::string path;    // decoded path, no query: "/files/read"
+  std::string method;                        // "GET", "POST", ...
+  std::string target;                        // path and query as sent: "/files/read?path=x"
+  std::string path;                          // decoded path, no query: "/files/read"
   std::map<std::string, std::string> query;  // decoded query parameters
   Headers headers;
   std::string body;
@@ -50,6 +50,9 @@ struct Response {
 // files endpoints. decode() returns nullopt on a malformed escape.
 std::optional<std::string> percentDecode(std::string_view s, bool plusIsSpace);
 std::map<std::string, std::string> parseQuery(std::string_view query);
+// Every value of parameter `name` in a request target's query, in order
+// ("?embed=a&embed=b"; parseQuery keeps one per name).
+std::vector<std::string> queryValues(std::string_view target, std::string_view name);
 std::string percentEncode(std::string_view s);
 
 // "host:port" parsing; also accepts "http://host:port[/...]". Port must be

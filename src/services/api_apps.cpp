@@ -67,7 +67,7 @@ bool labelsMatch(const std::map<std::string, std::string>& labels, const std::st
 }
 
 void listApps(AppScheduler& s, http::Request& r, http::Responder p) {
-  auto embed = queryAll(r, "embed");
+  auto embed = http::queryValues(r.target, "embed");
   std::string cmd = r.query.contains("cmd") ? r.query.at("cmd") : "";
   std::string id = r.query.contains("id") ? r.query.at("id") : "";
   std::string label = r.query.contains("label") ? r.query.at("label") : "";
@@ -248,7 +248,7 @@ void serveApp(AppScheduler& s, Repository& repository, http::Request& r, http::R
   if (r.method == "GET") {
     const AppDefinition* app = s.app(id->toString());
     if (!app) return p.respond(message(404, "App '" + id->toString() + "' does not exist"));
-    auto embed = queryAll(r, "embed");
+    auto embed = http::queryValues(r.target, "embed");
     if (embed.empty()) embed = {"app.tasks", "app.counts", "app.deployments", "app.lastTaskFailure", "app.readiness"};
     return p.respond(json(200, bj::object{{"app", appJson(s, *app, embed)}}));
   }

@@ -42,24 +42,6 @@ std::optional<bj::value> body(const http::Request& request, http::Responder& res
   return v;
 }
 
-std::vector<std::string> queryAll(const http::Request& request, const std::string& name) {
-  std::vector<std::string> out;
-  auto q = request.target.find('?');
-  if (q == std::string::npos) return out;
-  std::string_view rest = std::string_view(request.target).substr(q + 1);
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    auto eq = pair.find('=');
-    auto key = http::percentDecode(pair.substr(0, eq), true);
-    if (!key || *key != name) continue;
-    auto value = http::percentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
-    if (value) out.push_back(*value);
-  }
-  return out;
-}
-
 bool queryFlag(const http::Request& request, const std::string& name, bool otherwise) {
   auto it = request.query.find(name);
   if (it == request.query.end()) return otherwise;

@@ -14,7 +14,7 @@ namespace {
 void getGroup(AppScheduler& s, http::Request& r, http::Responder p, const PathId& id) {
   const Group* group = findGroup(s.root(), id);
   if (!group) return p.respond(message(404, "Group '" + id.toString() + "' does not exist"));
-  auto embed = queryAll(r, "embed");
+  auto embed = http::queryValues(r.target, "embed");
   GroupEmbed what;
   std::vector<std::string> appEmbed;
   if (!embed.empty()) {

@@ -29,8 +29,6 @@ http::Handler withScheduler(SchedulerRef scheduler, Serve serve);
 
 // The request body as JSON, or a 400 answered.
 std::optional<boost::json::value> body(const http::Request& request, http::Responder& responder);
-// Every value of a query parameter given several times (embed=a&embed=b).
-std::vector<std::string> queryAll(const http::Request& request, const std::string& name);
 bool queryFlag(const http::Request& request, const std::string& name, bool otherwise = false);
 
 // An app as GET /v2/apps shows it, with what `embed` asks for

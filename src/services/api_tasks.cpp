@@ -12,7 +12,7 @@ namespace bj = boost::json;
 namespace {
 
 void listTasks(AppScheduler& s, http::Request& r, http::Responder p) {
-  auto statuses = queryAll(r, "status");
+  auto statuses = http::queryValues(r.target, "status");
   auto wanted = [&](const Instance& i) {
     if (statuses.empty()) return true;
     for (auto& st : statuses) {

@@ -10,22 +10,6 @@ namespace tepui::services {
 
 namespace bj = boost::json;
 
-std::string formatVersion(std::chrono::system_clock::time_point time) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  int millis = static_cast<int>(ms % 1000);
-  if (millis < 0) {
-    millis += 1000;
-    seconds -= 1;
-  }
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
-                utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
-  return buf;
-}
-
 bool sameConfig(const AppDefinition& a, const AppDefinition& b) {
   AppDefinition x = a;
   x.instances = b.instances;

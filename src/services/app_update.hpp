@@ -18,9 +18,6 @@
 
 namespace tepui::services {
 
-// "2015-09-28T19:47:37.681Z" for `time` (UTC, milliseconds truncated).
-std::string formatVersion(std::chrono::system_clock::time_point time);
-
 // Every field equal but instances, version and versionInfo.
 bool sameConfig(const AppDefinition& a, const AppDefinition& b);
 // A rolling restart is needed: the config differs, or both carry a

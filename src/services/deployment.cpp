@@ -56,15 +56,6 @@ std::optional<size_t> Deployment::stepOf(const std::string& app) const {
   return last;
 }
 
-const DeploymentAction* Deployment::actionOf(const std::string& app) const {
-  auto step = stepOf(app);
-  if (!step) return nullptr;
-  for (auto& a : steps[*step].actions) {
-    if (a.app.toString() == app) return &a;
-  }
-  return nullptr;
-}
-
 bj::object deploymentToRecord(const Deployment& d) {
   bj::object o;
   o["id"] = d.id;

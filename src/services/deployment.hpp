@@ -46,10 +46,8 @@ struct Deployment {
   static Deployment of(const DeploymentPlan& plan, double now);
 
   // The index of the last step that acts on `app` (a new app is started
-  // early at 0 instances, and scaled in its own step), if one does; and
-  // that step's action on it.
+  // early at 0 instances, and scaled in its own step), if one does.
   std::optional<size_t> stepOf(const std::string& app) const;
-  const DeploymentAction* actionOf(const std::string& app) const;
   bool running() const { return status == "running"; }
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "common/iso_time.hpp"
 #include "common/json.hpp"
 #include "common/strings.hpp"
 
@@ -25,36 +26,16 @@ std::string frameOf(const std::string& id, const std::string& type, const boost:
 
 boost::json::object stamped(const std::string& type, boost::json::object data) {
   data["eventType"] = type;
-  data["timestamp"] = isoTimestamp(clock::wallSeconds());
+  data["timestamp"] = iso_time::format(clock::wallSeconds());
   return data;
 }
 
 }  // namespace
 
-std::string isoTimestamp(double seconds) {
-  double whole = std::floor(seconds);
-  auto millis = static_cast<int>(std::lround((seconds - whole) * 1000));
-  millis = std::clamp(millis, 0, 999);
-  std::time_t t = static_cast<std::time_t>(whole);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  char fraction[8];
-  std::snprintf(fraction, sizeof fraction, ".%03dZ", millis % 1000);
-  return std::string(text) + fraction;
-}
-
 std::set<std::string> eventTypeFilter(const std::string& target) {
   std::set<std::string> types;
-  auto question = target.find('?');
-  if (question == std::string::npos) return types;
-  for (const std::string& pair : splitNonEmpty(target.substr(question + 1), '&')) {
-    auto eq = pair.find('=');
-    if (eq == std::string::npos) continue;
-    auto name = http::percentDecode(pair.substr(0, eq), true);
-    auto value = http::percentDecode(pair.substr(eq + 1), true);
-    if (name && value && *name == "event_type" && !value->empty()) types.insert(*value);
+  for (auto& type : http::queryValues(target, "event_type")) {
+    if (!type.empty()) types.insert(type);
   }
   return types;
 }

@@ -116,8 +116,4 @@ class EventBus {
 // request target ("/v2/events?event_type=a&event_type=b" -> {a, b}).
 std::set<std::string> eventTypeFilter(const std::string& target);
 
-// `seconds` since the epoch as ISO-8601 UTC with milliseconds
-// ("2026-01-02T03:04:05.678Z"), the form of Marathon-compatible timestamps.
-std::string isoTimestamp(double seconds);
-
 }  // namespace tepui::services

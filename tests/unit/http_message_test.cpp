@@ -51,8 +51,7 @@ TEST(HttpMessage, PercentEncodeRoundTrips) {
   std::string all;
   for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
   std::string encoded = percentEncode(all);
-  EXPECT_EQ(encoded.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~%"),
+  EXPECT_EQ(encoded.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~%"),
             std::string::npos);
   EXPECT_EQ(percentDecode(encoded, true), all);
   EXPECT_EQ(percentEncode("a b/c"), "a%20b%2Fc");
@@ -95,11 +94,20 @@ TEST(HttpMessage, ParseEndpointAcceptsHostPortAndUrls) {
 }
 
 TEST(HttpMessage, ParseEndpointRejectsMissingOrInvalidPorts) {
-  for (const char* bad : {"localhost", "localhost:", ":5050", "host:0", "host:65536", "host:50a0",
-                          "host:-1", "host:123456", "http://host", "http://host/path", "https://host:443",
-                          "::1:5050", "[::1]5050", "[::1", ""}) {
+  for (const char* bad :
+       {"localhost", "localhost:", ":5050", "host:0", "host:65536", "host:50a0", "host:-1", "host:123456",
+        "http://host", "http://host/path", "https://host:443", "::1:5050", "[::1]5050", "[::1", ""}) {
     EXPECT_EQ(parseEndpoint(bad), std::nullopt) << bad;
   }
+}
+
+TEST(HttpMessage, QueryValuesKeepsEveryRepetitionInOrder) {
+  EXPECT_EQ(queryValues("/v2/apps?embed=apps.tasks&id=x&embed=apps.counts", "embed"),
+            (std::vector<std::string>{"apps.tasks", "apps.counts"}));
+  EXPECT_EQ(queryValues("/v2/events?event_type=a%5Fb&event_type=", "event_type"),
+            (std::vector<std::string>{"a_b", ""}));
+  EXPECT_TRUE(queryValues("/v2/apps", "embed").empty());
+  EXPECT_TRUE(queryValues("/v2/apps?embedded=x", "embed").empty());
 }
 
 }  // namespace

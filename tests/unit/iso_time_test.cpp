@@ -9,6 +9,7 @@ TEST(IsoTimeTest, FormatsUtcWithMilliseconds) {
   EXPECT_EQ(iso_time::format(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(iso_time::format(1443469657.681), "2015-09-28T19:47:37.681Z");
   EXPECT_EQ(iso_time::format(951782400), "2000-02-29T00:00:00.000Z");  // a leap day
+  EXPECT_EQ(iso_time::format(0.005), "1970-01-01T00:00:00.005Z");
 }
 
 TEST(IsoTimeTest, ParsesWhatItFormats) {
