@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/iso_time.hpp"
+
 namespace tepui::jobs {
 
 std::string invalidJobNameReason(const std::string& name) {
@@ -71,15 +73,10 @@ const char* jobStatusName(JobStatus status) {
 }
 
 std::string formatTimestamp(std::chrono::system_clock::time_point when) {
+  // Whole milliseconds first, so that the formatter's rounding cannot move
+  // a time into the next millisecond.
   const auto millis = std::chrono::floor<std::chrono::milliseconds>(when).time_since_epoch().count();
-  const auto seconds = std::chrono::floor<std::chrono::seconds>(std::chrono::milliseconds(millis));
-  const std::time_t t = static_cast<std::time_t>(seconds.count());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[80];  // room for any int the compiler assumes
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis - seconds.count() * 1000));
-  return text;
+  return iso_time::format(static_cast<double>(millis) / 1000);
 }
 
 }  // namespace tepui::jobs
