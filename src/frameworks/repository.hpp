@@ -1,12 +1,15 @@
-// The services daemon's durable state: collections of JSON documents by id
-// over a registry::Store (the embedded SQLite store, or ZooKeeper with
-// --zk), written through a registry::Registrar so that the daemon's loop
-// never waits on a disk or a network.
+// A framework daemon's durable state (tepui services, tepui jobs):
+// collections of JSON documents by id over a registry::Store (the embedded
+// SQLite store, or ZooKeeper with --zk), written through a
+// registry::Registrar so that the daemon's loop never waits on a disk or a
+// network.
 //
-// Collections: apps (each app's current definition and its versions, the
-// oldest dropped beyond `maxVersions`), groups, deployments and instances,
-// and the framework id. Documents are opaque here: nothing reads them
-// beyond the id they are filed under (and an app version's id).
+// Collections are named by short strings ([a-z_]+, none ending in
+// "_versions"); they need no declaration, and a collection nobody wrote to
+// is empty. A document of a versioned collection also keeps its versions
+// (putVersioned), the oldest dropped beyond the collection's maxVersions.
+// Plus the framework id. Documents are opaque here: nothing reads them
+// beyond the id they are filed under (and a version's id).
 //
 // Contract:
 // - load() reads everything the store holds; it blocks (ZooKeeper reads),
@@ -27,11 +30,14 @@
 //   any later write of this stale one fails as a version conflict instead
 //   of overwriting the new leader's state, however late it learns that it
 //   lost its lead.
-// - Layout (never one big node): one key per document, each key's parts
-//   escaped (every byte outside [A-Za-z0-9_.-] as %XX) so that any app
-//   path is a valid key, spread over 64 directories per collection by a
-//   hash of the id (an app's versions share the directory of the app), so
-//   that thousands of apps never make one huge ZooKeeper children list.
+// - Layout (never one big node): a document is the key
+//   "<collection>.<hh>/<id>", a version "<versions>.<hh>/<id>@<seq>@<version>"
+//   (<versions> as the collection's Versioning says, by default
+//   "<collection>_versions"; <seq> orders them). Each key's parts are
+//   escaped (every byte outside [A-Za-z0-9_.-] as %XX) so that any id is a
+//   valid key; <hh> is one of 64 directories by a hash of the id (a
+//   document's versions share its directory), so that thousands of
+//   documents never make one huge ZooKeeper children list.
 //
 // Threading: everything but load() runs on the daemon's loop.
 #pragma once
@@ -48,12 +54,20 @@
 #include "registry/registrar.hpp"
 #include "registry/store.hpp"
 
-namespace tepui::services {
+namespace tepui::frameworks {
 
-enum class Collection { kGroups, kDeployments, kInstances };
+// How a versioned collection keeps its versions.
+struct Versioning {
+  std::string directory;    // of the version keys; empty: "<collection>_versions"
+  size_t maxVersions = 50;  // per document, at least 1
+};
 
 struct RepositoryOptions {
-  size_t maxVersions = 50;  // per app, at least 1
+  // The versioned collections; one not named here that gets a version
+  // written keeps the defaults.
+  std::map<std::string, Versioning> versioned;
+  // Names the state in messages ("the services state").
+  std::string name = "state";
 };
 
 class Repository {
@@ -63,22 +77,22 @@ class Repository {
   // A set of changes written atomically, applied in the order given.
   class Change {
    public:
-    // Makes `app` the current definition of `id` and records it as its
-    // version `version` (replacing a version of that id).
-    void putApp(const std::string& id, const std::string& version, boost::json::value app);
-    void eraseApp(const std::string& id);  // with every version
-    void put(Collection collection, const std::string& id, boost::json::value doc);
-    void erase(Collection collection, const std::string& id);
+    void put(const std::string& collection, const std::string& id, boost::json::value doc);
+    void erase(const std::string& collection, const std::string& id);
+    // Makes `doc` the current document `id` of `collection` and records it
+    // as its version `version` (replacing a version of that id).
+    void putVersioned(const std::string& collection, const std::string& id, const std::string& version,
+                      boost::json::value doc);
+    void eraseVersioned(const std::string& collection, const std::string& id);  // with every version
     void setFrameworkId(const std::string& id);
     bool empty() const { return ops_.empty(); }
 
    private:
     friend class Repository;
-    enum class Kind { kPutApp, kEraseApp, kPut, kErase, kFrameworkId };
+    enum class Kind { kPutVersioned, kEraseVersioned, kPut, kErase, kFrameworkId };
     struct Op {
       Kind kind;
-      Collection collection = Collection::kGroups;
-      std::string id, version;
+      std::string collection, id, version;
       boost::json::value doc;
     };
     std::vector<Op> ops_;
@@ -96,13 +110,15 @@ class Repository {
   void onFailure(std::function<void(const std::string& why)> callback) { onFailure_ = std::move(callback); }
   bool failed() const { return failed_; }
 
-  // Reads (nullptr / empty when absent).
-  const boost::json::value* app(const std::string& id) const;
-  std::vector<std::string> appIds() const;
-  std::vector<std::string> appVersions(const std::string& id) const;  // oldest first
-  const boost::json::value* appVersion(const std::string& id, const std::string& version) const;
-  const boost::json::value* get(Collection collection, const std::string& id) const;
-  const std::map<std::string, boost::json::value>& all(Collection collection) const;
+  // Reads (nullptr / empty when absent). A versioned collection's current
+  // documents read as any other's.
+  const boost::json::value* get(const std::string& collection, const std::string& id) const;
+  const std::map<std::string, boost::json::value>& all(const std::string& collection) const;
+  std::vector<std::string> ids(const std::string& collection) const;  // sorted
+  // The versions of a document of a versioned collection, oldest first.
+  std::vector<std::string> versions(const std::string& collection, const std::string& id) const;
+  const boost::json::value* version(const std::string& collection, const std::string& id,
+                                    const std::string& version) const;
   const std::string& frameworkId() const { return frameworkId_; }
 
   // For /metrics.
@@ -115,20 +131,24 @@ class Repository {
     std::string version;
     boost::json::value doc;
   };
-  struct App {
-    boost::json::value current;
+  struct History {
     std::vector<Version> versions;  // oldest first
     uint64_t nextSeq = 1;
   };
 
   Repository(boost::asio::io_context& io, RepositoryOptions options);
   Status read(registry::Store& store);
+  Status readVersion(const registry::Entry& entry, const std::string& collection);
   void apply(Change::Op& op, std::vector<registry::Write>& batch);
+  void applyPutVersioned(Change::Op& op, std::vector<registry::Write>& batch);
+  Versioning versioning(const std::string& collection) const;
+  const History* history(const std::string& collection, const std::string& id) const;
+  std::string versionKey(const std::string& collection, const std::string& id, const Version& v) const;
 
   boost::asio::io_context& io_;
   RepositoryOptions options_;
-  std::map<std::string, App> apps_;
-  std::map<Collection, std::map<std::string, boost::json::value>> docs_;
+  std::map<std::string, std::map<std::string, boost::json::value>> docs_;  // by collection, then id
+  std::map<std::string, std::map<std::string, History>> histories_;        // likewise
   std::string frameworkId_;
   bool failed_ = false;
   std::string failure_;
@@ -144,4 +164,4 @@ class Repository {
 std::string escapeKeyPart(const std::string& s);
 std::optional<std::string> unescapeKeyPart(const std::string& s);
 
-}  // namespace tepui::services
+}  // namespace tepui::frameworks
