@@ -279,9 +279,7 @@ const boost::json::value* Repository::get(const std::string& collection, const s
 }
 
 const std::map<std::string, boost::json::value>& Repository::all(const std::string& collection) const {
-  static const std::map<std::string, boost::json::value> kNone;
-  auto docs = docs_.find(collection);
-  return docs == docs_.end() ? kNone : docs->second;
+  return docs_[collection];  // created empty if need be, so that the reference sees later commits
 }
 
 std::vector<std::string> Repository::ids(const std::string& collection) const {

@@ -113,6 +113,8 @@ class Repository {
   // Reads (nullptr / empty when absent). A versioned collection's current
   // documents read as any other's.
   const boost::json::value* get(const std::string& collection, const std::string& id) const;
+  // The reference stays valid for the repository's life and sees later
+  // commits, even to a collection that was empty when asked for.
   const std::map<std::string, boost::json::value>& all(const std::string& collection) const;
   std::vector<std::string> ids(const std::string& collection) const;  // sorted
   // The versions of a document of a versioned collection, oldest first.
@@ -147,8 +149,9 @@ class Repository {
 
   boost::asio::io_context& io_;
   RepositoryOptions options_;
-  std::map<std::string, std::map<std::string, boost::json::value>> docs_;  // by collection, then id
-  std::map<std::string, std::map<std::string, History>> histories_;        // likewise
+  // By collection, then id; all() adds an empty collection it is asked for.
+  mutable std::map<std::string, std::map<std::string, boost::json::value>> docs_;
+  std::map<std::string, std::map<std::string, History>> histories_;  // likewise
   std::string frameworkId_;
   bool failed_ = false;
   std::string failure_;
