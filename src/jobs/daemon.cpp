@@ -1,6 +1,8 @@
 // The jobs daemon's flags and start (see daemon.hpp).
 #include "jobs/daemon.hpp"
 
+#include <iterator>
+
 #include "frameworks/http_answers.hpp"
 
 namespace tepui::jobs {
