@@ -4,6 +4,8 @@
 #include "services/api_internal.hpp"
 #include "services/group_json.hpp"
 #include "services/group_update.hpp"
+#include "services/state.hpp"
+#include "services/tree_records.hpp"
 
 namespace tepui::services::api {
 
@@ -46,6 +48,24 @@ void updateGroup(AppScheduler& s, http::Request& r, http::Responder p, const Pat
     return p.respond(invalid(e));
   }
   ChangeOptions options{.force = queryFlag(r, "force"), .dryRun = queryFlag(r, "dryRun"), .status = create ? 201 : 200};
+  if (update->version && !create) {
+    // A rollback: the group as it was at that version, in place of what
+    // it is now (stamped with a new version by the change).
+    auto old = groupAtVersion(s.repository(), id, *update->version);
+    if (!old) return p.respond(message(404, old.error().message));
+    return change(
+        s, std::move(p),
+        [old = std::move(*old)](const Group& root) -> Validated<Group> {
+          Group target = root;
+          if (auto put = putGroup(target, old); !put) {
+            ValidationErrors e;
+            e.add("/version", put.error().message);
+            return e;
+          }
+          return target;
+        },
+        std::move(options));
+  }
   change(
       s, std::move(p),
       [update = update.value(), version = std::string()](const Group& root) {
@@ -58,6 +78,17 @@ void serveGroup(AppScheduler& s, http::Request& r, http::Responder p) {
   std::string rest = r.path.substr(std::string("/v2/groups").size());
   auto id = PathId::parse(rest.empty() ? "/" : rest);
   if (!id) return p.respond(message(404, "Group '" + rest + "' does not exist: " + id.error().message));
+  if (r.method == "GET" && rest.ends_with("/versions")) {
+    // GET /v2/groups/{id}/versions: newest first. (A group named "versions"
+    // is read with its id's trailing slash: /v2/groups/a/versions/.)
+    auto group = PathId::parse(rest.substr(0, rest.size() - std::string("/versions").size()));
+    if (!group || !findGroup(s.root(), *group))
+      return p.respond(message(404, "Group '" + rest + "' does not exist"));
+    bj::array versions;
+    auto all = s.repository().versions(kGroupHistory, group->toString());
+    for (auto it = all.rbegin(); it != all.rend(); ++it) versions.emplace_back(*it);
+    return p.respond(json(200, versions));
+  }
   if (r.method == "GET") return getGroup(s, r, std::move(p), *id);
   if (r.method == "POST") return updateGroup(s, r, std::move(p), *id, true);
   if (r.method == "PUT" || r.method == "PATCH") return updateGroup(s, r, std::move(p), *id, false);

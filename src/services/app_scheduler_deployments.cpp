@@ -62,10 +62,16 @@ void AppScheduler::writeTree(Group target, Repository::Change& change) {
   std::map<std::string, bj::value> groupsBefore = groupRecords(root_), groupsAfter = groupRecords(target);
   for (auto& [id, doc] : groupsAfter) {
     auto it = groupsBefore.find(id);
-    if (it == groupsBefore.end() || it->second != doc) change.put(kGroups, id, doc);
+    if (it == groupsBefore.end() || it->second != doc) {
+      change.put(kGroups, id, doc);
+      const Group* group = findGroup(target, PathId::parse(id).value());
+      change.putVersioned(kGroupHistory, id, group->version, groupVersionRecord(*group));
+    }
   }
   for (auto& [id, _] : groupsBefore) {
-    if (!groupsAfter.contains(id)) change.erase(kGroups, id);
+    if (groupsAfter.contains(id)) continue;
+    change.erase(kGroups, id);
+    change.eraseVersioned(kGroupHistory, id);
   }
   root_ = std::move(target);
   indexApps();

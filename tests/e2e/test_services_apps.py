@@ -135,6 +135,30 @@ class ServicesTest(unittest.TestCase):
                          "the wiped instance's task to be killed")
         self.remove("/plain/web")
 
+    def test_a_group_rolls_back_to_a_version(self):
+        first = {"id": "/ver", "apps": [small("/ver/a")]}
+        status, _, body = self.api("POST", "/v2/groups", first)
+        self.assertEqual(status, 201, body)
+        self.assertEqual(self.wait_deployment(body["deploymentId"])["status"], "succeeded")
+        v1 = body["version"]
+        second = {"id": "/ver", "apps": [small("/ver/a", "sleep 2000", instances=2), small("/ver/b")]}
+        self.assertEqual(self.wait_deployment(self.deploy("PUT", "/v2/groups/ver", second))["status"], "succeeded")
+        status, _, versions = self.api("GET", "/v2/groups/ver/versions")
+        self.assertEqual(status, 200, versions)
+        self.assertEqual(len(versions), 2, versions)
+        self.assertEqual(versions[-1], v1)  # newest first
+
+        status, _, body = self.api("PUT", "/v2/groups/ver", {"version": "2001-01-01T00:00:00.000Z"})
+        self.assertEqual(status, 404, body)
+        self.assertIn("no version", body["message"])
+        self.assertEqual(self.wait_deployment(self.deploy("PUT", "/v2/groups/ver", {"version": v1}))["status"],
+                         "succeeded")
+        status, _, group = self.api("GET", "/v2/groups/ver")
+        self.assertEqual([(a["id"], a["cmd"], a["instances"]) for a in group["apps"]], [("/ver/a", "sleep 1000", 1)])
+        self.assertEqual(len(self.tasks("/ver/a")), 1)
+        self.assertEqual(self.api("GET", "/v2/apps/ver/b")[0], 404)
+        self.wait_deployment(self.deploy("DELETE", "/v2/groups/ver?force=true", None))
+
     def test_group_by_rack_spreads_evenly(self):
         app = small("/seed/spread", instances=6, constraints=[["rack_id", "GROUP_BY"]])
         self.assertEqual(self.wait_deployment(self.deploy("POST", "/v2/apps", app))["status"], "succeeded")
