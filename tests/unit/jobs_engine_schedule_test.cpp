@@ -130,6 +130,16 @@ TEST(JobsEngineScheduleTest, MisfireSkipRunsOnlyARecentSlot) {
   EXPECT_EQ(queuedDues(h), std::vector<int64_t>{toMillis(T0 + 10min)});
 }
 
+TEST(JobsEngineScheduleTest, MisfireSkipHonoursTheJobsGrace) {
+  Harness h;
+  Job j = scheduledJob("m", "R/2024-01-01T00:00:00Z/PT1M");
+  j.misfirePolicy = "skip";
+  j.misfireGraceSeconds = 10;
+  downTenMinutes(h, j);  // T0+10m is 30 s old: beyond a 10 s grace
+  EXPECT_TRUE(queuedDues(h).empty());
+  EXPECT_EQ(h.engine->schedule("m")->nextDue(), T0 + 11min);
+}
+
 TEST(JobsEngineScheduleTest, CronScheduleResumesFromTheLastHandledDueTimeAfterFailover) {
   Harness h;
   h.put(scheduledJob("c", "0 * * * *"), T0 + 1s);  // hourly, first at 01:00
