@@ -196,7 +196,8 @@ class AgentImpl final : public Agent {
                    v1::TaskStatus::Reason reason, const std::string& message, const std::string& executorId = "",
                    const v1::TaskResourceLimitation* limitation = nullptr);
   void sendToExecutor(Executor& executor, const v1::executor::Event& event);
-  void maybeForgetExecutor(const std::string& frameworkId, const std::string& executorId);
+  // By value: callers pass ids that belong to the records it erases.
+  void maybeForgetExecutor(std::string frameworkId, std::string executorId);
   Executor* findExecutor(const std::string& frameworkId, const std::string& executorId);
 
   // executor_launch.cpp

@@ -205,7 +205,7 @@ void AgentImpl::executorTerminated(Executor& e, std::optional<int> waitStatus, c
   maybeForgetExecutor(frameworkId, executorId);
 }
 
-void AgentImpl::maybeForgetExecutor(const std::string& frameworkId, const std::string& executorId) {
+void AgentImpl::maybeForgetExecutor(std::string frameworkId, std::string executorId) {
   auto fit = frameworks_.find(frameworkId);
   if (fit == frameworks_.end()) return;
   auto eit = fit->second.executors.find(executorId);

@@ -187,7 +187,7 @@ void appTasks(AppScheduler& s, http::Request& r, http::Responder p, const PathId
   }
   auto answer = std::make_shared<http::Responder>(std::move(p));
   bool one = !taskId.empty();
-  s.killInstances(kill, [answer, killed = std::move(killed), one](const Status& st) {
+  s.killInstances(kill, queryFlag(r, "wipe"), [answer, killed = std::move(killed), one](const Status& st) {
     if (!st) return answer->respond(message(503, st.error().message));
     if (one) return answer->respond(json(200, bj::object{{"task", killed.front()}}));
     answer->respond(json(200, bj::object{{"tasks", killed}}));

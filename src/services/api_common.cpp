@@ -11,6 +11,7 @@
 #include "services/constraints.hpp"
 #include "services/group_update.hpp"
 #include "services/task_builder.hpp"
+#include "services/task_stats.hpp"
 
 namespace tepui::services {
 
@@ -84,6 +85,7 @@ bj::value appJson(const AppScheduler& s, const AppDefinition& app, const std::ve
   o["deployments"] = std::move(deployments);
   if (wants("tasks")) o["tasks"] = std::move(tasks);
   if (wants("readiness")) o["readinessCheckResults"] = std::move(readiness);
+  if (wants("taskStats")) o["taskStats"] = taskStatsJson(app, instances, s.now());
   if (wants("lastTaskFailure")) {
     if (const TaskFailure* f = s.lastFailure(id)) {
       o["lastTaskFailure"] =
@@ -159,7 +161,7 @@ void change(AppScheduler& s, http::Responder responder, std::function<Validated<
     answer->respond(std::move(r));
   };
   if (!options.kill.empty()) {
-    s.killInstances(options.kill, [](const Status&) {});
+    s.killInstances(options.kill, false, [](const Status&) {});
   }
   s.deploy(std::move(stamped), plan, respond);
 }

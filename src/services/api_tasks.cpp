@@ -1,4 +1,5 @@
 // The services API: /v2/tasks, /v2/tasks/delete and /v2/queue (api.hpp).
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "common/iso_time.hpp"
@@ -11,6 +12,42 @@ namespace bj = boost::json;
 
 namespace {
 
+// GET /v2/tasks as text/plain, the form load-balancer scripts read: per app
+// and service port, "<app id with '/' as '_'>\t<service port>\t" then
+// "<host>:<host port>\t" per task, one line each; an app without ports gets
+// one line with a blank port and the tasks' hosts.
+template <class Wanted>
+std::string endpointsText(AppScheduler& s, const Wanted& wanted) {
+  std::map<std::string, std::vector<const Instance*>> byApp;
+  for (auto& [id, i] : s.instances()) {
+    if (!i.scheduled && wanted(i)) byApp[i.appId].push_back(&i);
+  }
+  std::string out;
+  for (auto& [appId, tasks] : byApp) {
+    std::string name = appId.substr(appId.starts_with("/") ? 1 : 0);
+    std::replace(name.begin(), name.end(), '/', '_');
+    size_t ports = 0;
+    for (const Instance* i : tasks) ports = std::max(ports, i->ports.size());
+    if (ports == 0) {
+      out += name + "\t \t";
+      for (const Instance* i : tasks) out += i->host + "\t";
+      out += "\n";
+    }
+    for (size_t k = 0; k < ports; ++k) {
+      uint32_t service = 0;
+      for (const Instance* i : tasks) {
+        if (k < i->servicePorts.size()) service = i->servicePorts[k];
+      }
+      out += name + "\t" + std::to_string(service) + "\t";
+      for (const Instance* i : tasks) {
+        if (k < i->ports.size()) out += i->host + ":" + std::to_string(i->ports[k]) + "\t";
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
 void listTasks(AppScheduler& s, http::Request& r, http::Responder p) {
   auto statuses = http::queryValues(r.target, "status");
   auto wanted = [&](const Instance& i) {
@@ -21,6 +58,10 @@ void listTasks(AppScheduler& s, http::Request& r, http::Responder p) {
     }
     return false;
   };
+  auto accept = r.header("Accept");
+  if (accept && accept->find("text/plain") != std::string::npos && accept->find("json") == std::string::npos) {
+    return p.respond(http::Response::text(200, endpointsText(s, wanted)));
+  }
   bj::array tasks;
   for (auto& [id, i] : s.instances()) {
     if (!i.scheduled && wanted(i)) tasks.push_back(toTaskJson(i));
@@ -74,7 +115,7 @@ void deleteTasks(AppScheduler& s, http::Request& r, http::Responder p) {
                   {.force = true, .kill = kill});
   }
   auto answer = std::make_shared<http::Responder>(std::move(p));
-  s.killInstances(kill, [answer](const Status& st) {
+  s.killInstances(kill, queryFlag(r, "wipe"), [answer](const Status& st) {
     if (!st) return answer->respond(message(503, st.error().message));
     answer->respond(http::Response::empty(200));
   });

@@ -235,40 +235,60 @@ void AppScheduler::stopInstance(Instance& i, Repository::Change& change, std::ve
   kills.push_back(i.id);
 }
 
-void AppScheduler::sendKills(const std::vector<std::string>& ids) {
-  FrameworkLink& link = leader_.framework;
-  if (!link.subscribed()) return;  // the tick sends them once subscribed
-  for (auto& id : ids) {
-    v1::TaskID task;
-    task.set_value(id);
-    std::optional<v1::AgentID> agent;
-    std::optional<double> grace;
-    if (auto it = instances_.find(id); it != instances_.end()) {
-      if (!it->second.agentId.empty()) {
-        agent.emplace();
-        agent->set_value(it->second.agentId);
-      }
-      if (auto* a = app(it->second.appId); a && a->taskKillGracePeriodSeconds) {
-        grace = static_cast<double>(*a->taskKillGracePeriodSeconds);
-      }
+AppScheduler::KillOrder AppScheduler::killOrderOf(const std::string& id) const {
+  KillOrder order;
+  order.task.set_value(id);
+  if (auto it = instances_.find(id); it != instances_.end()) {
+    if (!it->second.agentId.empty()) {
+      order.agent.emplace();
+      order.agent->set_value(it->second.agentId);
     }
-    link.client().kill(task, agent, grace);
-    killSentAt_[id] = now();
+    if (auto* a = app(it->second.appId); a && a->taskKillGracePeriodSeconds) {
+      order.grace = static_cast<double>(*a->taskKillGracePeriodSeconds);
+    }
+  }
+  return order;
+}
+
+void AppScheduler::sendKills(const std::vector<std::string>& ids) {
+  std::vector<KillOrder> orders;
+  for (auto& id : ids) orders.push_back(killOrderOf(id));
+  sendKills(orders);
+}
+
+void AppScheduler::sendKills(const std::vector<KillOrder>& orders) {
+  FrameworkLink& link = leader_.framework;
+  if (!link.subscribed()) return;  // the tick sends them once subscribed (wiped ones: as unknown tasks)
+  for (auto& order : orders) {
+    link.client().kill(order.task, order.agent, order.grace);
+    if (instances_.contains(order.task.value())) killSentAt_[order.task.value()] = now();
   }
 }
 
-void AppScheduler::killInstances(const std::vector<std::string>& ids, Done done) {
+void AppScheduler::killInstances(const std::vector<std::string>& ids, bool wipe, Done done) {
   Repository::Change change;
   std::vector<std::string> kills;
   for (auto& id : ids) {
     auto it = instances_.find(id);
     if (it == instances_.end()) continue;
+    std::string appId = it->second.appId;
     stopInstance(it->second, change, kills);
-    convergeSoon(it->second.appId);
+    convergeSoon(appId);
+  }
+  std::vector<KillOrder> orders;
+  for (auto& id : kills) orders.push_back(killOrderOf(id));
+  if (wipe) {
+    for (auto& id : kills) {
+      auto it = instances_.find(id);
+      change.erase(Collection::kInstances, id);
+      byApp_[it->second.appId].erase(id);
+      killSentAt_.erase(id);
+      instances_.erase(it);
+    }
   }
   if (change.empty()) return done(Status());
-  leader_.repository.commit(std::move(change), [this, alive = alive_, kills, done](const Status& s) {
-    if (*alive && s) sendKills(kills);
+  leader_.repository.commit(std::move(change), [this, alive = alive_, orders, done](const Status& s) {
+    if (*alive && s) sendKills(orders);
     done(s);
   });
 }

@@ -127,8 +127,11 @@ class AppScheduler {
   };
   void cancel(const std::string& id, bool force, std::function<void(Result<Rollback>)> done);
   // Kills instances (their apps then replace them unless the caller also
-  // scales the apps down).
-  void killInstances(const std::vector<std::string>& ids, Done done);
+  // scales the apps down). With `wipe` their records are expunged in the
+  // same write instead of waiting for the kill to end: the replacement is
+  // not held back by an instance on an agent that never answers, and a
+  // task of it that shows up later is killed as unknown.
+  void killInstances(const std::vector<std::string>& ids, bool wipe, Done done);
   void resetDelay(const std::string& appId);
 
  private:
@@ -139,6 +142,13 @@ class AppScheduler {
   void convergeDirty();
   void tick();
   void sendKills(const std::vector<std::string>& ids);
+  struct KillOrder {
+    v1::TaskID task;
+    std::optional<v1::AgentID> agent;
+    std::optional<double> grace;
+  };
+  KillOrder killOrderOf(const std::string& id) const;
+  void sendKills(const std::vector<KillOrder>& orders);
   void stopInstance(Instance& i, Repository::Change& change, std::vector<std::string>& kills);
   void updateOfferInterest();
   // app_scheduler_offers.cpp

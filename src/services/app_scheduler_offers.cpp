@@ -36,10 +36,8 @@ std::vector<AgentFacts> AppScheduler::placedAgents(const std::string& appId) con
     if (const AgentFacts* facts = view_.agent(i->agentId)) {
       out.push_back(*facts);
     } else {
-      AgentFacts f;
-      f.agentId = i->agentId;
-      f.hostname = i->host;
-      out.push_back(std::move(f));
+      // Not offered since this leader started: what the instance recorded.
+      out.push_back(AgentFacts{i->agentId, i->host, i->region, i->zone, i->agentAttributes});
     }
   }
   return out;
@@ -95,6 +93,7 @@ void AppScheduler::onOffers(const std::vector<v1::Offer>& offers) {
           stats.rejected[noMatchReasonName(placement.reasons.front())]++;
         }
       }
+      const AgentFacts facts = agentFacts(offer);
       for (auto& match : placement.launches) {
         Instance* i = list.front();
         list.erase(list.begin());
@@ -106,13 +105,16 @@ void AppScheduler::onOffers(const std::vector<v1::Offer>& offers) {
         i->state = v1::TASK_STAGING;
         i->agentId = offer.agent_id().value();
         i->host = offer.hostname();
+        i->region = facts.region;
+        i->zone = facts.zone;
+        i->agentAttributes = facts.attributes;
         i->ports.assign(match.hostPorts.begin(), match.hostPorts.end());
         i->servicePorts.clear();
         for (auto& p : definition->portDefinitions) i->servicePorts.push_back(static_cast<uint32_t>(p.port));
         i->role = needs.role;
         i->stagedAt = t;
         change.put(Collection::kInstances, i->id, toRecord(*i));
-        it->second.push_back(agentFacts(offer));
+        it->second.push_back(facts);
       }
     }
     if (tasks.empty()) {

@@ -75,7 +75,7 @@ Convergence converge(const AppGoal& goal, const std::vector<const Instance*>& in
   const int64_t keptNew = std::min(c.newActive, n);
   if (old.empty()) {
     c.toSchedule = n - keptNew;
-    c.complete = c.newActive == n && c.healthyNew >= n;
+    c.complete = c.newActive == n && c.healthyNew >= n && c.stopping == 0;
     return c;
   }
   if (n == 0) {

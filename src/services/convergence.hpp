@@ -27,7 +27,9 @@
 //   health checks, its last health result passed, and, if it has a
 //   readiness check, it is ready; an old one when it runs and its last
 //   health result (if any) passed.
-// - complete: no old instance, N current active ones, all healthy.
+// - complete: no old instance, N current active ones, all healthy, and
+//   nothing of the app still being killed (a deployment ends only when
+//   what it stopped has ended).
 #pragma once
 
 #include <cstdint>

@@ -163,6 +163,8 @@ bj::object toTaskJson(const Instance& i) {
   o["id"] = i.id;
   o["appId"] = i.appId;
   o["host"] = i.host;
+  if (i.region) o["region"] = *i.region;
+  if (i.zone) o["zone"] = *i.zone;
   o["ports"] = numbers(i.ports);
   o["servicePorts"] = numbers(i.servicePorts);
   o["stagedAt"] = iso_time::format(i.stagedAt);
@@ -194,6 +196,11 @@ bj::object toRecord(const Instance& i) {
   o["state"] = v1::TaskState_Name(i.state);
   o["agentId"] = i.agentId;
   o["host"] = i.host;
+  if (i.region) o["region"] = *i.region;
+  if (i.zone) o["zone"] = *i.zone;
+  bj::object attributes;
+  for (auto& [name, value] : i.agentAttributes) attributes[name] = value;
+  o["agentAttributes"] = std::move(attributes);
   o["ports"] = numbers(i.ports);
   o["servicePorts"] = numbers(i.servicePorts);
   o["role"] = i.role;
@@ -221,6 +228,13 @@ Result<Instance> fromRecord(const bj::value& record) {
   std::string state = r.str("state");
   i.agentId = r.str("agentId", false);
   i.host = r.str("host", false);
+  if (auto* v = record.get_object().if_contains("region"); v && v->is_string()) i.region = std::string(v->get_string());
+  if (auto* v = record.get_object().if_contains("zone"); v && v->is_string()) i.zone = std::string(v->get_string());
+  if (auto* a = record.get_object().if_contains("agentAttributes"); a && a->is_object()) {
+    for (auto& [name, value] : a->get_object()) {
+      if (value.is_string()) i.agentAttributes[std::string(name)] = std::string(value.get_string());
+    }
+  }
   i.ports = r.ports("ports");
   i.servicePorts = r.ports("servicePorts");
   i.role = r.str("role", false);

@@ -11,6 +11,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,11 @@ struct Instance {
   bool scheduled = false;
   v1::TaskState state = v1::TASK_STAGING;  // the last state reported (STAGING at launch)
   std::string agentId, host;
+  // The agent's fault domain and attributes (as placement compares them)
+  // when the instance was launched: a new leader places by them before it
+  // sees that agent's offers again.
+  std::optional<std::string> region, zone;
+  std::map<std::string, std::string> agentAttributes;
   std::vector<uint32_t> ports;         // host ports, in portDefinitions' order
   std::vector<uint32_t> servicePorts;  // the app's service ports
   std::string role;

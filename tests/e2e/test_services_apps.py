@@ -108,6 +108,33 @@ class ServicesTest(unittest.TestCase):
         self.assertEqual({t["id"] for t in self.tasks("/seed/unique")}, before)
         self.remove("/seed/unique")
 
+    def test_wipe_forgets_at_once_and_tasks_read_as_plain_text(self):
+        app = small("/plain/web", instances=2, portDefinitions=[{"port": 0, "name": "http"}])
+        self.assertEqual(self.wait_deployment(self.deploy("POST", "/v2/apps", app))["status"], "succeeded")
+        tasks = self.tasks("/plain/web")
+        host, port = self.svc.split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request("GET", "/v2/tasks", headers={"Accept": "text/plain"})
+        resp = conn.getresponse()
+        text = resp.read().decode()
+        conn.close()
+        self.assertEqual(resp.status, 200)
+        self.assertTrue(resp.getheader("Content-Type").startswith("text/plain"))
+        lines = [line.split("\t") for line in text.splitlines() if line.startswith("plain_web\t")]
+        self.assertEqual(len(lines), 1, text)
+        self.assertEqual(sorted(lines[0][2:-1]), sorted("%s:%d" % (t["host"], t["ports"][0]) for t in tasks))
+
+        # Wiped: gone from the app's tasks in the answer's wake, replaced.
+        victim = tasks[0]["id"]
+        status, _, body = self.api("DELETE", "/v2/apps/plain/web/tasks/%s?wipe=true" % victim)
+        self.assertEqual(status, 200, body)
+        self.assertNotIn(victim, {t["id"] for t in self.tasks("/plain/web")})
+        Cluster.wait_for(lambda: len([t for t in self.tasks("/plain/web") if t["state"] == "TASK_RUNNING"]) == 2,
+                         "the wiped instance to be replaced")
+        Cluster.wait_for(lambda: victim not in {t["id"] for t in self.master_tasks()},
+                         "the wiped instance's task to be killed")
+        self.remove("/plain/web")
+
     def test_group_by_rack_spreads_evenly(self):
         app = small("/seed/spread", instances=6, constraints=[["rack_id", "GROUP_BY"]])
         self.assertEqual(self.wait_deployment(self.deploy("POST", "/v2/apps", app))["status"], "succeeded")

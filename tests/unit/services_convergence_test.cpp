@@ -63,6 +63,19 @@ struct App {
   }
 };
 
+TEST(ConvergenceTest, IsNotCompleteWhileAnInstanceItStoppedStillRuns) {
+  App app;
+  app.goal = {.version = "v1", .configVersion = "v1", .instances = 1};
+  app.add("v1", true);
+  Instance& extra = app.add("v1", true);
+  extra.goal = Instance::Goal::STOPPED;  // killed, TASK_KILLED not seen yet
+  auto c = app.step();
+  EXPECT_EQ(c.stopping, 1);
+  EXPECT_FALSE(c.complete);
+  extra.state = v1::TASK_KILLED;
+  EXPECT_TRUE(app.step().complete);
+}
+
 TEST(ConvergenceTest, SchedulesWhatIsMissingAndKillsTheExtra) {
   App app;
   app.goal = {.version = "v1", .configVersion = "v1", .instances = 3};

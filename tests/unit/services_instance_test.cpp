@@ -66,6 +66,8 @@ TEST(InstanceTest, RecordsRoundTrip) {
   i.goal = Instance::Goal::STOPPED;
   i.unreachableSince = 1442482400;
   i.health.record(false, 1442482401, "HTTP 503");
+  i.zone = "eu-1a";
+  i.agentAttributes = {{"rack_id", "r2"}, {"cores", "8"}};
   auto back = fromRecord(bj::parse(bj::serialize(toRecord(i))));
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->id, i.id);
@@ -73,6 +75,9 @@ TEST(InstanceTest, RecordsRoundTrip) {
   EXPECT_EQ(back->state, v1::TASK_RUNNING);
   EXPECT_EQ(back->ports, i.ports);
   EXPECT_EQ(back->servicePorts, i.servicePorts);
+  EXPECT_EQ(back->agentAttributes, i.agentAttributes);
+  EXPECT_EQ(back->zone, "eu-1a");
+  EXPECT_FALSE(back->region);
   EXPECT_EQ(back->startedAt, i.startedAt);
   EXPECT_EQ(back->unreachableSince, i.unreachableSince);
   EXPECT_EQ(back->health.alive, false);
