@@ -6,9 +6,13 @@ namespace tepui::jobs {
 
 namespace {
 
-// The master's answer for a task it never saw: the launch did not happen.
+// The master's answer for a task it never saw (reconciliation), or for a
+// launch it refused because the offer was no longer valid: the task did
+// not start.
 bool neverLaunched(const v1::TaskStatus& status) {
-  if (status.reason() != v1::TaskStatus::REASON_RECONCILIATION) return false;
+  if (status.reason() != v1::TaskStatus::REASON_RECONCILIATION &&
+      status.reason() != v1::TaskStatus::REASON_INVALID_OFFERS)
+    return false;
   switch (status.state()) {
     case v1::TASK_LOST:
     case v1::TASK_DROPPED:

@@ -259,6 +259,17 @@ TEST(JobsEngineFailoverTest, LaunchTheMasterNeverSawIsLaunchedAgainWithTheSameDu
   EXPECT_EQ(h.engine->job("once")->errorCount, 0);
 }
 
+TEST(JobsEngineFailoverTest, LaunchOnAnOfferNoLongerValidIsQueuedAgain) {
+  Harness h;
+  Job j = scheduledJob("stale", "R/2024-01-01T00:00:00Z/PT1H");
+  j.retries = 0;
+  const std::string id = h.launchScheduled(j, T0);
+  h.report(id, v1::TASK_DROPPED, T0 + 1s, v1::TaskStatus::REASON_INVALID_OFFERS);
+  EXPECT_EQ(h.queued("stale"), 1u);
+  EXPECT_EQ(h.engine->job("stale")->errorCount, 0);
+  EXPECT_EQ(h.launch(T0 + 2s).size(), 1u);
+}
+
 TEST(JobsEngineFailoverTest, LaunchTheMasterKnowsIsAdopted) {
   Harness h;
   const std::string id = h.launchScheduled(scheduledJob("adopt", "R/2024-01-01T00:00:00Z/PT1H"), T0);
