@@ -124,7 +124,7 @@ def main():
     try:
         wait(lambda: call(svc, "GET", "/v2/info")[1]["frameworkId"] is not None, "the services to subscribe",
              60, poll)
-        wait(lambda: len(call(cluster.master, "GET", "/master/slaves")[1]["slaves"]) == args.agents,
+        wait(lambda: len(call(cluster.master, "GET", "/master/state-summary")[1]["slaves"]) == args.agents,
              "the agents to register", 60, poll)
         log("cluster up: master %s, services %s" % (cluster.master, svc))
 

@@ -14,6 +14,7 @@ Cluster:
   master      Run a master: pools agents' resources and offers them to frameworks
   agent       Run an agent: offers this machine's resources and runs tasks
   services    Run the service scheduler: keeps long-running apps running (Marathon-compatible API)
+  jobs        Run the job scheduler: runs jobs on schedules and dependencies (Chronos-compatible API)
 
 Using a cluster:
   run         Run one command as a task, print its output, exit with its code
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   if (command == "agent" || command == "slave") return tepui::cli::agentMain(n, args);
   if (command == "local") return tepui::cli::localMain(n, args);
   if (command == "services") return tepui::cli::servicesMain(n, args);
+  if (command == "jobs") return tepui::cli::jobsMain(n, args);
   if (command == "run") return tepui::cli::runMain(n, args);
   if (command == "logs") return tepui::cli::logsMain(n, args);
   if (command == "agents") return tepui::cli::agentsMain(n, args);

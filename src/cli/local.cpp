@@ -1,7 +1,8 @@
 // `tepui local`: a whole cluster in one process for people and tests: a
 // master (or, with --masters 3, three that elect a leader through
-// ZooKeeper, started here unless --zk names one), N agents on loopback and
-// the services scheduler (`tepui services`, unless --services=false), each
+// ZooKeeper, started here unless --zk names one), N agents on loopback,
+// the services scheduler (`tepui services`, unless --services=false) and
+// the job scheduler (`tepui jobs`, unless --jobs=false), each
 // daemon on its own event-loop thread, work directories under one
 // folder. Ctrl-C (or SIGTERM) stops everything, executors and tasks
 // included.
@@ -19,6 +20,8 @@
 #include "cli/local_zookeeper.hpp"
 #include "cli/parse_flags.hpp"
 #include "common/logging.hpp"
+#include "frameworks/flags.hpp"
+#include "jobs/jobs.hpp"
 #include "master/master.hpp"
 #include "services/api.hpp"
 #include "services/services.hpp"
@@ -54,6 +57,19 @@ Result<std::string> startMaster(LocalMaster& m, int index, int count, uint16_t p
   return ip + ":" + std::to_string(m.process->port());
 }
 
+// The flags of a framework daemon of the local cluster: it follows
+// `master`, listens on `ip`, on `port` if given (>= 0), else on a free
+// port when the masters take free ones (`clusterPort` 0), else on its
+// default; its state under `workDir`.
+void localDaemonFlags(frameworks::FrameworkFlags& f, const std::string& master, const std::string& ip, int port,
+                      uint16_t clusterPort, const std::string& workDir) {
+  f.master = master;
+  f.ip = ip;
+  f.port = static_cast<uint16_t>(port >= 0 ? port : clusterPort == 0 ? 0 : f.port);
+  f.hostname = ip;
+  f.work_dir = workDir;
+}
+
 }  // namespace
 
 int localMain(int argc, const char* const* argv) {
@@ -71,6 +87,10 @@ int localMain(int argc, const char* const* argv) {
   int servicesPort = -1;
   flags.add("services", &withServices, "Also run the service scheduler (tepui services)");
   flags.add("services_port", &servicesPort, "Port of the service scheduler's API (default 8080; 0 with --port 0)");
+  bool withJobs = true;
+  int jobsPort = -1;
+  flags.add("jobs", &withJobs, "Also run the job scheduler (tepui jobs)");
+  flags.add("jobs_port", &jobsPort, "Port of the job scheduler's API (default 4400; 0 with --port 0)");
   flags.add("masters", &masters,
             "Number of masters; more than one elect a leader through ZooKeeper (started here unless --zk)");
   flags.add("zk", &zk, "zk://host:port[,host:port] of a running ZooKeeper for the masters (with --masters > 1)");
@@ -136,7 +156,9 @@ int localMain(int argc, const char* const* argv) {
 
   std::vector<std::unique_ptr<InProcess<agent::Agent>>> running;
   InProcess<services::Services> servicesDaemon;
+  InProcess<jobs::Jobs> jobsDaemon;
   auto stopAll = [&] {
+    jobsDaemon.stop();
     servicesDaemon.stop();
     for (auto& a : running) a->stop();
     for (auto& m : runningMasters) m->process.stop();
@@ -165,11 +187,7 @@ int localMain(int argc, const char* const* argv) {
 
   services::ServicesFlags servicesFlags;
   if (withServices) {
-    servicesFlags.master = masterFlag;
-    servicesFlags.ip = ip;
-    servicesFlags.port = static_cast<uint16_t>(servicesPort >= 0 ? servicesPort : port == 0 ? 0 : 8080);
-    servicesFlags.hostname = ip;
-    servicesFlags.work_dir = workDir + "/services";
+    localDaemonFlags(servicesFlags, masterFlag, ip, servicesPort, port, workDir + "/services");
     auto started = servicesDaemon.start("services", [&](boost::asio::io_context& io) {
       auto created = services::Services::create(io, servicesFlags);
       if (created) services::installScheduler(**created, io, services::SchedulerOptions{});
@@ -177,6 +195,18 @@ int localMain(int argc, const char* const* argv) {
     });
     if (!started) {
       std::cerr << "tepui local: cannot start the service scheduler: " << started.error().message << "\n";
+      stopAll();
+      return 1;
+    }
+  }
+
+  jobs::JobsFlags jobsFlags;
+  if (withJobs) {
+    localDaemonFlags(jobsFlags, masterFlag, ip, jobsPort, port, workDir + "/jobs");
+    auto started =
+        jobsDaemon.start("jobs", [&](boost::asio::io_context& io) { return jobs::Jobs::create(io, jobsFlags); });
+    if (!started) {
+      std::cerr << "tepui local: cannot start the job scheduler: " << started.error().message << "\n";
       stopAll();
       return 1;
     }
@@ -195,6 +225,10 @@ int localMain(int argc, const char* const* argv) {
   if (withServices) {
     std::cout << "  services: http://" << ip << ":" << servicesDaemon->port() << "   (apps: http://" << ip << ":"
               << servicesDaemon->port() << "/v2/apps)\n";
+  }
+  if (withJobs) {
+    std::cout << "  jobs:     http://" << ip << ":" << jobsDaemon->port() << "   (jobs: http://" << ip << ":"
+              << jobsDaemon->port() << "/v1/scheduler/jobs)\n";
   }
   std::cout << "Try:\n"
             << "  tepui run --master " << masterFlag << " -- echo hello\n"

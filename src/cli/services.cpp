@@ -1,17 +1,13 @@
-// `tepui services`: the Marathon-compatible service scheduler daemon. Parses
-// its flags and runs its event loop on this thread until SIGINT, SIGTERM or
-// SIGUSR1 (all three stop it; its tasks keep running, the master keeps them
-// for --failover_timeout).
+// `tepui services`: the Marathon-compatible service scheduler daemon (see
+// framework_daemon.hpp for how it runs and stops), and `tepui services
+// deploy`.
 #include "services/services.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <iostream>
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/framework_daemon.hpp"
 #include "cli/parse_flags.hpp"
-#include "cli/signals.hpp"
-#include "common/logging.hpp"
 #include "services/api.hpp"
 
 namespace tepui::cli {
@@ -28,19 +24,13 @@ int servicesMain(int argc, const char* const* argv) {
       "instances share the state in ZooKeeper and elect a leader; the others redirect to it.");
   services::registerFlags(flags, values);
   if (int rc = parseFlags(flags, argc, argv, "services"); rc >= 0) return rc;
-  boost::asio::io_context io;
-  auto daemon = services::Services::create(io, values, &flags);
-  if (!daemon) {
-    std::cerr << "tepui services: " << daemon.error().message << "\n";
-    return 1;
-  }
   services::SchedulerOptions options;
   options.defaultUser = values.user;
-  services::installScheduler(**daemon, io, options);
-  return runUntilSignalled(io, [&](int) {
-    TLOG(INFO) << "Stopping";
-    (*daemon)->stop();
-  });
+  return runFrameworkDaemon<services::Services>(
+      "services", [&](boost::asio::io_context& io) { return services::Services::create(io, values, &flags); },
+      [&](services::Services& daemon, boost::asio::io_context& io) {
+        services::installScheduler(daemon, io, options);
+      });
 }
 
 }  // namespace tepui::cli

@@ -4,7 +4,7 @@
 #include "services/api_internal.hpp"
 #include "services/app_json.hpp"
 #include "services/app_update.hpp"
-#include "services/repository.hpp"
+#include "services/state.hpp"
 
 namespace tepui::services::api {
 
@@ -200,11 +200,11 @@ void appVersions(AppScheduler& s, Repository& repository, http::Responder p, con
   if (!s.app(key)) return p.respond(message(404, "App '" + key + "' does not exist"));
   if (version.empty()) {
     bj::array versions;
-    auto all = repository.appVersions(key);
+    auto all = repository.versions(kApps, key);
     for (auto it = all.rbegin(); it != all.rend(); ++it) versions.emplace_back(*it);
     return p.respond(json(200, bj::object{{"versions", std::move(versions)}}));
   }
-  const bj::value* app = repository.appVersion(key, version);
+  const bj::value* app = repository.version(kApps, key, version);
   if (!app) return p.respond(message(404, "App '" + key + "' has no version " + version));
   p.respond(json(200, *app));
 }

@@ -7,11 +7,11 @@
 #include "common/clock.hpp"
 #include "common/iso_time.hpp"
 #include "common/logging.hpp"
+#include "frameworks/framework_link.hpp"
 #include "services/app_json.hpp"
 #include "services/event_bus.hpp"
-#include "services/framework_link.hpp"
 #include "services/kill_picker.hpp"
-#include "services/repository.hpp"
+#include "services/state.hpp"
 #include "services/tree_records.hpp"
 
 namespace tepui::services {
@@ -34,13 +34,13 @@ Status AppScheduler::start() {
   if (!root) return root.error();
   root_ = std::move(*root);
   indexApps();
-  for (auto& [id, doc] : repo.all(Collection::kInstances)) {
+  for (auto& [id, doc] : repo.all(kInstances)) {
     auto instance = fromRecord(doc);
     if (!instance) return instance.error().context("the stored instance " + id);
     byApp_[instance->appId].insert(id);
     instances_.emplace(id, std::move(*instance));
   }
-  for (auto& [id, doc] : repo.all(Collection::kDeployments)) {
+  for (auto& [id, doc] : repo.all(kDeployments)) {
     auto d = deploymentFromRecord(doc);
     if (!d) return d.error().context("the stored deployment " + id);
     if (d->status == "running") {
@@ -201,7 +201,7 @@ void AppScheduler::converge(const std::string& appId, Repository::Change& change
     TLOG(INFO) << "Expunging instance " << id << " of " << appId << ": unreachable since "
                << iso_time::format(i.unreachableSince.value_or(0));
     kills.push_back(id);  // if it ever comes back
-    change.erase(Collection::kInstances, id);
+    change.erase(kInstances, id);
     byApp_[appId].erase(id);
     instances_.erase(id);
   }
@@ -213,7 +213,7 @@ void AppScheduler::converge(const std::string& appId, Repository::Change& change
     i.configVersion = definition->versionInfo.lastConfigChangeAt;
     i.scheduled = true;
     i.stagedAt = now();
-    change.put(Collection::kInstances, i.id, toRecord(i));
+    change.put(kInstances, i.id, toRecord(i));
     byApp_[appId].insert(i.id);
     instances_.emplace(i.id, std::move(i));
   }
@@ -225,13 +225,13 @@ void AppScheduler::converge(const std::string& appId, Repository::Change& change
 
 void AppScheduler::stopInstance(Instance& i, Repository::Change& change, std::vector<std::string>& kills) {
   if (i.scheduled) {
-    change.erase(Collection::kInstances, i.id);
+    change.erase(kInstances, i.id);
     byApp_[i.appId].erase(i.id);
     instances_.erase(i.id);
     return;
   }
   i.goal = Instance::Goal::STOPPED;
-  change.put(Collection::kInstances, i.id, toRecord(i));
+  change.put(kInstances, i.id, toRecord(i));
   kills.push_back(i.id);
 }
 
@@ -280,7 +280,7 @@ void AppScheduler::killInstances(const std::vector<std::string>& ids, bool wipe,
   if (wipe) {
     for (auto& id : kills) {
       auto it = instances_.find(id);
-      change.erase(Collection::kInstances, id);
+      change.erase(kInstances, id);
       byApp_[it->second.appId].erase(id);
       killSentAt_.erase(id);
       instances_.erase(it);

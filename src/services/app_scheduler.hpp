@@ -45,18 +45,18 @@
 #include <string>
 #include <vector>
 
+#include "frameworks/framework_link.hpp"
 #include "services/app.hpp"
 #include "services/constraints.hpp"
 #include "services/convergence.hpp"
 #include "services/deployment.hpp"
-#include "services/framework_link.hpp"
 #include "services/group.hpp"
 #include "services/instance.hpp"
 #include "services/launch_delay.hpp"
 #include "services/offer_match.hpp"
 #include "services/placement.hpp"
-#include "services/repository.hpp"
 #include "services/services.hpp"
+#include "services/state.hpp"
 
 namespace tepui::services {
 

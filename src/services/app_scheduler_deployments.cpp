@@ -13,7 +13,7 @@
 #include "services/event_bus.hpp"
 #include "services/group_json.hpp"
 #include "services/group_update.hpp"
-#include "services/repository.hpp"
+#include "services/state.hpp"
 #include "services/tree_records.hpp"
 
 namespace tepui::services {
@@ -32,7 +32,7 @@ void AppScheduler::deploy(Group target, const DeploymentPlan& plan, Done done) {
   Deployment d = Deployment::of(plan, t);
   if (!d.steps.empty()) {
     for (auto& app : d.affectedApps) heldBy_[app.toString()] = d.id;
-    change.put(Collection::kDeployments, d.id, deploymentToRecord(d));
+    change.put(kDeployments, d.id, deploymentToRecord(d));
     bj::object e;
     e["plan"] = deploymentToJson(d, {});
     e["currentStep"] = d.steps.empty() ? bj::value(nullptr) : bj::value(bj::object{{"actions", bj::array()}});
@@ -54,17 +54,18 @@ void AppScheduler::writeTree(Group target, Repository::Change& change) {
   for (const AppDefinition* a : allApps(root_)) before[a->id.toString()] = a;
   for (const AppDefinition* a : allApps(target)) {
     auto it = before.find(a->id.toString());
-    if (it == before.end() || !(*it->second == *a)) change.putApp(a->id.toString(), a->version, appToJson(*a));
+    if (it == before.end() || !(*it->second == *a))
+      change.putVersioned(kApps, a->id.toString(), a->version, appToJson(*a));
     if (it != before.end()) before.erase(it);
   }
-  for (auto& [id, _] : before) change.eraseApp(id);
+  for (auto& [id, _] : before) change.eraseVersioned(kApps, id);
   std::map<std::string, bj::value> groupsBefore = groupRecords(root_), groupsAfter = groupRecords(target);
   for (auto& [id, doc] : groupsAfter) {
     auto it = groupsBefore.find(id);
-    if (it == groupsBefore.end() || it->second != doc) change.put(Collection::kGroups, id, doc);
+    if (it == groupsBefore.end() || it->second != doc) change.put(kGroups, id, doc);
   }
   for (auto& [id, _] : groupsBefore) {
-    if (!groupsAfter.contains(id)) change.erase(Collection::kGroups, id);
+    if (!groupsAfter.contains(id)) change.erase(kGroups, id);
   }
   root_ = std::move(target);
   indexApps();
@@ -186,7 +187,7 @@ void AppScheduler::advanceDeployments(Repository::Change& change) {
       if (failed.rollbackOnFailure) rollback(failed.id, change);
       continue;
     }
-    if (changed) change.put(Collection::kDeployments, d.id, deploymentToRecord(d));
+    if (changed) change.put(kDeployments, d.id, deploymentToRecord(d));
   }
 }
 
@@ -208,10 +209,10 @@ void AppScheduler::finish(Deployment& running, const std::string& status, const 
   e["plan"] = deploymentToJson(d, {});
   if (!message.empty()) e["reason"] = message;
   leader_.events.publish(status == "succeeded" ? "deployment_success" : "deployment_failed", std::move(e));
-  change.put(Collection::kDeployments, d.id, deploymentToRecord(d));
+  change.put(kDeployments, d.id, deploymentToRecord(d));
   finished_.push_back(std::move(d));
   while (finished_.size() > options_.keptResults) {
-    change.erase(Collection::kDeployments, finished_.front().id);
+    change.erase(kDeployments, finished_.front().id);
     finished_.pop_front();
   }
 }
@@ -238,7 +239,7 @@ std::optional<std::string> AppScheduler::rollback(const std::string& id, Reposit
   for (auto& f : finished_) {
     if (f.id == id) {
       f.rollbackId = r.id;
-      change.put(Collection::kDeployments, f.id, deploymentToRecord(f));
+      change.put(kDeployments, f.id, deploymentToRecord(f));
     }
   }
   writeTree(std::move(target), change);
@@ -247,7 +248,7 @@ std::optional<std::string> AppScheduler::rollback(const std::string& id, Reposit
     heldBy_[app.toString()] = r.id;
     convergeSoon(app.toString());
   }
-  change.put(Collection::kDeployments, r.id, deploymentToRecord(r));
+  change.put(kDeployments, r.id, deploymentToRecord(r));
   bj::object e;
   e["plan"] = deploymentToJson(r, {});
   leader_.events.publish("deployment_info", std::move(e));

@@ -2,11 +2,11 @@
 #include <boost/json.hpp>
 
 #include "common/logging.hpp"
+#include "frameworks/framework_link.hpp"
 #include "services/agent_facts.hpp"
 #include "services/app_scheduler.hpp"
-#include "services/framework_link.hpp"
 #include "services/offer_placement.hpp"
-#include "services/repository.hpp"
+#include "services/state.hpp"
 #include "services/task_builder.hpp"
 
 namespace tepui::services {
@@ -113,7 +113,7 @@ void AppScheduler::onOffers(const std::vector<v1::Offer>& offers) {
         for (auto& p : definition->portDefinitions) i->servicePorts.push_back(static_cast<uint32_t>(p.port));
         i->role = needs.role;
         i->stagedAt = t;
-        change.put(Collection::kInstances, i->id, toRecord(*i));
+        change.put(kInstances, i->id, toRecord(*i));
         it->second.push_back(facts);
       }
     }

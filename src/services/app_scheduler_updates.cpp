@@ -3,10 +3,10 @@
 
 #include "common/iso_time.hpp"
 #include "common/logging.hpp"
+#include "frameworks/framework_link.hpp"
 #include "services/app_scheduler.hpp"
 #include "services/event_bus.hpp"
-#include "services/framework_link.hpp"
-#include "services/repository.hpp"
+#include "services/state.hpp"
 
 namespace tepui::services {
 
@@ -114,12 +114,12 @@ void AppScheduler::onUpdate(const v1::TaskStatus& status, FrameworkLink::Ack ack
     }
     TLOG(INFO) << "Instance " << i.id << " of " << appId << " ended: " << v1::TaskState_Name(i.state)
                << (i.message.empty() ? "" : " (" + i.message + ")");
-    change.erase(Collection::kInstances, i.id);
+    change.erase(kInstances, i.id);
     killSentAt_.erase(i.id);
     byApp_[appId].erase(i.id);
     instances_.erase(it);
   } else {
-    change.put(Collection::kInstances, i.id, toRecord(i));
+    change.put(kInstances, i.id, toRecord(i));
   }
   // Acknowledged once durable: the master sends it again otherwise.
   leader_.repository.commit(std::move(change), [ack = std::move(ack)](const Status& s) {

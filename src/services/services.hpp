@@ -1,5 +1,6 @@
 // `tepui services`: the Marathon-compatible service scheduler daemon's
-// runtime. One event loop (the io_context given to create(), run by one
+// runtime, on the framework daemons' shared one (frameworks/daemon.hpp).
+// One event loop (the io_context given to create(), run by one
 // thread) serves HTTP, leads or follows, holds the durable state while
 // leading, publishes events and speaks to the master as a v1 framework.
 //
@@ -25,28 +26,24 @@
 #include "common/duration.hpp"
 #include "common/flags.hpp"
 #include "common/result.hpp"
+#include "frameworks/flags.hpp"
 #include "http/server.hpp"
+
+namespace tepui::frameworks {
+class Repository;
+class FrameworkLink;
+}  // namespace tepui::frameworks
 
 namespace tepui::services {
 
-class Repository;
+using frameworks::FrameworkLink;
+using frameworks::Repository;
 class EventBus;
-class FrameworkLink;
 
-struct ServicesFlags {
-  std::string master = "127.0.0.1:5050";  // host:port or zk://host:port[,host:port]/path
-  // zk://host:port[,host:port]/path: the state and the election there.
-  // Empty: a lone instance with the embedded store under --work_dir.
-  std::string zk;
-  std::string work_dir;
-  std::string ip = "0.0.0.0";
-  uint16_t port = 8080;
-  std::string hostname;  // default: the machine's host name
-  std::string framework_name = "tepui-services";
-  std::string role = "*";
-  std::string user;  // tasks' default user; default: the user running the daemon
-  Seconds failover_timeout{7 * 86400.0};
-  Seconds zk_session_timeout{10.0};
+// The shared flags (frameworks/flags.hpp: --master, --zk, --work_dir,
+// --port 8080, --framework_name tepui-services...) and these.
+struct ServicesFlags : frameworks::FrameworkFlags {
+  ServicesFlags() : FrameworkFlags(8080, "tepui-services") {}
   int max_versions = 50;
   int event_stream_ring_size = 1000;
   int event_stream_max_queued_kb = 4096;

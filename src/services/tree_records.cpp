@@ -4,7 +4,7 @@
 
 #include "services/app_json.hpp"
 #include "services/group_json.hpp"
-#include "services/repository.hpp"
+#include "services/state.hpp"
 
 namespace tepui::services {
 
@@ -25,7 +25,7 @@ std::map<std::string, boost::json::value> groupRecords(const Group& root) {
 
 Result<Group> treeFromRecords(const Repository& repository) {
   std::vector<Group> groups;
-  for (auto& [id, record] : repository.all(Collection::kGroups)) {
+  for (auto& [id, record] : repository.all(kGroups)) {
     auto group = parseGroup(record);
     if (!group) return Error("the stored group " + id + " is not valid: " + group.errors().summary());
     groups.push_back(std::move(group.value()));
@@ -37,8 +37,8 @@ Result<Group> treeFromRecords(const Repository& repository) {
   for (auto& g : groups) {
     if (auto s = putGroup(root, std::move(g)); !s) return s.error().context("the stored groups");
   }
-  for (const std::string& id : repository.appIds()) {
-    auto app = parseApp(*repository.app(id));
+  for (const std::string& id : repository.ids(kApps)) {
+    auto app = parseApp(*repository.get(kApps, id));
     if (!app) return Error("the stored app " + id + " is not valid: " + app.errors().summary());
     if (auto s = putApp(root, std::move(app.value())); !s) return s.error().context("the stored app " + id);
   }

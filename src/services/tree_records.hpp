@@ -11,10 +11,9 @@
 
 #include "common/result.hpp"
 #include "services/group.hpp"
+#include "services/state.hpp"
 
 namespace tepui::services {
-
-class Repository;
 
 std::map<std::string, boost::json::value> groupRecords(const Group& root);
 Result<Group> treeFromRecords(const Repository& repository);

@@ -13,9 +13,9 @@
 #include <mutex>
 
 #include "cluster.hpp"
-#include "services/framework_link.hpp"
-#include "services/repository.hpp"
+#include "frameworks/framework_link.hpp"
 #include "services/services.hpp"
+#include "services/state.hpp"
 #include "support/zookeeper_server.hpp"
 
 namespace tepui::testing {
@@ -109,7 +109,7 @@ TEST(ServicesRuntimeTest, FrameworkLinkLaunchesAcknowledgesAndReconcilesAcrossAM
   Seen seen;
   cli::InProcess<FrameworkLink> link;
   auto started = link.start("services", [&](boost::asio::io_context& io) -> Result<std::unique_ptr<FrameworkLink>> {
-    services::FrameworkLinkOptions options;
+    frameworks::FrameworkLinkOptions options;
     options.master = "127.0.0.1:" + std::to_string(port);
     options.info = frameworkInfo("services-link-test", {}, 3600);
     options.maxBackoff = Seconds(1);
@@ -241,7 +241,7 @@ TEST(ServicesRuntimeTest, FrameworkLinkFollowsTheMastersElectedThroughZooKeeper)
   std::vector<std::string> subscribedAs;
   cli::InProcess<FrameworkLink> link;
   auto started = link.start("services", [&](boost::asio::io_context& io) -> Result<std::unique_ptr<FrameworkLink>> {
-    services::FrameworkLinkOptions options;
+    frameworks::FrameworkLinkOptions options;
     options.master = flags.zk;
     options.zkSessionTimeout = Seconds(2);
     options.info = frameworkInfo("services-follower", {}, 3600);
@@ -281,7 +281,7 @@ TEST(ServicesRuntimeTest, FrameworkLinkStopsIfItCannotRememberItsFrameworkId) {
   std::mutex mutex;
   cli::InProcess<FrameworkLink> link;
   auto started = link.start("services", [&](boost::asio::io_context& io) -> Result<std::unique_ptr<FrameworkLink>> {
-    services::FrameworkLinkOptions options;
+    frameworks::FrameworkLinkOptions options;
     options.master = cluster.masterEndpoint().str();
     options.info = frameworkInfo("services-forgetful", {}, 3600);
     auto l = std::make_unique<FrameworkLink>(io, options, "");

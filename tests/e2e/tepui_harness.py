@@ -36,17 +36,19 @@ class Cluster:
     """A `tepui local` process; use as a context manager."""
 
     def __init__(self, tepui, agents=2, resources="cpus:8;mem:4096;disk:4096;ports:[31000-32000]", extra=(),
-                 services=False):
+                 services=False, jobs=False):
         self.tepui = tepui
         self.work_dir = tempfile.mkdtemp(prefix="tepui-e2e-")
         os.chmod(self.work_dir, 0o755)  # tasks may run as other users
         self.args = [tepui, "local", "--port", "0", "--agents", str(agents),
                      "--work_dir", self.work_dir, "--resources", resources,
-                     "--services=%s" % ("true" if services else "false"), *extra]
+                     "--services=%s" % ("true" if services else "false"),
+                     "--jobs=%s" % ("true" if jobs else "false"), *extra]
         self.proc = None
         self.master = None   # the leading master
         self.masters = []    # all of them (one unless `--masters N` is in extra)
         self.services = None  # the service scheduler's API, unless --services=false
+        self.jobs = None  # the job scheduler's API, unless --jobs=false
         self.agents = agents
 
     def __enter__(self):
@@ -63,6 +65,9 @@ class Cluster:
             m = re.search(r"services: http://([\d.]+:\d+)", line)
             if m:
                 self.services = m.group(1)
+            m = re.search(r"jobs:\s+http://([\d.]+:\d+)", line)
+            if m:
+                self.jobs = m.group(1)
             if line.startswith("Try:"):
                 break
         threading.Thread(target=self.proc.stdout.read, daemon=True).start()

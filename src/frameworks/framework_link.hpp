@@ -1,4 +1,4 @@
-// The services daemon's connection to the master as a v1 framework.
+// A framework daemon's connection to the master as a v1 framework.
 //
 // Contract:
 // - Follows the leading master: --master host:port is used as given;
@@ -45,7 +45,7 @@
 #include "registry/election.hpp"
 #include "scheduler/scheduler_client.hpp"
 
-namespace tepui::services {
+namespace tepui::frameworks {
 
 struct FrameworkLinkOptions {
   std::string master;  // host:port or zk://host:port[,host:port]/path
@@ -140,4 +140,4 @@ class FrameworkLink {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-}  // namespace tepui::services
+}  // namespace tepui::frameworks

@@ -1,4 +1,4 @@
-// Which `tepui services` instance leads, for the daemon.
+// Which instance of a framework daemon (tepui services, tepui jobs) leads.
 //
 // Contract:
 // - Without --zk the instance leads alone: onElected is posted at start()
@@ -36,12 +36,14 @@
 #include "http/message.hpp"
 #include "registry/election.hpp"
 
-namespace tepui::services {
+namespace tepui::frameworks {
 
 struct LeaderAddress {
   std::string hostname;
-  http::Endpoint endpoint;                                                            // where to send requests
-  std::string str() const { return hostname + ":" + std::to_string(endpoint.port); }  // Marathon-compatible form
+  http::Endpoint endpoint;  // where to send requests
+  std::string str() const {
+    return hostname + ":" + std::to_string(endpoint.port);
+  }  // host:port, as the leader endpoints answer
 };
 
 class Leadership {
@@ -95,4 +97,4 @@ class Leadership {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-}  // namespace tepui::services
+}  // namespace tepui::frameworks

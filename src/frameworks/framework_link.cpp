@@ -1,5 +1,5 @@
 // The framework link (see framework_link.hpp).
-#include "services/framework_link.hpp"
+#include "frameworks/framework_link.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -7,7 +7,7 @@
 #include "common/logging.hpp"
 #include "registry/leader_address.hpp"
 
-namespace tepui::services {
+namespace tepui::frameworks {
 
 namespace {
 
@@ -228,4 +228,4 @@ void FrameworkLink::onDisconnected(const std::string& why) {
   scheduleResubscribe();
 }
 
-}  // namespace tepui::services
+}  // namespace tepui::frameworks

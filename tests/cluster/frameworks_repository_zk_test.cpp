@@ -1,4 +1,5 @@
-// The services repository on a real ZooKeeper: what one repository commits a
+// The framework repository (laid out as tepui services lays out its apps)
+// on a real ZooKeeper: what one repository commits a
 // fresh one (a new session) loads, with app paths as keys and versions
 // capped; the layout keeps one document per node, spread over bucket
 // directories, never one big node; and once a newer repository (a new
@@ -9,8 +10,8 @@
 #include <optional>
 #include <set>
 
+#include "frameworks/repository.hpp"
 #include "registry/zookeeper.hpp"
-#include "services/repository.hpp"
 #include "support/run_loop.hpp"
 #include "support/zookeeper_server.hpp"
 
@@ -18,12 +19,15 @@ namespace tepui::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using services::Collection;
-using services::Repository;
+using frameworks::Repository;
+using frameworks::RepositoryOptions;
+
+// Apps keep `max` versions under "versions", as in tepui services.
+RepositoryOptions appsCapped(size_t max) { return {.versioned = {{"apps", {"versions", max}}}}; }
 
 // A repository on a new session to `zk` under /services.
 std::unique_ptr<Repository> loadRepository(boost::asio::io_context& io, const ZooKeeperServer& zk,
-                                           services::RepositoryOptions options = {}) {
+                                           RepositoryOptions options = appsCapped(50)) {
   auto store = registry::openZooKeeperStore(zk.url("/services"), 5s);
   EXPECT_TRUE(store.ok()) << store.error().message;
   if (!store) return nullptr;
@@ -32,18 +36,18 @@ std::unique_ptr<Repository> loadRepository(boost::asio::io_context& io, const Zo
   return repository ? std::move(*repository) : nullptr;
 }
 
-TEST(ServicesRepositoryZooKeeperTest, CommitsLoadAgainOneDocumentPerNode) {
+TEST(FrameworksRepositoryZooKeeperTest, CommitsLoadAgainOneDocumentPerNode) {
   ZooKeeperServer zk;
   boost::asio::io_context io;
-  auto load = [&] { return loadRepository(io, zk, {.maxVersions = 2}); };
+  auto load = [&] { return loadRepository(io, zk, appsCapped(2)); };
   const std::vector<std::string> apps = {"/product/db/mysql", "/product/service/web", "/a b/..", "/x"};
   {
     auto repository = load();
     size_t durable = 0;
     for (std::string version : {"v1", "v2", "v3"}) {
       Repository::Change change;
-      for (const std::string& app : apps) change.putApp(app, version, boost::json::object{{"id", app}});
-      change.put(Collection::kDeployments, "deployment-" + version, boost::json::object{{"v", version}});
+      for (const std::string& app : apps) change.putVersioned("apps", app, version, boost::json::object{{"id", app}});
+      change.put("deployments", "deployment-" + version, boost::json::object{{"v", version}});
       change.setFrameworkId("fw-" + version);
       repository->commit(std::move(change), [&](const Status& s) {
         EXPECT_TRUE(s.ok()) << s.error().message;
@@ -55,11 +59,11 @@ TEST(ServicesRepositoryZooKeeperTest, CommitsLoadAgainOneDocumentPerNode) {
   }
   auto repository = load();
   EXPECT_EQ(repository->frameworkId(), "fw-v3");
-  EXPECT_EQ(repository->appIds().size(), apps.size());
+  EXPECT_EQ(repository->ids("apps").size(), apps.size());
   for (const std::string& app : apps) {
-    EXPECT_EQ(repository->appVersions(app), (std::vector<std::string>{"v2", "v3"})) << app;
+    EXPECT_EQ(repository->versions("apps", app), (std::vector<std::string>{"v2", "v3"})) << app;
   }
-  EXPECT_EQ(repository->all(Collection::kDeployments).size(), 3u);
+  EXPECT_EQ(repository->all("deployments").size(), 3u);
 
   // The layout: every child of the root is a bucket directory (or the
   // framework's), and each node under them holds one document.
@@ -79,14 +83,14 @@ TEST(ServicesRepositoryZooKeeperTest, CommitsLoadAgainOneDocumentPerNode) {
   EXPECT_EQ(nodes, 2 + apps.size() + 2 * apps.size() + 3);  // (framework id, fence)
 }
 
-TEST(ServicesRepositoryZooKeeperTest, AStaleLeadersWritesFailOnceANewOneClaimedTheState) {
+TEST(FrameworksRepositoryZooKeeperTest, AStaleLeadersWritesFailOnceANewOneClaimedTheState) {
   ZooKeeperServer zk;
   boost::asio::io_context io;
   auto load = [&] { return loadRepository(io, zk); };
   auto commit = [&](Repository& repository, const std::string& app) {
     std::optional<Status> outcome;
     Repository::Change change;
-    change.putApp(app, "v1", boost::json::object{{"id", app}});
+    change.putVersioned("apps", app, "v1", boost::json::object{{"id", app}});
     repository.commit(std::move(change), [&](const Status& s) { outcome = s; });
     EXPECT_TRUE(runLoopUntil(
         io, [&] { return outcome.has_value(); }, 20s));
@@ -113,7 +117,7 @@ TEST(ServicesRepositoryZooKeeperTest, AStaleLeadersWritesFailOnceANewOneClaimedT
   old.reset();
   current.reset();
   auto reloaded = load();
-  EXPECT_EQ(reloaded->appIds(), (std::vector<std::string>{"/after", "/before"}));
+  EXPECT_EQ(reloaded->ids("apps"), (std::vector<std::string>{"/after", "/before"}));
 }
 
 }  // namespace

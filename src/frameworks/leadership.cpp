@@ -1,5 +1,5 @@
-// Leadership among `tepui services` instances (see leadership.hpp).
-#include "services/leadership.hpp"
+// Leadership among the instances of a framework daemon (see leadership.hpp).
+#include "frameworks/leadership.hpp"
 
 #include <arpa/inet.h>
 
@@ -11,7 +11,7 @@
 #include "registry/leader_address.hpp"
 #include "tepui/v1/mesos.pb.h"
 
-namespace tepui::services {
+namespace tepui::frameworks {
 
 namespace {
 constexpr double kRejoinSeconds = 2;
@@ -164,4 +164,4 @@ std::optional<LeaderAddress> Leadership::leader() const {
   return std::nullopt;
 }
 
-}  // namespace tepui::services
+}  // namespace tepui::frameworks

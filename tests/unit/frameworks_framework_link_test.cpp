@@ -7,12 +7,12 @@
 #include <boost/asio/io_context.hpp>
 
 #include "common/codec.hpp"
+#include "frameworks/framework_link.hpp"
 #include "http/recordio.hpp"
 #include "http/server.hpp"
-#include "services/framework_link.hpp"
 #include "support/run_loop.hpp"
 
-namespace tepui::services {
+namespace tepui::frameworks {
 namespace {
 
 using namespace std::chrono_literals;
@@ -59,7 +59,7 @@ class ScriptedMaster {
   http::Server server_;
 };
 
-class ServicesFrameworkLinkTest : public ::testing::Test {
+class FrameworkLinkTest : public ::testing::Test {
  protected:
   void TearDown() override {
     if (link) link->stop();
@@ -84,7 +84,7 @@ class ServicesFrameworkLinkTest : public ::testing::Test {
   std::optional<std::string> error;
 };
 
-TEST_F(ServicesFrameworkLinkTest, ASilentStreamIsTakenForDeadAndSubscribedAgainWithTheId) {
+TEST_F(FrameworkLinkTest, ASilentStreamIsTakenForDeadAndSubscribedAgainWithTheId) {
   master.heartbeatSeconds = 0.02;  // and then nothing, not even heartbeats
   start();
   ASSERT_TRUE(runUntil([&] { return master.count(Call::SUBSCRIBE) >= 2; }));
@@ -99,7 +99,7 @@ TEST_F(ServicesFrameworkLinkTest, ASilentStreamIsTakenForDeadAndSubscribedAgainW
   EXPECT_EQ(info.capabilities(1).type(), v1::FrameworkInfo::Capability::TASK_KILLING_STATE);
 }
 
-TEST_F(ServicesFrameworkLinkTest, AnAckFromAnEndedStreamIsNotSent) {
+TEST_F(FrameworkLinkTest, AnAckFromAnEndedStreamIsNotSent) {
   std::vector<FrameworkLink::Ack> acks;
   start();
   link->callbacks().onUpdate = [&](const v1::TaskStatus&, FrameworkLink::Ack ack) { acks.push_back(ack); };
@@ -127,7 +127,7 @@ TEST_F(ServicesFrameworkLinkTest, AnAckFromAnEndedStreamIsNotSent) {
   EXPECT_EQ(master.count(Call::RECONCILE), 2u);
 }
 
-TEST_F(ServicesFrameworkLinkTest, AnErrorEventStopsTheLink) {
+TEST_F(FrameworkLinkTest, AnErrorEventStopsTheLink) {
   start();
   ASSERT_TRUE(runUntil([&] { return link->subscribed(); }));
   Event refusal;
@@ -143,4 +143,4 @@ TEST_F(ServicesFrameworkLinkTest, AnErrorEventStopsTheLink) {
 }
 
 }  // namespace
-}  // namespace tepui::services
+}  // namespace tepui::frameworks
