@@ -103,6 +103,7 @@ struct Job {
   // Tepui's misfire policy (defined by the schedule helpers; kept as sent).
   std::optional<std::string> misfirePolicy;
   std::optional<int64_t> misfireLimit;
+  std::optional<int64_t> misfireGraceSeconds;
 
   // Maintained by the scheduler; reset when the definition changes.
   int64_t successCount = 0;

@@ -110,6 +110,9 @@ Status checkRanges(const FieldReader& r, const Job& job) {
   if (job.disk < 0) return r.error("disk", "must not be negative");
   if (job.maxCompletionTime < 0) return r.error("maxCompletionTime", "must not be negative");
   if (job.misfireLimit && *job.misfireLimit < 0) return r.error("misfireLimit", "must not be negative");
+  if (job.misfireGraceSeconds && *job.misfireGraceSeconds < 0) {
+    return r.error("misfireGraceSeconds", "must not be negative");
+  }
   if (!job.fetch.empty() && !job.uris.empty()) {
     return r.error("fetch", "cannot be sent together with the deprecated 'uris'");
   }
@@ -133,9 +136,11 @@ Status readOptionalExtensions(const FieldReader& r, Job* job) {
     job->misfirePolicy.emplace();
     if (Status s = r.string("misfirePolicy", &*job->misfirePolicy); !s) return s;
   }
-  if (r.find("misfireLimit") != nullptr) {
-    job->misfireLimit.emplace();
-    if (Status s = r.integer("misfireLimit", &*job->misfireLimit); !s) return s;
+  for (auto [key, field] : {std::pair<const char*, std::optional<int64_t>*>{"misfireLimit", &job->misfireLimit},
+                            {"misfireGraceSeconds", &job->misfireGraceSeconds}}) {
+    if (r.find(key) == nullptr) continue;
+    field->emplace();
+    if (Status s = r.integer(key, &**field); !s) return s;
   }
   if (const boost::json::value* c = r.find("container")) {
     if (!c->is_object()) return r.error("container", "must be an object");

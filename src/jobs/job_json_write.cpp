@@ -90,6 +90,7 @@ boost::json::object jobToJson(const Job& job) {
   if (job.container) o["container"] = *job.container;
   if (job.misfirePolicy) o["misfirePolicy"] = *job.misfirePolicy;
   if (job.misfireLimit) o["misfireLimit"] = *job.misfireLimit;
+  if (job.misfireGraceSeconds) o["misfireGraceSeconds"] = *job.misfireGraceSeconds;
   o["successCount"] = job.successCount;
   o["errorCount"] = job.errorCount;
   o["lastSuccess"] = job.lastSuccess;

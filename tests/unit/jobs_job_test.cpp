@@ -65,6 +65,7 @@ const char* kFullScheduled = R"({
                 "volumes": [{"containerPath": "/var/log/", "hostPath": "/logs/", "mode": "RW"}]},
   "misfirePolicy": "runAll",
   "misfireLimit": 5,
+  "misfireGraceSeconds": 90,
   "epsilon": "PT30M",
   "async": false,
   "successCount": 190,
@@ -155,6 +156,7 @@ TEST(JobsJobJson, ReadsEveryChronosField) {
   EXPECT_EQ(job.container->at("image").as_string(), "libmesos/ubuntu");
   EXPECT_EQ(job.misfirePolicy, "runAll");
   EXPECT_EQ(job.misfireLimit, 5);
+  EXPECT_EQ(job.misfireGraceSeconds, 90);
 }
 
 TEST(JobsJobJson, ServerMaintainedFieldsInTheBodyAreIgnoredOnCreate) {
@@ -309,6 +311,7 @@ TEST(JobsJobJson, EveryBadFieldIsNamed) {
       {R"("container":"docker")", "container: must be an object"},
       {R"("misfirePolicy":1)", "misfirePolicy: must be a string"},
       {R"("misfireLimit":-1)", "misfireLimit: must not be negative"},
+      {R"("misfireGraceSeconds":-1)", "misfireGraceSeconds: must not be negative"},
   };
   for (const auto& [field, want] : cases) {
     const std::string body = R"({"name":"n","command":"c","schedule":"R/2024-01-01T00:00:00Z/PT1M",)" + field + "}";
