@@ -13,6 +13,7 @@ int logsMain(int argc, const char* const* argv);
 // The service scheduler daemon (Marathon-compatible API).
 int servicesMain(int argc, const char* const* argv);
 int servicesDeployMain(int argc, const char* const* argv);
+int jobsRunsMain(int argc, const char* const* argv);
 // The job scheduler daemon (Chronos-compatible API).
 int jobsMain(int argc, const char* const* argv);
 // The operator commands, through the master's v1 operator API: exit 0 on

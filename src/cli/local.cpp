@@ -22,6 +22,7 @@
 #include "common/logging.hpp"
 #include "frameworks/flags.hpp"
 #include "jobs/jobs.hpp"
+#include "jobs/scheduling.hpp"
 #include "master/master.hpp"
 #include "services/api.hpp"
 #include "services/services.hpp"
@@ -203,8 +204,11 @@ int localMain(int argc, const char* const* argv) {
   jobs::JobsFlags jobsFlags;
   if (withJobs) {
     localDaemonFlags(jobsFlags, masterFlag, ip, jobsPort, port, workDir + "/jobs");
-    auto started =
-        jobsDaemon.start("jobs", [&](boost::asio::io_context& io) { return jobs::Jobs::create(io, jobsFlags); });
+    auto started = jobsDaemon.start("jobs", [&](boost::asio::io_context& io) {
+      auto created = jobs::Jobs::create(io, jobsFlags);
+      if (created) jobs::attachScheduling(io, **created);
+      return created;
+    });
     if (!started) {
       std::cerr << "tepui local: cannot start the job scheduler: " << started.error().message << "\n";
       stopAll();

@@ -11,30 +11,13 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/api_call.hpp"
 #include "cli/commands.hpp"
 #include "cli/parse_flags.hpp"
-#include "http/client.hpp"
 
 namespace tepui::cli {
 
 namespace bj = boost::json;
-
-namespace {
-
-Result<http::Response> call(const http::Endpoint& at, const std::string& method, const std::string& target,
-                            std::string body = "") {
-  http::Request request;
-  request.method = method;
-  request.target = target;
-  request.headers["Host"] = at.str();
-  if (!body.empty()) {
-    request.headers["Content-Type"] = "application/json";
-    request.body = std::move(body);
-  }
-  return http::fetch(at, std::move(request));
-}
-
-}  // namespace
 
 int servicesDeployMain(int argc, const char* const* argv) {
   std::string services = "127.0.0.1:8080";
@@ -48,17 +31,13 @@ int servicesDeployMain(int argc, const char* const* argv) {
   flags.add("wait", &wait, "Wait for the deployment to end");
   flags.add("timeout", &timeout, "Seconds --wait waits at most");
   flags.add("force", &force, "Take the apps over from a deployment that holds them");
-  std::vector<const char*> rest;
-  std::string file;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (i > 0 && !a.starts_with("-") && file.empty()) {
-      file = a;
-    } else {
-      rest.push_back(argv[i]);
-    }
+  std::vector<std::string> positional;
+  if (int rc = parseFlags(flags, argc, argv, "services deploy", &positional); rc >= 0) return rc;
+  if (positional.size() > 1) {
+    std::cerr << "tepui services deploy: unexpected argument '" << positional[1] << "'\n";
+    return 2;
   }
-  if (int rc = parseFlags(flags, static_cast<int>(rest.size()), rest.data(), "services deploy"); rc >= 0) return rc;
+  std::string file = positional.empty() ? "" : positional.front();
   if (file.empty()) {
     std::cerr << "tepui services deploy: give the file of the app or group to deploy\n";
     return 2;
@@ -87,7 +66,7 @@ int servicesDeployMain(int argc, const char* const* argv) {
   std::string id(o.at("id").as_string());
   if (!id.starts_with("/")) id = "/" + id;
   std::string target = std::string(group ? "/v2/groups" : "/v2/apps") + id + (force ? "?force=true" : "");
-  auto answer = call(*at, "PUT", target, text.str());
+  auto answer = apiCall(*at, "PUT", target, text.str());
   if (!answer) {
     std::cerr << "tepui services deploy: " << answer.error().message << "\n";
     return 1;
@@ -107,7 +86,7 @@ int servicesDeployMain(int argc, const char* const* argv) {
   if (!wait) return 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout);
   while (std::chrono::steady_clock::now() < deadline) {
-    auto status = call(*at, "GET", "/v2/deployments/" + deployment);
+    auto status = apiCall(*at, "GET", "/v2/deployments/" + deployment);
     if (status && status->status == 200) {
       bj::value d = bj::parse(status->body, ec);
       if (!ec && d.is_object() && d.as_object().contains("status")) {

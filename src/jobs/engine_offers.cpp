@@ -12,7 +12,9 @@ namespace {
 std::string agentUrlOf(const v1::Offer& offer) {
   if (!offer.has_url()) return "";
   const v1::Address& a = offer.url().address();
-  const std::string host = a.hostname().empty() ? a.ip() : a.hostname();
+  // The address first: it reaches the agent wherever the master does (a
+  // host name need not resolve where the link is opened).
+  const std::string host = a.ip().empty() ? a.hostname() : a.ip();
   if (host.empty()) return "";
   return (offer.url().scheme().empty() ? "http" : offer.url().scheme()) + "://" + host + ":" + std::to_string(a.port());
 }
@@ -53,8 +55,13 @@ OfferDecision Engine::offers(const std::vector<v1::Offer>& offers, Millis now) {
       run->agentId = offers[i].agent_id().value();
       run->hostname = offers[i].hostname();
       run->agentUrl = agentUrlOf(offers[i]);
-      run->sandbox = sandboxLink(run->agentUrl, "");
       launches[i].tasks.push_back(buildTask(job, *run, offers[i], *taken));
+      // The agent serves the run's sandbox under its virtual path; a command
+      // task's executor is named after the task.
+      const v1::TaskInfo& task = launches[i].tasks.back();
+      const std::string executor = task.has_executor() ? task.executor().executor_id().value() : task.task_id().value();
+      run->sandbox = sandboxLink(
+          run->agentUrl, "/frameworks/" + offers[i].framework_id().value() + "/executors/" + executor + "/runs/latest");
       writeRun(*run, decision.effects);
       busy.insert(job.name);
       break;

@@ -4,8 +4,9 @@
 // A run is identified by its task id, ct:<due>:<attempt>:<job>:<args>
 // (task_id.hpp). Times are epoch milliseconds, absent until they happen.
 // `sandbox` is where to read the task's output: the agent's
-// /files/browse?path=<directory> when the directory is known, else the
-// agent's URL (see sandboxLink).
+// /files/browse?path=<directory> of the run's sandbox (by the virtual path
+// /frameworks/<fid>/executors/<eid>/runs/latest that agents serve), or the
+// agent's URL when no directory is known (see sandboxLink).
 //
 // runToJson / runFromJson are a lossless round trip; runFromJson refuses a
 // document that runToJson cannot have written, naming the field.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/attributes.hpp"
+#include "http/message.hpp"
 #include "jobs/offer_fit.hpp"
 #include "jobs/run_container.hpp"
 #include "jobs/run_task.hpp"
@@ -108,7 +109,9 @@ TEST(JobsEngineOffersTest, LaunchRecordsTheAgentAndItsUrl) {
   const jobs::Run& run = h.engine->active().at(t[0].task_id().value());
   EXPECT_EQ(run.agentId, "agent-node9");
   EXPECT_EQ(run.hostname, "node9");
-  EXPECT_EQ(run.sandbox, "http://node9:5051");
+  // The agent's files API on the run's sandbox, by its virtual path.
+  EXPECT_EQ(run.sandbox, "http://node9:5051/files/browse?path=" +
+                             http::percentEncode("/frameworks/fw/executors/" + run.taskId + "/runs/latest"));
   EXPECT_EQ(run.launchedAt, toMillis(T0));
   // Durable as launching before the caller accepts the offer.
   Result<jobs::Run> stored = runFromJson(h.store.all(kActiveCollection).at(run.taskId));
