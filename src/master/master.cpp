@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <random>
 #include <sstream>
+#include <type_traits>
 
 #include "common/clock.hpp"
 #include "common/ids.hpp"
@@ -239,28 +240,45 @@ void MasterImpl::installRoutes() {
   server_.route("/internal/agent",
                 leaderOnly([this](http::Request& r, http::Responder p) { handleAgent(r, std::move(p)); }));
 
-  auto local = [](std::function<std::string()> body) {
+  // A GET endpoint whose body is body(), or body(query) for those that
+  // read their query parameters and may refuse them (400).
+  auto local = [](auto body) {
     return [body = std::move(body)](http::Request& r, http::Responder p) {
       if (r.method != "GET" && r.method != "HEAD") {
         return p.respond(http::Response::methodNotAllowed("GET", r.method));
       }
-      auto text = body();
+      Result<std::string> text = [&]() -> Result<std::string> {
+        if constexpr (std::is_invocable_v<decltype(body)&, const Query&>)
+          return body(r.query);
+        else
+          return body();
+      }();
+      if (!text) return p.respond(http::Response::text(400, text.error().message + "\n"));
       // JSONP, as the legacy endpoints offer it.
       if (auto cb = r.query.find("jsonp"); cb != r.query.end()) {
-        auto response = http::Response::text(200, cb->second + "(" + text + ");");
+        auto response = http::Response::text(200, cb->second + "(" + *text + ");");
         response.headers["Content-Type"] = "text/javascript";
         p.respond(std::move(response));
         return;
       }
-      p.respond(http::Response::json(200, std::move(text)));
+      p.respond(http::Response::json(200, std::move(*text)));
     };
   };
-  auto get = [&](std::function<std::string()> body) { return leaderOnly(local(std::move(body))); };
+  auto get = [&](auto body) { return leaderOnly(local(std::move(body))); };
   for (const char* path : {"/master/state", "/state", "/master/state.json", "/state.json"}) {
     server_.route(path, get([this] { return stateJson(); }));
   }
   for (const char* path : {"/master/state-summary", "/state-summary"}) {
     server_.route(path, get([this] { return stateSummaryJson(); }));
+  }
+  for (const char* path : {"/master/frameworks", "/frameworks"}) {
+    server_.route(path, get([this](const Query& q) { return frameworksJson(q); }));
+  }
+  for (const char* path : {"/master/slaves", "/slaves"}) {
+    server_.route(path, get([this](const Query& q) { return slavesJson(q); }));
+  }
+  for (const char* path : {"/master/tasks", "/tasks"}) {
+    server_.route(path, get([this](const Query& q) { return tasksJson(q); }));
   }
   for (const char* path : {"/master/flags", "/flags"}) server_.route(path, local([this] { return flagsJson(); }));
   for (const char* path : {"/version", "/master/version"}) server_.route(path, local([this] { return versionJson(); }));

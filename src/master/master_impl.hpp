@@ -9,6 +9,8 @@
 //   updates.cpp        status updates, acknowledgements, kill, reconcile
 //   agents.cpp         /internal/agent: registration, pings, loss, return
 //   readonly_api.cpp   /master/state, /state-summary, /health, /version, ...
+//   state_entries.cpp  the agent, framework and task entries of /master/state
+//   readonly_lists.cpp /master/frameworks, /master/slaves, /master/tasks
 //   metrics.cpp        /metrics/snapshot and /metrics/prometheus
 //   operator_events.cpp  the operator API's SUBSCRIBE stream
 //   operator_snapshots.cpp  large operator answers (GET_STATE, ...) encoded off the loop
@@ -23,6 +25,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json/fwd.hpp>
 #include <deque>
 #include <list>
 #include <map>
@@ -117,6 +120,16 @@ struct Framework {
   std::map<std::pair<std::string, std::string>, ExecutorEntry> executors;
 
   bool hasCapability(v1::FrameworkInfo::Capability::Type type) const;
+};
+
+// A removed framework with its tasks as they ended (the last
+// --max_completed_tasks_per_framework), so that GET_TASKS and the state
+// still say why a task ended after its framework went (a `tepui run`'s does
+// at once).
+struct CompletedFramework {
+  std::string id;
+  v1::FrameworkInfo info;
+  std::deque<v1::Task> tasks;
 };
 
 struct Agent {
@@ -519,6 +532,23 @@ class MasterImpl final : public Master {
   std::string stateSummaryJson() const;
   std::string flagsJson() const;
   std::string versionJson() const;
+  // state_entries.cpp: the entries of /master/state's slaves,
+  // recovered_slaves, frameworks and completed_frameworks, which
+  // /master/slaves, /master/frameworks and /master/state-summary serve too.
+  boost::json::object agentEntry(const Agent& agent) const;
+  static boost::json::object recoveredAgentEntry(const std::string& id, const v1::AgentInfo& info);
+  boost::json::object frameworkEntry(const Framework& framework) const;
+  static boost::json::object completedFrameworkEntry(const CompletedFramework& framework);
+  // readonly_lists.cpp, from the request's query parameters:
+  //   /master/frameworks  ?framework_id=  {frameworks, completed_frameworks,
+  //                       unregistered_frameworks}
+  //   /master/slaves      ?slave_id=      {slaves, recovered_slaves}
+  //   /master/tasks       ?limit= ?offset= ?order= ?framework_id= ?task_id=
+  //                       {tasks}; the reason a value is refused (a 400)
+  using Query = std::map<std::string, std::string>;
+  std::string frameworksJson(const Query& query) const;
+  std::string slavesJson(const Query& query) const;
+  Result<std::string> tasksJson(const Query& query) const;
   // roles_api.cpp: /roles, /weights, /quota
   std::string rolesJson() const;
   std::string weightsJson() const;
@@ -553,15 +583,7 @@ class MasterImpl final : public Master {
   uint64_t nextOfferId_ = 0;
 
   std::unordered_map<std::string, Framework> frameworks_;
-  // Removed frameworks, the last --max_completed_frameworks, each with its
-  // tasks as they ended (the last --max_completed_tasks_per_framework), so
-  // that GET_TASKS and the state still say why a task ended after its
-  // framework went (a `tepui run`'s does at once).
-  struct CompletedFramework {
-    std::string id;
-    v1::FrameworkInfo info;
-    std::deque<v1::Task> tasks;
-  };
+  // Removed frameworks, the last --max_completed_frameworks.
   std::deque<CompletedFramework> completedFrameworks_;
   std::unordered_set<std::string> removedFrameworkIds_;
   // The removal records in the registry, oldest first, bounded.

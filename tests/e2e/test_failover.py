@@ -98,8 +98,10 @@ class FailoverTest(unittest.TestCase):
         # own watch of the election has seen it: 503 until then).
         Cluster.wait_for(lambda: get(followers[0], "/master/state")[0] == 307, "a follower to know the leader")
         Cluster.wait_for(lambda: get(followers[1], "/master/redirect")[0] == 307, "a follower to know the leader")
-        status, headers, _ = get(followers[0], "/master/state")
-        self.assertEqual(headers["Location"], "http://%s/master/state" % leader)
+        for path in ["/master/state", "/master/frameworks?framework_id=x", "/slaves",
+                     "/master/tasks?limit=5&order=asc"]:
+            status, headers, _ = get(followers[0], path)
+            self.assertEqual((status, headers["Location"]), (307, "http://%s%s" % (leader, path)))
         status, headers, _ = get(followers[1], "/master/redirect")
         self.assertEqual((status, headers["Location"]), (307, "//" + leader))
 
