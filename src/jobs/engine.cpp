@@ -77,8 +77,9 @@ std::vector<std::string> Engine::load(const EngineDocuments& docs, Millis now) {
       problems.push_back("active/" + id + ": " + (run ? "filed under the wrong id" : run.error().message));
       continue;
     }
-    active_.emplace(id, std::move(*run));
+    addActive(std::move(*run));
   }
+  for (auto& [name, schedule] : schedules_) reindex(name);
   return problems;
 }
 
@@ -119,6 +120,7 @@ void Engine::writeRun(const Run& run, Effects& effects) const {
 void Engine::replaceJob(const Job& job) {
   Status s = graph_.put(job);  // same parents: cannot fail
   (void)s;
+  reindex(job.name);
 }
 
 Notification Engine::notification(NotificationKind kind, const Job& job, const std::string& message,
@@ -163,6 +165,7 @@ Result<Effects> Engine::putJob(Job job, Millis now) {
     schedules_.erase(job.name);
     lastDue_.erase(job.name);
   }
+  reindex(job.name);
   Effects effects;
   writeJob(job.name, effects);
   writeState(job.name, effects);
@@ -188,9 +191,11 @@ Result<Effects> Engine::deleteJob(const std::string& name, Millis now) {
     }
     writeJob(child, effects);
     writeState(child, effects);
+    reindex(child);
   }
   schedules_.erase(name);
   lastDue_.erase(name);
+  reindex(name);
   std::vector<std::string> ids;
   for (auto& [id, run] : active_)
     if (run.job == name) ids.push_back(id);

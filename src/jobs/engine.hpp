@@ -162,8 +162,10 @@ class Engine {
   void fireChildren(const std::string& parent, Millis now, Effects& effects);
   void requestKill(Run& run, const std::string& reason, Millis now, Effects& effects);
   void endRun(Run run, RunState state, Millis now, Effects& effects);
-  bool inFlight(const std::string& job) const;   // a run launching or running
   bool hasActive(const std::string& job) const;  // any run not finished
+  // active_ changes only through these two, which keep activeCount_.
+  Run& addActive(Run run);
+  void eraseActive(const std::string& taskId);
   // engine_updates.cpp
   void finishRun(const std::string& taskId, RunEnd end, Millis now, Effects& effects);
   // engine_schedule.cpp
@@ -171,9 +173,16 @@ class Engine {
 
   EngineOptions options_;
   JobGraph graph_;
-  std::map<std::string, Schedule> schedules_;  // scheduled jobs only
-  std::map<std::string, int64_t> lastDue_;     // the time up to which slots were handled
-  std::map<std::string, Run> active_;          // by task id
+  std::map<std::string, Schedule> schedules_;   // scheduled jobs only
+  std::map<std::string, int64_t> lastDue_;      // the time up to which slots were handled
+  std::map<std::string, Run> active_;           // by task id
+  std::map<std::string, int64_t> activeCount_;  // job -> its runs in active_ (so hasActive is no scan)
+  // The next due time of every enabled scheduled job, earliest first, so
+  // that tick() and nextWake() look only at what is due (10,000 jobs).
+  // reindex(name) after anything that changes a job or its schedule.
+  std::set<std::pair<Millis, std::string>> dueIndex_;
+  std::map<std::string, Millis> indexedDue_;
+  void reindex(const std::string& name);
   RunHistory history_;
   std::map<std::string, int64_t> killSentAt_;  // task id -> when the last KILL was sent (memory only)
 };

@@ -4,16 +4,20 @@
 
 namespace tepui::jobs {
 
-bool Engine::inFlight(const std::string& job) const {
-  for (auto& [id, run] : active_)
-    if (run.job == job && run.state != RunState::kQueued) return true;
-  return false;
+bool Engine::hasActive(const std::string& job) const { return activeCount_.count(job) > 0; }
+
+Run& Engine::addActive(Run run) {
+  auto [it, added] = active_.emplace(run.taskId, std::move(run));
+  if (added) activeCount_[it->second.job]++;
+  return it->second;
 }
 
-bool Engine::hasActive(const std::string& job) const {
-  for (auto& [id, run] : active_)
-    if (run.job == job) return true;
-  return false;
+void Engine::eraseActive(const std::string& taskId) {
+  auto it = active_.find(taskId);
+  if (it == active_.end()) return;
+  auto count = activeCount_.find(it->second.job);
+  if (count != activeCount_.end() && --count->second <= 0) activeCount_.erase(count);
+  active_.erase(it);
 }
 
 Result<std::string> Engine::freeTaskId(const std::string& job, int64_t& due, int64_t attempt,
@@ -39,7 +43,7 @@ Result<Run*> Engine::queueRun(const std::string& job, int64_t due, int64_t attem
   run.trigger = trigger;
   run.queuedAt = toMillis(now);
   run.notBefore = notBefore;
-  Run& stored = active_.emplace(*id, std::move(run)).first->second;
+  Run& stored = addActive(std::move(run));
   writeRun(stored, effects);
   return &stored;
 }
@@ -67,7 +71,7 @@ void Engine::endRun(Run run, RunState state, Millis now, Effects& effects) {
   run.state = state;
   run.endedAt = toMillis(now);
   run.notBefore = 0;
-  active_.erase(run.taskId);
+  eraseActive(run.taskId);
   killSentAt_.erase(run.taskId);
   eraseDoc(effects.writes, kActiveCollection, run.taskId);
   if (graph_.find(run.job) != nullptr) history_.add(std::move(run), effects.writes);

@@ -1,6 +1,7 @@
 // Engine (engine.hpp): time. Due slots, maxCompletionTime, kills sent again.
 #include <algorithm>
 #include <boost/json.hpp>
+#include <set>
 
 #include "jobs/engine.hpp"
 #include "jobs/job_json.hpp"
@@ -20,6 +21,20 @@ void earliest(std::optional<Millis>& wake, Millis t) {
 }
 
 }  // namespace
+
+void Engine::reindex(const std::string& name) {
+  if (auto it = indexedDue_.find(name); it != indexedDue_.end()) {
+    dueIndex_.erase({it->second, name});
+    indexedDue_.erase(it);
+  }
+  const Job* job = graph_.find(name);
+  auto s = schedules_.find(name);
+  if (job == nullptr || job->disabled || s == schedules_.end()) return;
+  std::optional<Millis> due = s->second.nextDue();
+  if (!due) return;
+  dueIndex_.emplace(*due, name);
+  indexedDue_.emplace(name, *due);
+}
 
 void Engine::queueDueSlots(const std::string& name, Millis now, Effects& effects) {
   const Job* job = graph_.find(name);
@@ -47,12 +62,16 @@ void Engine::queueDueSlots(const std::string& name, Millis now, Effects& effects
     writeJob(name, effects);
   }
   writeState(name, effects);
+  reindex(name);
 }
 
 Effects Engine::tick(Millis now) {
   Effects effects;
   std::vector<std::string> names;
-  for (auto& [name, schedule] : schedules_) names.push_back(name);
+  for (auto& [due, name] : dueIndex_) {
+    if (due > now) break;
+    names.push_back(name);
+  }
   for (const std::string& name : names) queueDueSlots(name, now, effects);
 
   const int64_t t = toMillis(now);
@@ -80,11 +99,13 @@ Effects Engine::tick(Millis now) {
 
 std::optional<Millis> Engine::nextWake() const {
   std::optional<Millis> wake;
-  for (auto& [name, schedule] : schedules_) {
-    const Job* job = graph_.find(name);
-    std::optional<Millis> due = schedule.nextDue();
+  for (auto& [due, name] : dueIndex_) {
     // A job waiting for its run is looked at again when the run ends.
-    if (job && !job->disabled && due && (job->concurrent || !hasActive(name))) earliest(wake, *due);
+    const Job* job = graph_.find(name);
+    if (job && (job->concurrent || !hasActive(name))) {
+      earliest(wake, due);
+      break;
+    }
   }
   for (auto& [id, run] : active_) {
     if (run.state == RunState::kQueued) {
@@ -104,10 +125,13 @@ std::optional<Millis> Engine::nextWake() const {
 }
 
 bool Engine::wantsOffers(Millis now) const {
+  std::set<std::string> inFlight;  // jobs with a run launching or running
+  for (auto& [id, run] : active_)
+    if (run.state != RunState::kQueued) inFlight.insert(run.job);
   for (auto& [id, run] : active_) {
     if (run.state != RunState::kQueued || run.notBefore > toMillis(now)) continue;
     const Job* job = graph_.find(run.job);
-    if (job && (job->concurrent || !inFlight(run.job))) return true;
+    if (job && (job->concurrent || !inFlight.count(run.job))) return true;
   }
   return false;
 }

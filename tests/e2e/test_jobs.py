@@ -7,6 +7,7 @@ from the master."""
 import datetime
 import json
 import os
+import socketserver
 import subprocess
 import sys
 import tempfile
@@ -58,15 +59,69 @@ class Webhooks:
         self.server.server_close()
 
 
+class Mailbox:
+    """A minimal SMTP server on loopback (EHLO/HELO, MAIL, RCPT, DATA, QUIT)
+    that keeps each message: (sender, recipients, text)."""
+
+    def __init__(self):
+        self.messages = []
+        box = self
+
+        class Session(socketserver.StreamRequestHandler):
+            def reply(self, line):
+                self.wfile.write((line + "\r\n").encode())
+
+            def handle(self):
+                self.reply("220 tepui-e2e mailbox")
+                sender, recipients = "", []
+                while True:
+                    line = self.rfile.readline().decode(errors="replace").rstrip("\r\n")
+                    if not line:
+                        return
+                    verb = line.split(" ", 1)[0].upper()
+                    if verb in ("EHLO", "HELO"):
+                        self.reply("250 tepui-e2e")
+                    elif verb == "MAIL":
+                        sender = line.split(":", 1)[1].strip()
+                        self.reply("250 OK")
+                    elif verb == "RCPT":
+                        recipients.append(line.split(":", 1)[1].strip())
+                        self.reply("250 OK")
+                    elif verb == "DATA":
+                        self.reply("354 go on")
+                        text = []
+                        while True:
+                            data = self.rfile.readline().decode(errors="replace")
+                            if data in (".\r\n", ".\n", ""):
+                                break
+                            text.append(data)
+                        box.messages.append((sender, recipients, "".join(text)))
+                        self.reply("250 queued")
+                    elif verb == "QUIT":
+                        self.reply("221 bye")
+                        return
+                    else:
+                        self.reply("250 OK")
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", free_port()), Session)
+        self.server.daemon_threads = True
+        self.address = "127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class JobsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.hooks = Webhooks()
+        cls.mail = Mailbox()
         cls.fleet = Fleet(TEPUI, agents=[("agent-a", "rack:r1"), ("agent-b", "rack:r2")]).__enter__()
         cls.jobs = cls.fleet.start_daemon(
             "jobs", "jobs", "--work_dir", os.path.join(cls.fleet.dir, "jobs"), "--failure_retry", "1secs",
             "--task_history_limit", "200", "--http_notification_url", cls.hooks.url,
-            "--notification_backoff", "100ms")
+            "--notification_backoff", "100ms", "--mail_server", cls.mail.address, "--mail_from", "jobs@example.com")
         Cluster.wait_for(lambda: http_json(cls.jobs, "GET", "/scheduler/jobs")[0] == 200, "tepui jobs to lead")
         Cluster.wait_for(lambda: [f for f in cls.fleet.master_state()["frameworks"]
                                   if f["name"] == "tepui-jobs" and f["active"]], "tepui jobs to register")
@@ -75,6 +130,7 @@ class JobsTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.fleet.__exit__(None, None, None)
         cls.hooks.close()
+        cls.mail.close()
 
     def api(self, method, path, body=None):
         return http_json(self.jobs, method, path, body)
@@ -231,6 +287,12 @@ class JobsTest(unittest.TestCase):
         hook = [h for h in self.hooks.received if h["job"] == "dag-middle"][0]
         self.assertEqual(hook["owner"], "ops@example.com")
         self.assertTrue(hook["taskId"].startswith("ct:"))
+        # And mailed to the owner through the SMTP server.
+        Cluster.wait_for(lambda: [m for m in self.mail.messages if "dag-middle" in m[2]], "the failure's mail")
+        sender, recipients, text = [m for m in self.mail.messages if "dag-middle" in m[2]][0]
+        self.assertEqual(sender, "<jobs@example.com>")
+        self.assertEqual(recipients, ["<ops@example.com>"])
+        self.assertIn("Subject: job dag-middle failed", text)
 
         # With softError the children run after the middle job failed.
         self.post("dependency", job("dag-middle", "exit 3", parents=["dag-root"], retries=0, softError=True))
