@@ -10,6 +10,7 @@
 #include "services/app_update.hpp"
 #include "services/constraints.hpp"
 #include "services/group_update.hpp"
+#include "services/service_ports.hpp"
 #include "services/task_builder.hpp"
 #include "services/task_stats.hpp"
 
@@ -121,6 +122,11 @@ void change(AppScheduler& s, http::Responder responder, std::function<Validated<
   if (!unsupported.empty()) return responder.respond(invalid(unsupported));
   std::string version = iso_time::format(s.now());
   Group stamped = std::move(target.value());
+  if (auto full = assignServicePorts(root, stamped); !full.empty()) {
+    ValidationErrors e;
+    for (auto& path : full) e.add(path, "no service port left in [10000, 20000)");
+    return responder.respond(invalid(e));
+  }
   if (options.restart) {
     if (AppDefinition* a = const_cast<AppDefinition*>(findApp(stamped, *options.restart))) {
       const AppDefinition* before = findApp(root, *options.restart);

@@ -122,6 +122,10 @@ class ServicesTest(unittest.TestCase):
         self.assertTrue(resp.getheader("Content-Type").startswith("text/plain"))
         lines = [line.split("\t") for line in text.splitlines() if line.startswith("plain_web\t")]
         self.assertEqual(len(lines), 1, text)
+        # Port 0 got a service port of its own, as Marathon assigns them.
+        service_port = self.api("GET", "/v2/apps/plain/web")[2]["app"]["portDefinitions"][0]["port"]
+        self.assertTrue(10000 <= service_port < 20000, service_port)
+        self.assertEqual(lines[0][1], str(service_port))
         self.assertEqual(sorted(lines[0][2:-1]), sorted("%s:%d" % (t["host"], t["ports"][0]) for t in tasks))
 
         # Wiped: gone from the app's tasks in the answer's wake, replaced.
