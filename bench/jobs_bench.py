@@ -30,11 +30,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+from bench_util import private_binaries  # noqa: E402
 from tepui_harness import free_port, http_json  # noqa: E402
 
 AGENT_RESOURCES = "cpus:64;mem:65536;disk:100000;ports:[31000-32000]"
@@ -96,10 +96,7 @@ def main():
     parser.add_argument("--results", default="")
     args = parser.parse_args()
 
-    work = tempfile.mkdtemp(prefix="tepui-jobs-bench-")
-    tepui = os.path.join(work, "tepui")
-    shutil.copy(os.path.join(args.build, "src", "tepui"), tepui)
-    shutil.copy(os.path.join(args.build, "src", "tepui-fetcher"), os.path.join(work, "tepui-fetcher"))
+    work, tepui = private_binaries(args.build, "tepui-jobs-bench-")
     out = open(os.path.join(work, "local.out"), "w+")
     local = subprocess.Popen([tepui, "local", "--agents", str(args.agents), "--ip", "127.0.0.1", "--port", "0",
                               "--services=false", "--jobs=false", "--work_dir", os.path.join(work, "cluster"),

@@ -31,11 +31,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+from bench_util import private_binaries  # noqa: E402
 from tepui_harness import http_json  # noqa: E402
 
 AGENT_RESOURCES = "cpus:64;mem:65536;disk:100000;ports:[31000-32000]"
@@ -113,10 +113,7 @@ def main():
     parser.add_argument("--results", default="")
     args = parser.parse_args()
 
-    work = tempfile.mkdtemp(prefix="tepui-services-bench-")
-    tepui = os.path.join(work, "tepui")
-    shutil.copy(os.path.join(args.build, "src", "tepui"), tepui)
-    shutil.copy(os.path.join(args.build, "src", "tepui-fetcher"), os.path.join(work, "tepui-fetcher"))
+    work, tepui = private_binaries(args.build, "tepui-services-bench-")
     cluster = LocalCluster(tepui, args.agents, work)
     svc, poll = cluster.services, args.poll
     results = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "agents": args.agents,
