@@ -17,7 +17,8 @@ void registerFlags(FlagSet& flags, JobsFlags& v) {
   flags.add("disable_after_failures", &v.disable_after_failures,
             "Failures in a row after which a job is disabled (0: never)");
   flags.add("task_history_limit", &v.task_history_limit, "Finished runs kept per job (the oldest are dropped)");
-  flags.add("schedule_horizon", &v.schedule_horizon, "How far ahead the scheduler plans the runs it will start");
+  flags.add("cluster_name", &v.cluster_name,
+            "Name of the cluster, put in brackets before the subject of notifications ([prod] job x failed)");
 }
 
 namespace {
@@ -27,7 +28,6 @@ Status validate(const JobsFlags& f) {
   if (f.failure_retry.count() < 0) return Error("--failure_retry must not be negative");
   if (f.disable_after_failures < 0) return Error("--disable_after_failures must not be negative");
   if (f.task_history_limit < 1) return Error("--task_history_limit must be at least 1");
-  if (f.schedule_horizon.count() <= 0) return Error("--schedule_horizon must be positive");
   return okStatus();
 }
 

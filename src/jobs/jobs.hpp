@@ -48,7 +48,7 @@ struct JobsFlags : frameworks::FrameworkFlags {
   Seconds failure_retry{60.0};     // before a failed run is tried again
   int disable_after_failures = 0;  // failures in a row that disable a job; 0: never
   int task_history_limit = 100;    // finished runs kept per job
-  Seconds schedule_horizon{60.0};  // how far ahead runs are planned
+  std::string cluster_name;        // in brackets before notifications' subjects
 };
 
 void registerFlags(FlagSet& flags, JobsFlags& values);

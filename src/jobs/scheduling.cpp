@@ -12,6 +12,7 @@ JobSchedulerOptions schedulerOptions(const JobsFlags& flags) {
   o.engine.retry.disableAfterFailures = flags.disable_after_failures;
   o.engine.historyLimit = static_cast<size_t>(std::max(1, flags.task_history_limit));
   o.engine.role = flags.role;
+  o.engine.cluster = flags.cluster_name;
   if (!flags.user.empty()) o.engine.defaults.runAsUser = flags.user;
   return o;
 }

@@ -121,7 +121,7 @@ class JobsTest(unittest.TestCase):
         cls.jobs = cls.fleet.start_daemon(
             "jobs", "jobs", "--work_dir", os.path.join(cls.fleet.dir, "jobs"), "--failure_retry", "1secs",
             "--task_history_limit", "200", "--http_notification_url", cls.hooks.url,
-            "--notification_backoff", "100ms", "--mail_server", cls.mail.address, "--mail_from", "jobs@example.com")
+            "--notification_backoff", "100ms", "--mail_server", cls.mail.address, "--mail_from", "jobs@example.com", "--cluster_name", "e2e")
         Cluster.wait_for(lambda: http_json(cls.jobs, "GET", "/scheduler/jobs")[0] == 200, "tepui jobs to lead")
         Cluster.wait_for(lambda: [f for f in cls.fleet.master_state()["frameworks"]
                                   if f["name"] == "tepui-jobs" and f["active"]], "tepui jobs to register")
@@ -292,7 +292,8 @@ class JobsTest(unittest.TestCase):
         sender, recipients, text = [m for m in self.mail.messages if "dag-middle" in m[2]][0]
         self.assertEqual(sender, "<jobs@example.com>")
         self.assertEqual(recipients, ["<ops@example.com>"])
-        self.assertIn("Subject: job dag-middle failed", text)
+        self.assertIn("Subject: [e2e] job dag-middle failed", text)
+        self.assertEqual(hook["cluster"], "e2e")
 
         # With softError the children run after the middle job failed.
         self.post("dependency", job("dag-middle", "exit 3", parents=["dag-root"], retries=0, softError=True))
