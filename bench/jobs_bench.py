@@ -23,9 +23,7 @@ Prints a table and one JSON line (appended to --results).
 
 import argparse
 import datetime
-import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -34,10 +32,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
-from bench_util import private_binaries  # noqa: E402
+from bench_util import LocalCluster, private_binaries, report  # noqa: E402
 from tepui_harness import free_port, http_json  # noqa: E402
 
-AGENT_RESOURCES = "cpus:64;mem:65536;disk:100000;ports:[31000-32000]"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -97,24 +94,14 @@ def main():
     args = parser.parse_args()
 
     work, tepui = private_binaries(args.build, "tepui-jobs-bench-")
-    out = open(os.path.join(work, "local.out"), "w+")
-    local = subprocess.Popen([tepui, "local", "--agents", str(args.agents), "--ip", "127.0.0.1", "--port", "0",
-                              "--services=false", "--jobs=false", "--work_dir", os.path.join(work, "cluster"),
-                              "--resources", AGENT_RESOURCES],
-                             stdout=out, stderr=open(os.path.join(work, "local.err"), "w"), start_new_session=True)
+    local = LocalCluster(tepui, args.agents, work, extra=("--services=false", "--jobs=false"))
     jobs_proc = None
     results = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "jobs": args.jobs, "agents": args.agents,
                "spread_s": args.spread, "nproc": os.cpu_count()}
     try:
-        master = None
-
-        def master_up():
-            nonlocal master
-            with open(out.name) as f:
-                m = re.search(r"master: +http://([0-9.]+:[0-9]+)", f.read())
-            master = m and m.group(1)
-            return master and len(http_json(master, "GET", "/master/state-summary")[2]["slaves"]) == args.agents
-        wait(master_up, "the master and its agents", 60)
+        master = local.master
+        wait(lambda: len(http_json(master, "GET", "/master/state-summary")[2]["slaves"]) == args.agents,
+             "the agents", 60)
         port = free_port()
         api = "127.0.0.1:%d" % port
         jobs_proc = subprocess.Popen(
@@ -177,17 +164,9 @@ def main():
         if jobs_proc and jobs_proc.poll() is None:
             jobs_proc.send_signal(signal.SIGTERM)
             jobs_proc.wait(timeout=60)
-        if local.poll() is None:
-            local.send_signal(signal.SIGINT)
-            try:
-                local.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                os.killpg(local.pid, signal.SIGKILL)
+        local.stop()
         shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps(results))
-    if args.results:
-        with open(args.results, "a") as f:
-            f.write(json.dumps(results) + "\n")
+    report(results, args.results)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,7 @@ Polls every --poll seconds. Prints a table and one JSON line (appended to
 """
 
 import argparse
-import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -35,10 +33,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
-from bench_util import private_binaries  # noqa: E402
+from bench_util import LocalCluster, private_binaries, report  # noqa: E402
 from tepui_harness import http_json  # noqa: E402
 
-AGENT_RESOURCES = "cpus:64;mem:65536;disk:100000;ports:[31000-32000]"
 
 
 def log(*args):
@@ -57,40 +54,6 @@ def wait(predicate, what, timeout, poll):
             return time.time()
         time.sleep(poll)
     raise SystemExit("services-bench: timed out waiting for " + what)
-
-
-class LocalCluster:
-    def __init__(self, tepui, agents, work):
-        self.work = work
-        self.out = open(os.path.join(work, "local.out"), "w+")
-        self.err = open(os.path.join(work, "local.err"), "w")
-        self.proc = subprocess.Popen(
-            [tepui, "local", "--agents", str(agents), "--ip", "127.0.0.1", "--port", "0", "--work_dir",
-             os.path.join(work, "cluster"), "--resources", AGENT_RESOURCES],
-            stdout=self.out, stderr=self.err, start_new_session=True)
-        self.master = self.services = None
-        deadline = time.time() + 60
-        while time.time() < deadline and not (self.master and self.services):
-            if self.proc.poll() is not None:
-                raise SystemExit("services-bench: tepui local exited; see " + self.err.name)
-            with open(self.out.name) as f:
-                text = f.read()
-            m = re.search(r"master: +http://([0-9.]+:[0-9]+)", text)
-            s = re.search(r"services: +http://([0-9.]+:[0-9]+)", text)
-            self.master = m and m.group(1)
-            self.services = s and s.group(1)
-            time.sleep(0.1)
-        if not (self.master and self.services):
-            raise SystemExit("services-bench: no addresses from tepui local within 60 s")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
 
 
 def app(app_id, instances, marker):
@@ -114,7 +77,7 @@ def main():
     args = parser.parse_args()
 
     work, tepui = private_binaries(args.build, "tepui-services-bench-")
-    cluster = LocalCluster(tepui, args.agents, work)
+    cluster = LocalCluster(tepui, args.agents, work, wait_for=("master", "services"))
     svc, poll = cluster.services, args.poll
     results = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "agents": args.agents,
                "nproc": os.cpu_count()}
@@ -215,10 +178,7 @@ def main():
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    print(json.dumps(results))
-    if args.results:
-        with open(args.results, "a") as f:
-            f.write(json.dumps(results) + "\n")
+    report(results, args.results)
 
 
 if __name__ == "__main__":

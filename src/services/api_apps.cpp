@@ -199,10 +199,7 @@ void appVersions(AppScheduler& s, Repository& repository, http::Responder p, con
   std::string key = id.toString();
   if (!s.app(key)) return p.respond(message(404, "App '" + key + "' does not exist"));
   if (version.empty()) {
-    bj::array versions;
-    auto all = repository.versions(kApps, key);
-    for (auto it = all.rbegin(); it != all.rend(); ++it) versions.emplace_back(*it);
-    return p.respond(json(200, bj::object{{"versions", std::move(versions)}}));
+    return p.respond(json(200, bj::object{{"versions", versionsNewestFirst(repository, kApps, key)}}));
   }
   const bj::value* app = repository.version(kApps, key, version);
   if (!app) return p.respond(message(404, "App '" + key + "' has no version " + version));

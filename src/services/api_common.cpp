@@ -98,6 +98,13 @@ bj::value appJson(const AppScheduler& s, const AppDefinition& app, const std::ve
   return out;
 }
 
+bj::array versionsNewestFirst(const Repository& repository, const std::string& collection, const std::string& id) {
+  auto all = repository.versions(collection, id);
+  bj::array out;
+  for (auto it = all.rbegin(); it != all.rend(); ++it) out.emplace_back(*it);
+  return out;
+}
+
 std::optional<PathId> appIdOf(const std::string& rest) {
   auto id = PathId::parse(rest.empty() ? "/" : rest);
   if (!id || id->isRoot()) return std::nullopt;

@@ -82,12 +82,8 @@ void serveGroup(AppScheduler& s, http::Request& r, http::Responder p) {
     // GET /v2/groups/{id}/versions: newest first. (A group named "versions"
     // is read with its id's trailing slash: /v2/groups/a/versions/.)
     auto group = PathId::parse(rest.substr(0, rest.size() - std::string("/versions").size()));
-    if (!group || !findGroup(s.root(), *group))
-      return p.respond(message(404, "Group '" + rest + "' does not exist"));
-    bj::array versions;
-    auto all = s.repository().versions(kGroupHistory, group->toString());
-    for (auto it = all.rbegin(); it != all.rend(); ++it) versions.emplace_back(*it);
-    return p.respond(json(200, versions));
+    if (!group || !findGroup(s.root(), *group)) return p.respond(message(404, "Group '" + rest + "' does not exist"));
+    return p.respond(json(200, versionsNewestFirst(s.repository(), kGroupHistory, group->toString())));
   }
   if (r.method == "GET") return getGroup(s, r, std::move(p), *id);
   if (r.method == "POST") return updateGroup(s, r, std::move(p), *id, true);

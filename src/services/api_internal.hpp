@@ -1,6 +1,7 @@
 // Private to the services API (api_*.cpp): what the endpoint files share.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 #include <functional>
 #include <optional>
@@ -58,6 +59,10 @@ void change(AppScheduler& s, http::Responder responder, std::function<Validated<
 // The app id of a path below /v2/apps ("/v2/apps/a/b/tasks" with suffix
 // "/tasks" -> "/a/b").
 std::optional<PathId> appIdOf(const std::string& rest);
+// The versions a repository keeps of a document, newest first (Marathon's
+// order for /versions).
+boost::json::array versionsNewestFirst(const Repository& repository, const std::string& collection,
+                                       const std::string& id);
 
 void appsRoutes(Services& daemon, SchedulerRef scheduler);
 void groupsRoutes(Services& daemon, SchedulerRef scheduler);

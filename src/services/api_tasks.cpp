@@ -13,9 +13,9 @@ namespace bj = boost::json;
 namespace {
 
 // GET /v2/tasks as text/plain, the form load-balancer scripts read: per app
-// and service port, "<app id with '/' as '_'>\t<service port>\t" then
-// "<host>:<host port>\t" per task, one line each; an app without ports gets
-// one line with a blank port and the tasks' hosts.
+// and service port (its port definitions), "<app id with '/' as '_'>\t<service
+// port>\t" then "<host>:<host port>\t" per task, one line each; an app
+// without ports gets one line with a blank port and the tasks' hosts.
 template <class Wanted>
 std::string endpointsText(AppScheduler& s, const Wanted& wanted) {
   std::map<std::string, std::vector<const Instance*>> byApp;
@@ -26,19 +26,15 @@ std::string endpointsText(AppScheduler& s, const Wanted& wanted) {
   for (auto& [appId, tasks] : byApp) {
     std::string name = appId.substr(appId.starts_with("/") ? 1 : 0);
     std::replace(name.begin(), name.end(), '/', '_');
-    size_t ports = 0;
-    for (const Instance* i : tasks) ports = std::max(ports, i->ports.size());
-    if (ports == 0) {
+    const AppDefinition* app = s.app(appId);
+    if (!app) continue;  // being removed
+    if (app->portDefinitions.empty()) {
       out += name + "\t \t";
       for (const Instance* i : tasks) out += i->host + "\t";
       out += "\n";
     }
-    for (size_t k = 0; k < ports; ++k) {
-      uint32_t service = 0;
-      for (const Instance* i : tasks) {
-        if (k < i->servicePorts.size()) service = i->servicePorts[k];
-      }
-      out += name + "\t" + std::to_string(service) + "\t";
+    for (size_t k = 0; k < app->portDefinitions.size(); ++k) {
+      out += name + "\t" + std::to_string(app->portDefinitions[k].port) + "\t";
       for (const Instance* i : tasks) {
         if (k < i->ports.size()) out += i->host + ":" + std::to_string(i->ports[k]) + "\t";
       }

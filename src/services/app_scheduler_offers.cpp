@@ -70,6 +70,7 @@ void AppScheduler::onOffers(const std::vector<v1::Offer>& offers) {
   std::vector<v1::OfferID> declines;
   bool unplaced = false;
   for (auto& offer : offers) {
+    const AgentFacts facts = agentFacts(offer);  // recorded with each instance launched on it
     Resources taken;
     std::vector<v1::TaskInfo> tasks;
     for (auto& appId : order) {
@@ -93,7 +94,6 @@ void AppScheduler::onOffers(const std::vector<v1::Offer>& offers) {
           stats.rejected[noMatchReasonName(placement.reasons.front())]++;
         }
       }
-      const AgentFacts facts = agentFacts(offer);
       for (auto& match : placement.launches) {
         Instance* i = list.front();
         list.erase(list.begin());

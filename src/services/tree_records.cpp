@@ -47,7 +47,8 @@ Result<Group> treeFromRecords(const Repository& repository) {
 
 boost::json::value groupVersionRecord(const Group& group) {
   boost::json::array apps, groups;
-  for (auto& [id, app] : group.apps) apps.push_back(boost::json::object{{"id", id.toString()}, {"version", app.version}});
+  for (auto& [id, app] : group.apps)
+    apps.push_back(boost::json::object{{"id", id.toString()}, {"version", app.version}});
   for (auto& g : group.groups) groups.push_back(boost::json::object{{"id", g.id.toString()}, {"version", g.version}});
   return boost::json::object{{"group", groupToJson(group, GroupEmbed{.groups = false, .apps = false})},
                              {"apps", std::move(apps)},

@@ -210,15 +210,15 @@ class JobsTest(unittest.TestCase):
         self.assertEqual(status, 400, body)
         self.assertIsNone(self.job("bad"))
 
-        # Deleting the parent re-parents (here: leaves the child parentless,
-        # which Chronos refuses to keep, so the child goes too or keeps a
-        # parent; either way the graph stays acyclic and consistent).
+        # Deleting the parent re-parents as Chronos does: a child of a
+        # scheduled job left without parents takes over its schedule.
+        schedule = self.job("etl-nightly")["schedule"]
         status, _, _ = self.api("DELETE", "/scheduler/job/etl-nightly")
         self.assertEqual(status, 204)
         self.assertIsNone(self.job("etl-nightly"))
         child = self.job("etl-report")
-        if child is not None:
-            self.assertNotIn("etl-nightly", child.get("parents", []))
+        self.assertEqual(child.get("parents", []), [])
+        self.assertEqual((child["schedule"], child["scheduleTimeZone"]), (schedule, "Europe/Paris"))
 
     def test_a_one_second_period_runs_every_second_for_a_minute(self):
         start = iso(3)
