@@ -211,14 +211,16 @@ class ServicesTest(unittest.TestCase):
         self.assertEqual(len(healthy(self.tasks("/web"))), 5)
         old_version = self.tasks("/web")[0]["version"]
         upgrade = self.deploy("PUT", "/v2/apps/web", {"env": {"RELEASE": "2"}})
-        samples, least, most = 0, 5, 0
+        samples, least, most, widest = 0, 5, 0, []
         deadline = time.time() + 120
         while time.time() < deadline:
             tasks = self.tasks("/web")
             samples += 1
             least = min(least, len(healthy(tasks)))
-            most = max(most, len([t for t in tasks if t["state"] in ("TASK_STAGING", "TASK_STARTING",
-                                                                         "TASK_RUNNING", "TASK_KILLING")]))
+            alive = [t for t in tasks if t["state"] in ("TASK_STAGING", "TASK_STARTING", "TASK_RUNNING",
+                                                        "TASK_KILLING")]
+            if len(alive) > most:
+                most, widest = len(alive), alive
             _, _, d = self.api("GET", "/v2/deployments/" + upgrade)
             if d["status"] != "running":
                 break
@@ -226,7 +228,7 @@ class ServicesTest(unittest.TestCase):
         self.assertEqual(d["status"], "succeeded", d)
         self.assertGreater(samples, 5)
         self.assertGreaterEqual(least, 3)  # ceil(5 x 0.6)
-        self.assertLessEqual(most, 6)      # floor(5 x 1.2), counting those being killed
+        self.assertLessEqual(most, 6, widest)  # floor(5 x 1.2), counting those being killed
         tasks = self.tasks("/web")
         self.assertEqual(len(healthy(tasks)), 5)
         self.assertTrue(all(t["version"] != old_version for t in tasks))
