@@ -143,6 +143,15 @@ def get(address, path):
         conn.close()
 
 
+def log_tails(paths, chars=3000):
+    """The end of each log file, for a failure message."""
+    tails = []
+    for path in paths:
+        with open(path, errors="replace") as f:
+            tails.append("--- %s ---\n%s" % (os.path.basename(path), f.read()[-chars:]))
+    return "\n".join(tails)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -180,13 +189,19 @@ class ZooKeeperServer:
                                      stdout=log, stderr=log, env=env, start_new_session=True)
         log.close()
 
+        # It listens before it serves (its database loads after the bind):
+        # `srvr` names the server's mode only once it serves.
         def serving():
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return True
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(b"srvr")
+                    answer = b""
+                    while chunk := s.recv(4096):
+                        answer += chunk
+                    return b"Mode:" in answer
             except OSError:
                 return False
-        Cluster.wait_for(serving, "ZooKeeper to listen", timeout=60)
+        Cluster.wait_for(serving, "ZooKeeper to serve", timeout=60)
 
     def kill(self):
         """SIGKILL: the server dies at once; its data stays for start()."""
@@ -247,12 +262,9 @@ class Daemons:
 
     def log_tails(self, chars=3000):
         """The end of each daemon's log, for a failure message."""
-        tails = []
-        for name, log in self.logs.items():
+        for log in self.logs.values():
             log.flush()
-            with open(log.name) as f:
-                tails.append("--- %s.log ---\n%s" % (name, f.read()[-chars:]))
-        return "\n".join(tails)
+        return log_tails([log.name for log in self.logs.values()], chars)
 
     def kill(self, which, sig=signal.SIGKILL):
         """Sends `sig` to the daemon and waits for it to exit."""
@@ -574,11 +586,7 @@ class Fleet:
         return json.loads(body) if status == 200 else None
 
     def log_tails(self, chars=3000):
-        tails = []
-        for name in self.procs:
-            with open(os.path.join(self.dir, name + ".log")) as f:
-                tails.append("--- %s.log ---\n%s" % (name, f.read()[-chars:]))
-        return "\n".join(tails)
+        return log_tails([os.path.join(self.dir, name + ".log") for name in self.procs], chars)
 
     def __exit__(self, *exc):
         # Frameworks first (their tasks stay with the agents), then agents

@@ -17,8 +17,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from tepui_harness import (Cluster, Scheduler, ZooKeeperServer, free_port, get, launch, scalar, task,  # noqa: E402
-                           tepui_binary)
+from tepui_harness import (Cluster, Scheduler, ZooKeeperServer, free_port, get, launch, log_tails, scalar,  # noqa: E402
+                           task, tepui_binary)
 
 TEPUI = None
 
@@ -248,13 +248,20 @@ class FailoverTest(unittest.TestCase):
         self.assertTrue(all(self.procs[m].poll() is None for m in self.masters), "a master gave up")
         self.assertEqual(self.leader(self.masters), leader)
         self.assertEqual(len(self.active_agents(leader)), 1)
+        # The write is held until the leader's session is connected again.
         host, port = leader.split(":")
-        conn = http.client.HTTPConnection(host, int(port), timeout=10)
-        conn.request("POST", "/api/v1", body=json.dumps({"type": "UPDATE_WEIGHTS", "update_weights": {
-            "weight_infos": [{"role": "after-restart", "weight": 2.0}]}}), headers={"Content-Type": "application/json"})
-        response = conn.getresponse()
-        self.assertEqual(response.status, 200, response.read())
-        conn.close()
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        try:
+            conn.request("POST", "/api/v1", body=json.dumps({"type": "UPDATE_WEIGHTS", "update_weights": {
+                "weight_infos": [{"role": "after-restart", "weight": 2.0}]}}),
+                headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            self.assertEqual(response.status, 200, response.read())
+        except OSError as e:
+            self.fail("the registry write after the restart: %s\n%s" % (e, log_tails(
+                [os.path.join(self.dir, name + ".log") for name in self.procs])))
+        finally:
+            conn.close()
         state = json.loads(get(leader, "/master/state")[2])
         tasks = [(t["id"], t["state"]) for f in state["frameworks"] for t in f["tasks"]]
         self.assertEqual(tasks, [("steady", "TASK_RUNNING")])
