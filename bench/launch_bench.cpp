@@ -63,6 +63,7 @@ struct Options {
   double timeout = 600;     // seconds for phase 1
   double stepTimeout = 30;  // seconds for each sequential launch
   double settle = 1.0;      // seconds between the phases
+  bool checkpoint = false;  // FrameworkInfo.checkpoint: the agents write each task's state durably
 };
 
 double msBetween(TimePoint a, TimePoint b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
@@ -515,6 +516,7 @@ int main(int argc, char** argv) {
   flags.add("timeout", &o.timeout, "Seconds allowed for the throughput phase");
   flags.add("step_timeout", &o.stepTimeout, "Seconds allowed for each sequential launch");
   flags.add("settle", &o.settle, "Seconds between the two phases (executors of phase 1 exit)");
+  flags.add("checkpoint", &o.checkpoint, "Register as a checkpointing framework (agents write task state durably)");
   auto parsed = flags.parse(argc, argv);
   if (!parsed) {
     std::cerr << "launch_bench: " << parsed.error().message << "\n";
@@ -539,6 +541,7 @@ int main(int argc, char** argv) {
   info.set_user(currentUser());
   info.set_name("launch-bench");
   info.set_failover_timeout(0);
+  info.set_checkpoint(o.checkpoint);
 
   boost::asio::io_context io;
   LaunchBench bench(io, *endpoint, info, o);

@@ -13,6 +13,7 @@
 #      e.g. a clean `git archive HEAD` build while the tree is being edited)
 #      RESULTS=FILE (append the JSON lines there)  BENCH_TIMEOUT=600 (s per run)
 #      LOCAL_FLAGS="--isolation=cgroups/cpu,cgroups/mem" (more flags for tepui local)
+#      BENCH_FLAGS="--checkpoint" (more flags for bench_launch_bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -22,6 +23,7 @@ SWEEP="${SWEEP:-}"
 CONCURRENCY="${CONCURRENCY:-8}"
 BENCH_TIMEOUT="${BENCH_TIMEOUT:-600}"
 LOCAL_FLAGS="${LOCAL_FLAGS:-}"
+BENCH_FLAGS="${BENCH_FLAGS:-}"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 TEPUI="$BUILD_DIR/src/tepui"
 BENCH="$BUILD_DIR/bench/bench_launch_bench"
@@ -114,9 +116,10 @@ cluster_cpu() { awk '{print $14+$15+$16+$17}' "/proc/$LOCAL_PID/stat"; }
 run() { # $1 = tasks, $2 = sequential, $3 = concurrency
   local out b0 t0 c0 b1 t1 c1 rc=0
   log "run: --tasks $1 --sequential $2 --concurrency $3  (nproc $(nproc), loadavg $(cut -d' ' -f1-3 /proc/loadavg))"
-  echo "# $(date -u +%FT%TZ) build=$BUILD_DIR tepui_md5=$(md5sum <"$TEPUI" | cut -c1-12) tasks=$1 sequential=$2 concurrency=$3 nproc=$(nproc) loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# $(date -u +%FT%TZ) build=$BUILD_DIR tepui_md5=$(md5sum <"$TEPUI" | cut -c1-12) tasks=$1 sequential=$2 concurrency=$3 flags=[$BENCH_FLAGS] nproc=$(nproc) loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)"
   b0=$(cpu_busy); t0=$(cpu_total); c0=$(cluster_cpu)
-  out="$(timeout "$BENCH_TIMEOUT" "$BENCH" --master "$MASTER" --tasks "$1" --sequential "$2" --concurrency "$3")" || rc=$?
+  # shellcheck disable=SC2086  # BENCH_FLAGS is a list of flags
+  out="$(timeout "$BENCH_TIMEOUT" "$BENCH" --master "$MASTER" --tasks "$1" --sequential "$2" --concurrency "$3" $BENCH_FLAGS)" || rc=$?
   sleep 0.5   # the last executors are reaped
   b1=$(cpu_busy); t1=$(cpu_total); c1=$(cluster_cpu)
   echo "$out"

@@ -92,9 +92,11 @@ AgentImpl::AgentImpl(boost::asio::io_context& io, AgentFlags flags, FlagSet* fla
       updates_(
           io, [this](const std::string& f, const v1::TaskStatus& s, v1::TaskState l) { forwardStatus(f, s, l); },
           std::chrono::milliseconds(static_cast<int64_t>(flags_.status_update_retry_interval.count() * 1000))),
+      checkpointWriter_(io),
       checkpoint_(flags_.work_dir),
       reconnectTimer_(io),
       watchdog_(io) {
+  checkpoint_.useWriter(&checkpointWriter_);
   updates_.setPersist([this](const std::string& f, const std::string& t, const internal::TaskUpdates& stream) {
     checkpointUpdates(f, t, stream);
   });
@@ -230,6 +232,7 @@ void AgentImpl::shutdown(bool keepRecoverable) {
   for (auto& [containerId, pid] : ended) containerizer_->destroy(containerId, pid);
   client_.shutdown();
   server_.stop();
+  checkpointWriter_.drain();  // what was checkpointed is on disk before the agent goes
 }
 
 std::string AgentImpl::endpoint() const { return flags_.advertise_ip + ":" + std::to_string(server_.port()); }

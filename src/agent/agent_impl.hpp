@@ -274,7 +274,7 @@ class AgentImpl final : public Agent {
   // what failed to be written).
   void checkpointAgent();
   void checkpointFramework(const FrameworkRecord& framework);
-  void checkpointRun(const Executor& executor);  // framework.info, executor.info and the process
+  void checkpointRun(Executor& executor);  // framework.info, executor.info, the process and its queued tasks
   void checkpointTask(const Executor& executor, TaskRecord& task);
   void checkpointUpdates(const std::string& frameworkId, const std::string& taskId,
                          const internal::TaskUpdates& stream);
@@ -348,6 +348,7 @@ class AgentImpl final : public Agent {
   containerizer::ProcessWatcher watcher_;
   std::unique_ptr<containerizer::Containerizer> containerizer_;
   StatusUpdateManager updates_;
+  checkpoint::Writer checkpointWriter_;  // the checkpoint's writes, off the loop
   state::Checkpoint checkpoint_;
 
   v1::AgentInfo info_;

@@ -61,53 +61,63 @@ std::string Checkpoint::taskDir(const std::string& agentId, const std::string& f
   return runDir(agentId, frameworkId, executorId, containerId) + "/tasks/" + taskId;
 }
 
-Status Checkpoint::writeAgent(const v1::AgentInfo& info) const {
-  if (auto s = checkpoint::write(agentDir(info.id().value()) + "/agent.info", info); !s) return s;
-  return checkpoint::link(latestPath(), info.id().value());
+Status Checkpoint::write(const std::string& path, const google::protobuf::Message& message) const {
+  auto change = checkpoint::writing(path, message);
+  if (!change) return change.error();
+  return make(std::move(*change));
 }
 
-Status Checkpoint::removeLatest() const { return checkpoint::remove(latestPath()); }
-Status Checkpoint::removeAll() const { return checkpoint::remove(agentsDir()); }
+Status Checkpoint::make(checkpoint::Change change) const {
+  if (writer_ == nullptr) return checkpoint::apply({std::move(change)}).front();
+  writer_->submit(std::move(change));
+  return okStatus();
+}
+
+Status Checkpoint::writeAgent(const v1::AgentInfo& info) const {
+  if (auto s = write(agentDir(info.id().value()) + "/agent.info", info); !s) return s;
+  return make({checkpoint::Change::Kind::LINK, latestPath(), info.id().value()});
+}
+
+Status Checkpoint::removeLatest() const { return make({checkpoint::Change::Kind::REMOVE, latestPath(), ""}); }
+Status Checkpoint::removeAll() const { return make({checkpoint::Change::Kind::REMOVE, agentsDir(), ""}); }
 
 Status Checkpoint::writeFramework(const std::string& agentId, const v1::FrameworkInfo& info) const {
-  return checkpoint::write(frameworkDir(agentId, info.id().value()) + "/framework.info", info);
+  return write(frameworkDir(agentId, info.id().value()) + "/framework.info", info);
 }
 
 Status Checkpoint::writeExecutor(const std::string& agentId, const std::string& frameworkId,
                                  const internal::CheckpointedExecutor& executor) const {
-  return checkpoint::write(executorDir(agentId, frameworkId, executor.info().executor_id().value()) + "/executor.info",
-                           executor);
+  return write(executorDir(agentId, frameworkId, executor.info().executor_id().value()) + "/executor.info", executor);
 }
 
 Status Checkpoint::writeRun(const std::string& agentId, const std::string& frameworkId, const std::string& executorId,
                             const std::string& containerId, const internal::ExecutorRun& run) const {
-  return checkpoint::write(runDir(agentId, frameworkId, executorId, containerId) + "/pid", run);
+  return write(runDir(agentId, frameworkId, executorId, containerId) + "/pid", run);
 }
 
 Status Checkpoint::writeTask(const std::string& agentId, const std::string& frameworkId, const std::string& executorId,
                              const std::string& containerId, const v1::TaskInfo& task) const {
-  return checkpoint::write(
-      taskDir(agentId, frameworkId, executorId, containerId, task.task_id().value()) + "/task.info", task);
+  return write(taskDir(agentId, frameworkId, executorId, containerId, task.task_id().value()) + "/task.info", task);
 }
 
 Status Checkpoint::writeUpdates(const std::string& agentId, const std::string& frameworkId,
                                 const std::string& executorId, const std::string& containerId,
                                 const std::string& taskId, const internal::TaskUpdates& updates) const {
-  return checkpoint::write(taskDir(agentId, frameworkId, executorId, containerId, taskId) + "/task.updates", updates);
+  return write(taskDir(agentId, frameworkId, executorId, containerId, taskId) + "/task.updates", updates);
 }
 
 Status Checkpoint::removeFramework(const std::string& agentId, const std::string& frameworkId) const {
-  return checkpoint::remove(frameworkDir(agentId, frameworkId));
+  return make({checkpoint::Change::Kind::REMOVE, frameworkDir(agentId, frameworkId), ""});
 }
 
 Status Checkpoint::removeExecutor(const std::string& agentId, const std::string& frameworkId,
                                   const std::string& executorId) const {
-  return checkpoint::remove(executorDir(agentId, frameworkId, executorId));
+  return make({checkpoint::Change::Kind::REMOVE, executorDir(agentId, frameworkId, executorId), ""});
 }
 
 Status Checkpoint::removeTask(const std::string& agentId, const std::string& frameworkId, const std::string& executorId,
                               const std::string& containerId, const std::string& taskId) const {
-  return checkpoint::remove(taskDir(agentId, frameworkId, executorId, containerId, taskId));
+  return make({checkpoint::Change::Kind::REMOVE, taskDir(agentId, frameworkId, executorId, containerId, taskId), ""});
 }
 
 Result<std::optional<RecoveredAgent>> Checkpoint::recover() const {

@@ -16,7 +16,11 @@
 // recover and the agent registers as a new one.
 //
 // Only the file system: what the records mean is the agent's business
-// (recovery.cpp). Not thread-safe; the agent uses it from its loop.
+// (recovery.cpp). Not thread-safe; the agent uses it from its loop. The
+// writes and removals are durable when they return, unless a
+// checkpoint::Writer is given (useWriter): then they are queued to it, in
+// order, and durable once its afterDurable() says so; their Status then
+// reports only what is wrong with the record itself.
 #pragma once
 
 #include <map>
@@ -24,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "common/checkpoint_writer.hpp"
 #include "common/result.hpp"
 #include "tepui/internal/agent_state.pb.h"
 #include "tepui/v1/mesos.pb.h"
@@ -59,6 +64,8 @@ struct RecoveredAgent {
 class Checkpoint {
  public:
   explicit Checkpoint(std::string workDir);
+
+  void useWriter(checkpoint::Writer* writer) { writer_ = writer; }
 
   // The whole tree under meta/agents/latest; nullopt when there is no
   // `latest`. An error names the file that cannot be read.
@@ -102,8 +109,11 @@ class Checkpoint {
  private:
   Result<RecoveredExecutor> recoverExecutor(const std::string& dir) const;
   Result<RecoveredRun> recoverRun(const std::string& dir) const;
+  Status write(const std::string& path, const google::protobuf::Message& message) const;
+  Status make(checkpoint::Change change) const;
 
   std::string workDir_;
+  checkpoint::Writer* writer_ = nullptr;
 };
 
 }  // namespace tepui::agent::state

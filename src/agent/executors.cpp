@@ -23,7 +23,23 @@ Executor* AgentImpl::findExecutor(const std::string& frameworkId, const std::str
 
 void AgentImpl::sendToExecutor(Executor& executor, const ExecutorEvent& event) {
   if (!executor.subscribed()) return;
-  executor.stream->write(http::recordio::encode(codec::encode(event, executor.type)));
+  // SUBSCRIBED opens a stream and HEARTBEATs say nothing of the tasks: no
+  // wait for them.
+  bool bare = event.type() == ExecutorEvent::SUBSCRIBED || event.type() == ExecutorEvent::HEARTBEAT;
+  if (bare || !checkpointing(executor.frameworkId) || checkpointWriter_.idle()) {
+    executor.stream->write(http::recordio::encode(codec::encode(event, executor.type)));
+    return;
+  }
+  // A checkpointing framework's executor hears of a task, or that the agent
+  // holds its update, only once that is checkpointed; its events keep their
+  // order.
+  checkpointWriter_.afterDurable(
+      [this, fid = executor.frameworkId, eid = executor.id, cid = executor.containerId, event] {
+        Executor* e = stopped_ ? nullptr : findExecutor(fid, eid);
+        if (e && e->containerId == cid && e->subscribed()) {
+          e->stream->write(http::recordio::encode(codec::encode(event, e->type)));
+        }
+      });
 }
 
 void AgentImpl::agentUpdate(const std::string& frameworkId, const v1::TaskID& taskId, v1::TaskState state,

@@ -253,7 +253,11 @@ void AgentImpl::forwardStatus(const std::string& frameworkId, const v1::TaskStat
   u->mutable_framework_id()->set_value(frameworkId);
   *u->mutable_status() = status;
   u->set_latest_state(latest);
-  sendToMaster(std::move(call));
+  if (!checkpointing(frameworkId)) return sendToMaster(std::move(call));
+  // The master hears of an update only once the agent cannot forget it.
+  checkpointWriter_.afterDurable([this, call = std::move(call)]() mutable {
+    if (!stopped_) sendToMaster(std::move(call));
+  });
 }
 
 void AgentImpl::acknowledged(const AgentEvent::Acknowledge& ack) {

@@ -58,6 +58,10 @@ tepui::metrics::Snapshot AgentImpl::metrics() const {
   m.counter("slave/invalid_framework_messages", static_cast<double>(invalidFrameworkMessages_));
   // Tepui's own: status updates waiting for the framework's acknowledgement.
   m.gauge("slave/status_updates_pending", static_cast<double>(updates_.pendingCount()));
+  m.gauge("slave/checkpoint_changes_pending", static_cast<double>(checkpointWriter_.pending()));
+  m.counter("slave/checkpoint_groups_written", static_cast<double>(checkpointWriter_.groups()));
+  m.counter("slave/checkpoint_changes_written", static_cast<double>(checkpointWriter_.applied()));
+  m.counter("slave/checkpoint_changes_failed", static_cast<double>(checkpointWriter_.failed()));
   tepui::metrics::addSystemMetrics(m);
   return m;
 }

@@ -264,7 +264,7 @@ void AgentImpl::checkpointFramework(const FrameworkRecord& framework) {
   logFailure(checkpoint_.writeFramework(agentId_, framework.info));
 }
 
-void AgentImpl::checkpointRun(const Executor& e) {
+void AgentImpl::checkpointRun(Executor& e) {
   if (!checkpointing(e.frameworkId)) return;
   checkpointFramework(frameworks_.at(e.frameworkId));
   internal::CheckpointedExecutor executor;
@@ -282,6 +282,11 @@ void AgentImpl::checkpointRun(const Executor& e) {
   run.set_pid(e.pid);
   run.set_start_time(*start);
   logFailure(checkpoint_.writeRun(agentId_, e.frameworkId, e.id, e.containerId, run));
+  // Its tasks too, while it starts: they are then on disk, in the same
+  // group of writes, by the time it subscribes for them.
+  for (auto& [taskId, task] : e.tasks) {
+    if (!isTerminalState(task.state)) checkpointTask(e, task);
+  }
 }
 
 void AgentImpl::checkpointTask(const Executor& e, TaskRecord& task) {

@@ -72,9 +72,10 @@ class RecoveryHarness(unittest.TestCase):
         self.pids.append(pid)
         self.assertTrue(alive(pid))
         # Updates are at least once: one whose acknowledgement has not
-        # reached the agent yet is sent again after the restart.
-        Cluster.wait_for(lambda: self.agent_metrics()["slave/status_updates_pending"] == 0,
-                         "the agent to have the acknowledgements")
+        # reached the agent's checkpoint yet is sent again after the restart.
+        Cluster.wait_for(lambda: self.agent_metrics()["slave/status_updates_pending"] == 0 and
+                         self.agent_metrics()["slave/checkpoint_changes_pending"] == 0,
+                         "the agent to have the acknowledgements on disk")
         return pid, done
 
     def await_state(self, task_id, state, timeout=30):

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -63,6 +64,8 @@ class AgentStateTest : public ::testing::Test {
     ASSERT_TRUE(c.writeUpdates("S1", "F", "E", "C", "T", updates));
   }
 
+  void expectTheTree(const Checkpoint& c);
+
   fs::path dir_;
 };
 
@@ -76,6 +79,26 @@ TEST_F(AgentStateTest, NothingToRecoverWithoutLatest) {
 TEST_F(AgentStateTest, TheTreeReadsBackWhole) {
   Checkpoint c(dir_.string());
   writeTree(c);
+  expectTheTree(c);
+}
+
+TEST_F(AgentStateTest, TheTreeWrittenThroughAWriterReadsBackWholeOnceDrained) {
+  boost::asio::io_context io;
+  checkpoint::Writer writer(io);
+  Checkpoint c(dir_.string());
+  c.useWriter(&writer);
+  writeTree(c);
+  writer.drain();
+  expectTheTree(c);
+  // A removal goes through the writer too, after the writes.
+  ASSERT_TRUE(c.removeTask("S1", "F", "E", "C", "T"));
+  writer.drain();
+  auto recovered = c.recover();
+  ASSERT_TRUE(recovered && recovered->has_value());
+  EXPECT_TRUE((**recovered).frameworks.at("F").executors.at("E").runs[0].tasks.empty());
+}
+
+void AgentStateTest::expectTheTree(const Checkpoint& c) {
   EXPECT_EQ(fs::read_symlink(dir_ / "meta" / "agents" / "latest"), "S1");
   auto recovered = c.recover();
   ASSERT_TRUE(recovered) << recovered.error().message;
