@@ -19,7 +19,15 @@ namespace tepui::services {
 namespace bj = boost::json;
 
 AppScheduler::AppScheduler(boost::asio::io_context& io, Leader& leader, SchedulerOptions options)
-    : io_(io), leader_(leader), options_(std::move(options)), random_(std::random_device{}()), ticker_(io) {}
+    : io_(io),
+      leader_(leader),
+      options_(std::move(options)),
+      random_(std::random_device{}()),
+      ticker_(io),
+      network_(io),
+      prober_([this](const ProbeTarget& target, ProbeDone done) { network_.probe(target, std::move(done)); },
+              [this] { return now(); }, static_cast<size_t>(leader.flags.max_concurrent_health_checks),
+              [this](const ProbeReport& report) { onProbeReport(report); }) {}
 
 AppScheduler::~AppScheduler() {
   *alive_ = false;
@@ -37,6 +45,8 @@ Status AppScheduler::start() {
   for (auto& [id, doc] : repo.all(kInstances)) {
     auto instance = fromRecord(doc);
     if (!instance) return instance.error().context("the stored instance " + id);
+    // Checks the leader probes start from unknown in a new term.
+    if (auto* a = app(instance->appId); a && schedulerProbes(*a)) instance->health = HealthState{};
     byApp_[instance->appId].insert(id);
     instances_.emplace(id, std::move(*instance));
   }
@@ -315,13 +325,14 @@ void AppScheduler::updateOfferInterest() {
   }
 }
 
-// Every second: unreachable timeouts, progress deadlines, kills that got no
-// answer, and the periodic reconciliation.
+// Every second: unreachable timeouts, progress deadlines, health probes
+// that are due, kills that got no answer, and the periodic reconciliation.
 void AppScheduler::tick() {
   double t = now();
   for (auto& [app, _] : apps_) dirty_.insert(app);
   for (auto& [app, _] : byApp_) dirty_.insert(app);
   convergeDirty();
+  probeHealth();
   FrameworkLink& link = leader_.framework;
   if (link.subscribed()) {
     std::vector<std::string> again;

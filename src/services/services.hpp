@@ -48,6 +48,9 @@ struct ServicesFlags : frameworks::FrameworkFlags {
   int event_stream_ring_size = 1000;
   int event_stream_max_queued_kb = 4096;
   Seconds event_stream_keepalive{15.0};
+  // Probes of the health checks the leader runs itself in flight at once
+  // (Marathon's --max_concurrent_marathon_health_checks).
+  int max_concurrent_health_checks = 256;
 };
 
 void registerFlags(FlagSet& flags, ServicesFlags& values);
@@ -57,6 +60,7 @@ struct Leader {
   Repository& repository;
   EventBus& events;
   FrameworkLink& framework;
+  const ServicesFlags& flags;
 };
 
 class Services {
