@@ -45,8 +45,6 @@ Status AppScheduler::start() {
   for (auto& [id, doc] : repo.all(kInstances)) {
     auto instance = fromRecord(doc);
     if (!instance) return instance.error().context("the stored instance " + id);
-    // Checks the leader probes start from unknown in a new term.
-    if (auto* a = app(instance->appId); a && schedulerProbes(*a)) instance->health = HealthState{};
     byApp_[instance->appId].insert(id);
     instances_.emplace(id, std::move(*instance));
   }
@@ -62,6 +60,10 @@ Status AppScheduler::start() {
   }
   std::sort(finished_.begin(), finished_.end(),
             [](const Deployment& a, const Deployment& b) { return a.endedAt < b.endedAt; });
+  // Checks the leader probes start from unknown in a new term.
+  for (auto& [id, i] : instances_) {
+    if (auto* a = launchedWith(i); a && schedulerProbes(*a)) i.health = HealthState{};
+  }
 
   FrameworkLink& link = leader_.framework;
   auto alive = alive_;

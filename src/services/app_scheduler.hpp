@@ -29,8 +29,9 @@
 //   /v2/deployments/{id}` and `--wait`.
 // - Health: agent-run checks come in status updates; the checks the leader
 //   runs itself (apps with several HTTP/TCP checks) are probed by a
-//   HealthProber (health_prober.hpp) for the running instances of the
-//   app's current config. An instance is healthy only when all its checks
+//   HealthProber (health_prober.hpp) for the running instances launched
+//   with such checks (the app's current config, or the one a running
+//   deployment replaces). An instance is healthy only when all its checks
 //   pass. One that fails maxConsecutiveFailures probes in a row is killed
 //   and replaced, and the failure counts towards the launch backoff.
 // - Events (event_bus.hpp) for every change the Marathon-compatible event
@@ -167,6 +168,7 @@ class AppScheduler {
   void unknownTask(const v1::TaskStatus& status, FrameworkLink::Ack ack);
   FrameworkLink::TaskList tasksToReconcile() const;
   // app_scheduler_health.cpp
+  const AppDefinition* launchedWith(const Instance& i) const;
   void probeHealth();
   void onProbeReport(const ProbeReport& report);
   void killUnhealthy(Instance& i, const std::string& cause);

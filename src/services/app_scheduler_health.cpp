@@ -20,17 +20,30 @@ bj::object instanceEvent(const Instance& i) {
 
 }  // namespace
 
-// The running instances of the current config of apps whose checks the
-// leader runs. Unreachable ones (not TASK_RUNNING) and those being killed
-// are left out, and so forgotten by the prober; so are instances of an
-// older config, whose tasks may carry the agent-run check they were
-// launched with.
+// The definition an instance was launched with, when the scheduler still
+// has it: the app's current one, or during a deployment the app's
+// definition before it.
+const AppDefinition* AppScheduler::launchedWith(const Instance& i) const {
+  const AppDefinition* current = app(i.appId);
+  if (current && current->versionInfo.lastConfigChangeAt == i.configVersion) return current;
+  auto held = heldBy_.find(i.appId);
+  if (held == heldBy_.end()) return nullptr;
+  auto& original = deployments_.at(held->second).original;
+  auto before = original.find(i.appId);
+  if (before == original.end() || before->second.versionInfo.lastConfigChangeAt != i.configVersion) return nullptr;
+  return &before->second;
+}
+
+// The running instances launched with several checks, which the leader
+// probes. Unreachable ones (not TASK_RUNNING) and those being killed are
+// left out, and so forgotten by the prober; so are instances whose
+// definition is no longer known (an older config no deployment holds).
 void AppScheduler::probeHealth() {
   std::vector<ProbedInstance> probed;
   for (auto& [id, i] : instances_) {
     if (i.scheduled || !i.running() || i.goal != Instance::Goal::RUNNING) continue;
-    const AppDefinition* a = app(i.appId);
-    if (!a || !schedulerProbes(*a) || i.configVersion != a->versionInfo.lastConfigChangeAt) continue;
+    const AppDefinition* a = launchedWith(i);
+    if (!a || !schedulerProbes(*a)) continue;
     probed.push_back({id, i.host, i.ports, i.startedAt.value_or(now()), a->healthChecks});
   }
   prober_.update(probed);
@@ -40,7 +53,7 @@ void AppScheduler::onProbeReport(const ProbeReport& report) {
   auto it = instances_.find(report.instanceId);
   if (it == instances_.end()) return;
   Instance& i = it->second;
-  const AppDefinition* a = app(i.appId);
+  const AppDefinition* a = launchedWith(i);
   i.checkResults = report.states;
   std::optional<bool> before = i.health.alive;
   i.health = combinedHealth(i.checkResults);

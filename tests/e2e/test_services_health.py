@@ -150,6 +150,36 @@ class ServicesHealthTest(unittest.TestCase):
         # The replacement keeps ok2: it is not killed.
         self.assertEqual(events.of("unhealthy_instance_kill_event", instanceId=second["id"]), [])
 
+    def test_a_new_leader_probes_again_from_unknown_and_kills_nothing(self):
+        cmd = ("python3 -m http.server $PORT1 --bind 127.0.0.1 & "
+               "exec python3 -m http.server $PORT0 --bind 127.0.0.1")
+        check = {"gracePeriodSeconds": 30, "intervalSeconds": 1, "timeoutSeconds": 1, "maxConsecutiveFailures": 1}
+        app = {"id": "/pair", "cmd": cmd, "cpus": 0.05, "mem": 32, "instances": 1,
+               "portDefinitions": [{"port": 0}, {"port": 0}],
+               "healthChecks": [dict(check, protocol="HTTP", portIndex=0), dict(check, protocol="TCP", portIndex=1)]}
+        status, _, body = self.api("POST", "/v2/apps", app)
+        self.assertEqual(status, 201, body)
+        deployment = body["deployments"][0]["id"]
+        self.wait(lambda: self.api("GET", "/v2/deployments/" + deployment)[2].get("status") == "succeeded",
+                  "the deployment to succeed")
+        [before] = self.tasks("/pair")
+
+        self.fleet.kill("services")
+        self.svc = self.fleet.start_daemon("services", "services", "--work_dir", os.path.join(self.fleet.dir, "svc"),
+                                           port=self.fleet.ports["services"])
+        self.wait(lambda: self.api("GET", "/v2/apps")[0] == 200, "the services to lead again")
+
+        def healthy_again():
+            tasks = self.tasks("/pair")
+            return (len(tasks) == 1 and len(tasks[0]["healthCheckResults"]) == 2
+                    and all(r["alive"] for r in tasks[0]["healthCheckResults"]))
+        self.wait(healthy_again, "the instance to be probed healthy by the new leader")
+        [after] = self.tasks("/pair")
+        self.assertEqual(after["id"], before["id"])
+        # The new leader's results are its own: found after it started.
+        self.assertGreater(after["healthCheckResults"][0]["firstSuccess"],
+                           before["healthCheckResults"][0]["lastSuccess"])
+
     def test_mixed_or_several_agent_checks_get_422_at_the_offending_check(self):
         cases = [
             ([{"protocol": "HTTP"}, {"protocol": "MESOS_TCP"}], "/healthChecks(1)"),
