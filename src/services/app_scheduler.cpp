@@ -27,7 +27,7 @@ AppScheduler::AppScheduler(boost::asio::io_context& io, Leader& leader, Schedule
       network_(io),
       prober_([this](const ProbeTarget& target, ProbeDone done) { network_.probe(target, std::move(done)); },
               [this] { return now(); }, static_cast<size_t>(leader.flags.max_concurrent_health_checks),
-              [this](const ProbeReport& report) { onProbeReport(report); }) {}
+              [this](const ProbeReport& report) { onProbeReport(report); }, &leader.health) {}
 
 AppScheduler::~AppScheduler() {
   *alive_ = false;

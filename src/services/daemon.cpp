@@ -79,7 +79,7 @@ void Daemon::onLeadership(std::function<void(Leader&)> started, std::function<vo
 
 void Daemon::started(frameworks::Leader& leader) {
   events_.reset(newEpoch());
-  leader_.emplace(Leader{leader.repository, events_, leader.framework, flags_});
+  leader_.emplace(Leader{leader.repository, events_, leader.framework, flags_, health_});
   TLOG(INFO) << "Leading with " << leader.repository.all(kApps).size() << " app(s)";
   if (started_) started_(*leader_);
 }

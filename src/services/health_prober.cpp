@@ -6,13 +6,26 @@
 
 namespace tepui::services {
 
-HealthProber::HealthProber(Probe probe, Clock clock, size_t maxConcurrent, Report report)
+HealthProber::HealthProber(Probe probe, Clock clock, size_t maxConcurrent, Report report, HealthProbeCounters* counters)
     : probe_(std::move(probe)),
       clock_(std::move(clock)),
       maxConcurrent_(std::max<size_t>(maxConcurrent, 1)),
-      report_(std::move(report)) {}
+      report_(std::move(report)),
+      counters_(counters) {}
 
-HealthProber::~HealthProber() { *alive_ = false; }
+HealthProber::~HealthProber() {
+  *alive_ = false;
+  counters_->inFlight = counters_->queued = 0;
+}
+
+void HealthProber::count(const ProbeOutcome& outcome, const CheckVerdict& verdict) {
+  switch (outcome.result) {
+    case ProbeOutcome::Result::kPassed: counters_->passed++; break;
+    case ProbeOutcome::Result::kFailed: counters_->failed++; break;
+    case ProbeOutcome::Result::kIgnored: counters_->ignored++; break;
+  }
+  if (verdict.kill) counters_->kills++;
+}
 
 const std::vector<HealthState>* HealthProber::states(const std::string& instanceId) const {
   auto it = entries_.find(instanceId);
@@ -81,6 +94,8 @@ void HealthProber::pump() {
       pump();
     });
   }
+  counters_->inFlight = inFlight_;
+  counters_->queued = queue_.size();
 }
 
 void HealthProber::finished(const Queued& q, const ProbeOutcome& outcome) {
@@ -91,6 +106,7 @@ void HealthProber::finished(const Queued& q, const ProbeOutcome& outcome) {
   if (e.killed) return;
   CheckVerdict verdict =
       recordProbe(e.instance.checks[q.check], e.instance.startedAt, outcome, clock_(), e.states[q.check]);
+  count(outcome, verdict);
   if (verdict.kill) e.killed = true;
   // The report may update() (and so erase entries): it gets copies.
   std::string id = q.instanceId;

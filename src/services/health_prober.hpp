@@ -46,6 +46,14 @@ struct ProbedInstance {
   std::vector<HealthCheck> checks;
 };
 
+// What the prober did, for /metrics (services/health/*); kept by the
+// daemon across terms. The gauges are the current prober's (0 without one).
+struct HealthProbeCounters {
+  uint64_t passed = 0, failed = 0, ignored = 0;  // probes ended so
+  uint64_t kills = 0;                            // instances to kill
+  size_t inFlight = 0, queued = 0;
+};
+
 struct ProbeReport {
   const std::string& instanceId;
   size_t check;  // index in the instance's checks
@@ -60,7 +68,7 @@ class HealthProber {
   using Clock = std::function<double()>;
   using Report = std::function<void(const ProbeReport&)>;
 
-  HealthProber(Probe probe, Clock clock, size_t maxConcurrent, Report report);
+  HealthProber(Probe probe, Clock clock, size_t maxConcurrent, Report report, HealthProbeCounters* counters);
   ~HealthProber();
   HealthProber(const HealthProber&) = delete;
   HealthProber& operator=(const HealthProber&) = delete;
@@ -89,6 +97,7 @@ class HealthProber {
   };
 
   void pump();
+  void count(const ProbeOutcome& outcome, const CheckVerdict& verdict);
   void finished(const Queued& q, const ProbeOutcome& outcome);
   static ProbeTarget targetOf(const ProbedInstance& instance, size_t check);
 
@@ -96,6 +105,7 @@ class HealthProber {
   Clock clock_;
   size_t maxConcurrent_;
   Report report_;
+  HealthProbeCounters* counters_;
   std::map<std::string, Entry> entries_;
   std::deque<Queued> queue_;
   size_t inFlight_ = 0;

@@ -39,6 +39,7 @@ namespace tepui::services {
 using frameworks::FrameworkLink;
 using frameworks::Repository;
 class EventBus;
+struct HealthProbeCounters;
 
 // The shared flags (frameworks/flags.hpp: --master, --zk, --work_dir,
 // --port 8080, --framework_name tepui-services...) and these.
@@ -61,6 +62,7 @@ struct Leader {
   EventBus& events;
   FrameworkLink& framework;
   const ServicesFlags& flags;
+  HealthProbeCounters& health;  // the health prober's, for /metrics
 };
 
 class Services {

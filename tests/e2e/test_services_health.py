@@ -149,6 +149,11 @@ class ServicesHealthTest(unittest.TestCase):
                                        for t in f["tasks"] if t["state"] == "TASK_RUNNING"])
         # The replacement keeps ok2: it is not killed.
         self.assertEqual(events.of("unhealthy_instance_kill_event", instanceId=second["id"]), [])
+        status, _, metrics = self.api("GET", "/metrics")
+        self.assertEqual(status, 200, metrics)
+        self.assertEqual(metrics["services/health/unhealthy_kills"], 1, metrics)
+        self.assertGreaterEqual(metrics["services/health/probes_failed"], 2, metrics)
+        self.assertGreater(metrics["services/health/probes_passed"], 0, metrics)
 
     def test_a_new_leader_probes_again_from_unknown_and_kills_nothing(self):
         cmd = ("python3 -m http.server $PORT1 --bind 127.0.0.1 & "

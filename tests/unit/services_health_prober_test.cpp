@@ -22,7 +22,8 @@ class HealthProberTest : public ::testing::Test {
         [this] { return now; }, maxConcurrent,
         [this](const ProbeReport& r) {
           reports.push_back({r.instanceId, r.check, r.verdict, r.states});
-        });
+        },
+        &counters);
   }
 
   // Ends the oldest probe in flight with `result`.
@@ -56,6 +57,7 @@ class HealthProberTest : public ::testing::Test {
     std::vector<HealthState> states;
   };
   double now = 100;
+  HealthProbeCounters counters;
   std::deque<Pending> pending;
   std::vector<Seen> reports;
 };
@@ -103,7 +105,10 @@ TEST_F(HealthProberTest, AtMostMaxConcurrentProbesAreInFlight) {
   EXPECT_EQ(pending.size(), 2u);
   EXPECT_EQ(prober->inFlight(), 2u);
   EXPECT_EQ(prober->queued(), 1u);
+  EXPECT_EQ(counters.inFlight, 2u);
+  EXPECT_EQ(counters.queued, 1u);
   answer(ProbeOutcome::Result::kPassed);
+  EXPECT_EQ(counters.passed, 1u);
   // The queued probe starts as one ends.
   ASSERT_EQ(pending.size(), 2u);
   EXPECT_EQ(pending.back().target.host, "host-b");
@@ -132,6 +137,9 @@ TEST_F(HealthProberTest, ConsecutiveFailuresOfOneCheckKillAndEndTheProbing) {
   answer(ProbeOutcome::Result::kFailed);  // check 0: 2 of 2
   EXPECT_TRUE(reports.back().verdict.kill);
   EXPECT_EQ(reports.back().check, 0u);
+  EXPECT_EQ(counters.kills, 1u);
+  EXPECT_EQ(counters.passed, 2u);
+  EXPECT_EQ(counters.failed, 5u);
   // Check 1's probe in flight still reports; nothing is probed after.
   size_t seen = reports.size();
   answer(ProbeOutcome::Result::kFailed);
@@ -167,7 +175,9 @@ TEST_F(HealthProberTest, InstancesLeftOutAreForgottenAndComeBackUnknown) {
 TEST_F(HealthProberTest, NoReportAfterTheProberIsGone) {
   auto prober = makeProber(10);
   prober->update({instance("a", {httpCheck(1, 3)})});
+  EXPECT_EQ(counters.inFlight, 1u);
   prober.reset();
+  EXPECT_EQ(counters.inFlight, 0u);
   answer(ProbeOutcome::Result::kPassed);
   EXPECT_TRUE(reports.empty());
 }
