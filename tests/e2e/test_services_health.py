@@ -101,7 +101,7 @@ class ServicesHealthTest(unittest.TestCase):
         check = {"protocol": "HTTP", "gracePeriodSeconds": 30, "intervalSeconds": 1, "timeoutSeconds": 1,
                  "maxConsecutiveFailures": 2}
         app = {"id": "/two", "cmd": cmd, "cpus": 0.05, "mem": 32, "instances": 1,
-               "portDefinitions": [{"port": 0}, {"port": 0}], "backoffSeconds": 1,
+               "portDefinitions": [{"port": 0}, {"port": 0}], "backoffSeconds": 8,
                "healthChecks": [dict(check, path="/ok1", portIndex=0), dict(check, path="/ok2", portIndex=1)]}
         status, _, body = self.api("POST", "/v2/apps", app)
         self.assertEqual(status, 201, body)
@@ -134,6 +134,11 @@ class ServicesHealthTest(unittest.TestCase):
         self.assertTrue(all(e["healthCheck"]["path"] == "/ok2" for e in failed), failed)
         changes = events.of("health_status_changed_event", instanceId=first["id"])
         self.assertEqual([e["alive"] for e in changes], [True, False], changes)
+        # The kill counts towards the launch backoff: the replacement waits.
+        def delayed():
+            queue = self.api("GET", "/v2/queue")[2]["queue"]
+            return [q for q in queue if q["app"]["id"] == "/two" and q["delay"]["timeLeftSeconds"] > 0]
+        self.wait(delayed, "the replacement to wait out the backoff", timeout=8)
 
         # A replacement comes up healthy on both checks; the first is gone.
         def replaced():
