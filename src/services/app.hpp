@@ -60,6 +60,12 @@ struct HealthCheck {
 // True for the checks the agent runs (COMMAND and MESOS_*), false for those
 // the services scheduler runs itself (HTTP, HTTPS, TCP).
 bool runsOnAgent(const HealthCheck& check);
+// True when the services scheduler (its leader) probes the app's health
+// checks itself: an app with several checks (all HTTP or TCP, as
+// validation leaves them). An app with one check has it run on the agent,
+// whatever its protocol (docs/design/services-health.md).
+struct AppDefinition;
+bool schedulerProbes(const AppDefinition& app);
 // True for the protocols that send an HTTP request (and so take a path).
 bool probesHttp(const std::string& protocol);
 

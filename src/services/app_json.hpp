@@ -24,5 +24,7 @@ namespace tepui::services {
 Validated<AppDefinition> parseApp(const boost::json::value& json, const PathId& base = PathId());
 
 boost::json::value appToJson(const AppDefinition& app);
+// One health check as appToJson() writes it (also in health events).
+boost::json::value healthCheckJson(const HealthCheck& check);
 
 }  // namespace tepui::services

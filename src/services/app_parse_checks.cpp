@@ -1,7 +1,7 @@
 // The app's health checks and readiness checks: their fields, defaults and
 // rules (protocols, which fields each protocol takes, no mixing of checks
-// the scheduler runs with checks the agent runs, at most one readiness
-// check whose timeout is below its interval).
+// the scheduler runs with checks the agent runs, at most one agent-run
+// check, at most one readiness check whose timeout is below its interval).
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -15,6 +15,11 @@ bool runsOnAgent(const HealthCheck& check) {
 
 bool probesHttp(const std::string& protocol) {
   return protocol == "HTTP" || protocol == "HTTPS" || protocol == "MESOS_HTTP" || protocol == "MESOS_HTTPS";
+}
+
+bool schedulerProbes(const AppDefinition& app) {
+  // Validation leaves only HTTP and TCP checks when there are several.
+  return app.healthChecks.size() > 1;
 }
 
 namespace app_parse {
@@ -140,19 +145,32 @@ std::optional<ReadinessCheck> readReadinessCheck(const bj::value& v, const std::
 void readHealthChecks(const ObjectReader& r, AppDefinition* app) {
   const bj::array* list = r.array("healthChecks");
   if (list == nullptr) return;
-  size_t onAgent = 0;
+  std::vector<size_t> at;  // each kept check's index in the list
   for (size_t i = 0; i < list->size(); ++i) {
     if (auto check = readHealthCheck((*list)[i], indexPath(r.pathOf("healthChecks"), i), r.errors())) {
       app->healthChecks.push_back(*check);
-      onAgent += runsOnAgent(*check) ? 1 : 0;
+      at.push_back(i);
     }
   }
-  if (onAgent > 0 && onAgent < app->healthChecks.size()) {
-    r.fail("healthChecks",
-           "checks run by the services scheduler (HTTP, HTTPS, TCP) and checks run on the agent (COMMAND, "
-           "MESOS_HTTP, MESOS_HTTPS, MESOS_TCP) cannot be mixed in one app");
-  } else if (onAgent > 1) {
-    r.fail("healthChecks", "an app can have at most one agent-run health check (COMMAND or MESOS_*)");
+  // Reported at the offending check: the first whose level differs from the
+  // first check's, or the second agent-run one.
+  std::optional<size_t> firstOnAgent;
+  for (size_t k = 0; k < app->healthChecks.size(); ++k) {
+    std::string path = indexPath(r.pathOf("healthChecks"), at[k]);
+    bool onAgent = runsOnAgent(app->healthChecks[k]);
+    if (onAgent != runsOnAgent(app->healthChecks.front())) {
+      r.errors()->add(path,
+                      "checks run by the services scheduler (HTTP, HTTPS, TCP) and checks run on the agent "
+                      "(COMMAND, MESOS_HTTP, MESOS_HTTPS, MESOS_TCP) cannot be mixed in one app");
+      return;
+    }
+    if (onAgent && firstOnAgent) {
+      r.errors()->add(path,
+                      "an app can have at most one agent-run health check (COMMAND or MESOS_*): a task carries "
+                      "one; this is the second");
+      return;
+    }
+    if (onAgent) firstOnAgent = k;
   }
 }
 

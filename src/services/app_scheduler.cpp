@@ -19,7 +19,15 @@ namespace tepui::services {
 namespace bj = boost::json;
 
 AppScheduler::AppScheduler(boost::asio::io_context& io, Leader& leader, SchedulerOptions options)
-    : io_(io), leader_(leader), options_(std::move(options)), random_(std::random_device{}()), ticker_(io) {}
+    : io_(io),
+      leader_(leader),
+      options_(std::move(options)),
+      random_(std::random_device{}()),
+      ticker_(io),
+      network_(io),
+      prober_([this](const ProbeTarget& target, ProbeDone done) { network_.probe(target, std::move(done)); },
+              [this] { return now(); }, static_cast<size_t>(leader.flags.max_concurrent_health_checks),
+              [this](const ProbeReport& report) { onProbeReport(report); }, &leader.health) {}
 
 AppScheduler::~AppScheduler() {
   *alive_ = false;
@@ -52,6 +60,10 @@ Status AppScheduler::start() {
   }
   std::sort(finished_.begin(), finished_.end(),
             [](const Deployment& a, const Deployment& b) { return a.endedAt < b.endedAt; });
+  // Checks the leader probes start from unknown in a new term.
+  for (auto& [id, i] : instances_) {
+    if (auto* a = launchedWith(i); a && schedulerProbes(*a)) i.health = HealthState{};
+  }
 
   FrameworkLink& link = leader_.framework;
   auto alive = alive_;
@@ -315,13 +327,14 @@ void AppScheduler::updateOfferInterest() {
   }
 }
 
-// Every second: unreachable timeouts, progress deadlines, kills that got no
-// answer, and the periodic reconciliation.
+// Every second: unreachable timeouts, progress deadlines, health probes
+// that are due, kills that got no answer, and the periodic reconciliation.
 void AppScheduler::tick() {
   double t = now();
   for (auto& [app, _] : apps_) dirty_.insert(app);
   for (auto& [app, _] : byApp_) dirty_.insert(app);
   convergeDirty();
+  probeHealth();
   FrameworkLink& link = leader_.framework;
   if (link.subscribed()) {
     std::vector<std::string> again;

@@ -27,6 +27,13 @@
 //   deadline passed with no progress: rolled back when the apps ask for it),
 //   or canceled; the result of recent ones is kept for `GET
 //   /v2/deployments/{id}` and `--wait`.
+// - Health: agent-run checks come in status updates; the checks the leader
+//   runs itself (apps with several HTTP/TCP checks) are probed by a
+//   HealthProber (health_prober.hpp) for the running instances launched
+//   with such checks (the app's current config, or the one a running
+//   deployment replaces). An instance is healthy only when all its checks
+//   pass. One that fails maxConsecutiveFailures probes in a row is killed
+//   and replaced, and the failure counts towards the launch backoff.
 // - Events (event_bus.hpp) for every change the Marathon-compatible event
 //   stream names.
 //
@@ -51,6 +58,8 @@
 #include "services/convergence.hpp"
 #include "services/deployment.hpp"
 #include "services/group.hpp"
+#include "services/health_probe.hpp"
+#include "services/health_prober.hpp"
 #include "services/instance.hpp"
 #include "services/launch_delay.hpp"
 #include "services/offer_match.hpp"
@@ -158,6 +167,11 @@ class AppScheduler {
   void onUpdate(const v1::TaskStatus& status, FrameworkLink::Ack ack);
   void unknownTask(const v1::TaskStatus& status, FrameworkLink::Ack ack);
   FrameworkLink::TaskList tasksToReconcile() const;
+  // app_scheduler_health.cpp
+  const AppDefinition* launchedWith(const Instance& i) const;
+  void probeHealth();
+  void onProbeReport(const ProbeReport& report);
+  void killUnhealthy(Instance& i, const std::string& cause);
   // app_scheduler_deployments.cpp
   void writeTree(Group target, Repository::Change& change);
   void indexApps();
@@ -190,6 +204,8 @@ class AppScheduler {
   double lastReconcile_ = 0;
   std::mt19937_64 random_;
   boost::asio::steady_timer ticker_;
+  NetworkProbe network_;
+  HealthProber prober_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

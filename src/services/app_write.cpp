@@ -34,22 +34,6 @@ bj::value fetchJson(const FetchUri& f) {
   return out;
 }
 
-bj::value healthCheckJson(const HealthCheck& h) {
-  bj::object out{{"protocol", h.protocol},
-                 {"gracePeriodSeconds", h.gracePeriodSeconds},
-                 {"intervalSeconds", h.intervalSeconds},
-                 {"timeoutSeconds", h.timeoutSeconds},
-                 {"maxConsecutiveFailures", h.maxConsecutiveFailures},
-                 {"delaySeconds", h.delaySeconds},
-                 {"ignoreHttp1xx", h.ignoreHttp1xx},
-                 {"ipProtocol", h.ipProtocol}};
-  if (probesHttp(h.protocol)) out["path"] = h.path;
-  if (h.port) out["port"] = *h.port;
-  if (h.portIndex) out["portIndex"] = *h.portIndex;
-  if (h.command) out["command"] = bj::object{{"value", *h.command}};
-  return out;
-}
-
 bj::value readinessCheckJson(const ReadinessCheck& r) {
   bj::array codes;
   for (int64_t c : r.httpStatusCodesForReady) codes.emplace_back(c);
@@ -84,6 +68,22 @@ bj::array mapArray(const std::vector<T>& values, F f) {
 }
 
 }  // namespace
+
+bj::value healthCheckJson(const HealthCheck& h) {
+  bj::object out{{"protocol", h.protocol},
+                 {"gracePeriodSeconds", h.gracePeriodSeconds},
+                 {"intervalSeconds", h.intervalSeconds},
+                 {"timeoutSeconds", h.timeoutSeconds},
+                 {"maxConsecutiveFailures", h.maxConsecutiveFailures},
+                 {"delaySeconds", h.delaySeconds},
+                 {"ignoreHttp1xx", h.ignoreHttp1xx},
+                 {"ipProtocol", h.ipProtocol}};
+  if (probesHttp(h.protocol)) out["path"] = h.path;
+  if (h.port) out["port"] = *h.port;
+  if (h.portIndex) out["portIndex"] = *h.portIndex;
+  if (h.command) out["command"] = bj::object{{"value", *h.command}};
+  return out;
+}
 
 bj::value appToJson(const AppDefinition& app) {
   bj::object out;

@@ -14,6 +14,9 @@ void registerFlags(FlagSet& flags, ServicesFlags& v) {
   flags.add("event_stream_max_queued_kb", &v.event_stream_max_queued_kb,
             "Unsent kilobytes after which a /v2/events client that does not keep up is dropped");
   flags.add("event_stream_keepalive", &v.event_stream_keepalive, "Time between keepalive comments on /v2/events");
+  flags.add("max_concurrent_health_checks", &v.max_concurrent_health_checks,
+            "Probes of the health checks the leader runs itself (apps with several HTTP/TCP checks) in flight at "
+            "once; the others wait their turn");
 }
 
 namespace {
@@ -23,6 +26,7 @@ Status validate(const ServicesFlags& f) {
   if (f.max_versions < 1) return Error("--max_versions must be at least 1");
   if (f.event_stream_ring_size < 1) return Error("--event_stream_ring_size must be at least 1");
   if (f.event_stream_max_queued_kb < 1) return Error("--event_stream_max_queued_kb must be at least 1");
+  if (f.max_concurrent_health_checks < 1) return Error("--max_concurrent_health_checks must be at least 1");
   if (f.event_stream_keepalive.count() <= 0) return Error("--event_stream_keepalive must be positive");
   return okStatus();
 }
@@ -75,7 +79,7 @@ void Daemon::onLeadership(std::function<void(Leader&)> started, std::function<vo
 
 void Daemon::started(frameworks::Leader& leader) {
   events_.reset(newEpoch());
-  leader_.emplace(Leader{leader.repository, events_, leader.framework});
+  leader_.emplace(Leader{leader.repository, events_, leader.framework, flags_, health_});
   TLOG(INFO) << "Leading with " << leader.repository.all(kApps).size() << " app(s)";
   if (started_) started_(*leader_);
 }

@@ -2,7 +2,7 @@
 // (frameworks::Daemon: terms, leader-only paths, /ping, /metrics) with what
 // tepui services adds: its flags and state layout (daemon.cpp), the event
 // stream with an epoch per term, /v2/info, /v2/leader and its metrics
-// (daemon_api.cpp).
+// (daemon_api.cpp), with the health prober's counters.
 #pragma once
 
 #include <memory>
@@ -11,6 +11,7 @@
 
 #include "frameworks/daemon.hpp"
 #include "services/event_bus.hpp"
+#include "services/health_prober.hpp"
 #include "services/services.hpp"
 #include "services/state.hpp"
 
@@ -45,6 +46,7 @@ class Daemon final : public Services {
   ServicesFlags flags_;
   frameworks::Daemon runtime_;
   EventBus events_;
+  HealthProbeCounters health_;
   std::optional<Leader> leader_;
   std::function<void(Leader&)> started_;
   std::function<void()> ended_;

@@ -75,6 +75,12 @@ void Daemon::addMetrics(metrics::Snapshot& s) const {
   s.counter("services/events/dropped_slow", static_cast<double>(e.droppedSlow));
   s.counter("services/events/missed_reported", static_cast<double>(e.gapsReported));
   s.gauge("services/events/subscribers", static_cast<double>(events_.subscribers()));
+  s.counter("services/health/probes_passed", static_cast<double>(health_.passed));
+  s.counter("services/health/probes_failed", static_cast<double>(health_.failed));
+  s.counter("services/health/probes_ignored", static_cast<double>(health_.ignored));
+  s.counter("services/health/unhealthy_kills", static_cast<double>(health_.kills));
+  s.gauge("services/health/probes_in_flight", static_cast<double>(health_.inFlight));
+  s.gauge("services/health/probes_queued", static_cast<double>(health_.queued));
   const Repository* repository = runtime_.repository();
   auto count = [&](const char* collection) {
     return repository ? static_cast<double>(repository->all(collection).size()) : 0;

@@ -174,9 +174,15 @@ bj::object toTaskJson(const Instance& i) {
   o["state"] = v1::TaskState_Name(i.state);
   o["role"] = i.role;
   o["localVolumes"] = bj::array();
+  // One entry per check once any has a result (alive null for a check
+  // without one yet).
+  bool known = i.health.alive.has_value();
+  for (auto& c : i.checkResults) known = known || c.alive.has_value();
   bj::array health;
-  if (i.health.alive) {
-    bj::object h = healthJson(i.health, timeOrNull);
+  const std::vector<HealthState> single{i.health};
+  for (auto& c : i.checkResults.empty() ? single : i.checkResults) {
+    if (!known) break;
+    bj::object h = healthJson(c, timeOrNull);
     h["instanceId"] = i.id;
     health.push_back(std::move(h));
   }

@@ -2,7 +2,8 @@
 // launched for the instance, what the master last said of it, and its
 // health. Also the instance's two JSON forms: Marathon's task shape (what
 // /v2/tasks and /v2/apps/{id}/tasks show) and the record kept in the
-// services' store (toRecord/fromRecord round-trip every field).
+// services' store (toRecord/fromRecord round-trip every field but
+// checkResults, which a new leader rebuilds by probing).
 //
 // An instance's id is also its task id: "<app>.instance-<uuid>", where
 // <app> is the app id without its leading "/" and with "/" written "_"
@@ -62,7 +63,12 @@ struct Instance {
   std::optional<double> startedAt;  // first TASK_RUNNING
   std::optional<double> unreachableSince;
   std::string message;  // of the last status
+  // Its health: what the agent reports of the task's one health check, or
+  // all of checkResults combined (health_policy.hpp).
   HealthState health;
+  // One state per health check when the services leader probes them
+  // (several checks). Not recorded: a new leader starts from unknown.
+  std::vector<HealthState> checkResults;
   bool ready = false;  // its readiness check passed (apps with one)
 
   bool terminal() const { return !scheduled && isTerminalState(state); }

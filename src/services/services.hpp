@@ -39,6 +39,7 @@ namespace tepui::services {
 using frameworks::FrameworkLink;
 using frameworks::Repository;
 class EventBus;
+struct HealthProbeCounters;
 
 // The shared flags (frameworks/flags.hpp: --master, --zk, --work_dir,
 // --port 8080, --framework_name tepui-services...) and these.
@@ -48,6 +49,9 @@ struct ServicesFlags : frameworks::FrameworkFlags {
   int event_stream_ring_size = 1000;
   int event_stream_max_queued_kb = 4096;
   Seconds event_stream_keepalive{15.0};
+  // Probes of the health checks the leader runs itself in flight at once
+  // (Marathon's --max_concurrent_marathon_health_checks).
+  int max_concurrent_health_checks = 256;
 };
 
 void registerFlags(FlagSet& flags, ServicesFlags& values);
@@ -57,6 +61,8 @@ struct Leader {
   Repository& repository;
   EventBus& events;
   FrameworkLink& framework;
+  const ServicesFlags& flags;
+  HealthProbeCounters& health;  // the health prober's, for /metrics
 };
 
 class Services {

@@ -143,7 +143,8 @@ v1::TaskInfo buildTask(const AppDefinition& app, const v1::Offer& offer, const O
     if (!def.labels.empty()) addLabels(def.labels, port->mutable_labels());
   }
 
-  if (!app.healthChecks.empty()) *task.mutable_health_check() = healthCheckOf(app.healthChecks.front(), match);
+  // Several checks are the scheduler's to probe; a lone one runs on the agent.
+  if (app.healthChecks.size() == 1) *task.mutable_health_check() = healthCheckOf(app.healthChecks.front(), match);
   if (!app.readinessChecks.empty()) {
     auto& ready = app.readinessChecks.front();
     auto* check = task.mutable_check();
@@ -159,10 +160,6 @@ v1::TaskInfo buildTask(const AppDefinition& app, const v1::Offer& offer, const O
 
 std::vector<std::pair<std::string, std::string>> unsupportedAppFeatures(const AppDefinition& app) {
   std::vector<std::pair<std::string, std::string>> out;
-  if (app.healthChecks.size() > 1) {
-    out.emplace_back("/healthChecks",
-                     "Tepui runs one health check per task, on the agent: give at most one health check");
-  }
   for (size_t k = 0; k < app.healthChecks.size(); ++k) {
     auto& p = app.healthChecks[k].protocol;
     if (p == "HTTPS" || p == "MESOS_HTTPS") {

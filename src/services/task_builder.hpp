@@ -4,12 +4,14 @@
 // expect (task_env.hpp), fetch URIs, user, labels, the kill grace period,
 // the DiscoveryInfo naming its ports, and its checks:
 //
-// - Health: every protocol runs on the agent, in the task's executor, as a
-//   Mesos health check (one per task: the app's first health check; apps
-//   with more are refused by checkAppSupported()). HTTP and TCP (which a
-//   Marathon-compatible scheduler ran itself) become MESOS_HTTP/MESOS_TCP
-//   checks, with their meaning of maxConsecutiveFailures 0 kept: never
-//   kill. A check's port is the task's host port at portIndex, or `port`.
+// - Health: an app's only health check, whatever its protocol, runs on the
+//   agent, in the task's executor, as the task's Mesos health check. HTTP
+//   and TCP (which a Marathon-compatible scheduler ran itself) become
+//   MESOS_HTTP/MESOS_TCP checks, with their meaning of
+//   maxConsecutiveFailures 0 kept: never kill. A check's port is the task's
+//   host port at portIndex, or `port`. An app with several checks (all
+//   HTTP or TCP) gets none in its tasks: the services leader probes them
+//   (schedulerProbes(), health_prober.hpp).
 // - Readiness: the app's readiness check becomes the task's HTTP CheckInfo,
 //   whose status codes the executor reports in TaskStatus.check_status; the
 //   scheduler compares them with httpStatusCodesForReady.
@@ -38,8 +40,7 @@ v1::TaskInfo buildTask(const AppDefinition& app, const v1::Offer& offer, const O
 
 // What Tepui cannot run of an otherwise valid app, as the 422 details of
 // a Marathon-compatible validation error (path and message), or nothing.
-// (HTTPS checks: the executor probes plain http; more than one health check:
-// a task carries one.)
+// (HTTPS checks: nothing in Tepui speaks TLS to probe them.)
 std::vector<std::pair<std::string, std::string>> unsupportedAppFeatures(const AppDefinition& app);
 
 // "/product/web" -> "web.product"

@@ -137,12 +137,23 @@ TEST(ServicesAppValidationTest, FetchRules) {
 }
 
 TEST(ServicesAppValidationTest, HealthCheckRules) {
+  // Mixing is reported at the first check of the other level; a second
+  // agent-run check at itself.
   EXPECT_ERROR(
       errorsOf(R"({"id": "a", "cmd": "x", "healthChecks": [{"protocol": "HTTP"}, {"protocol": "MESOS_TCP"}]})"),
-      "/healthChecks", "cannot be mixed");
+      "/healthChecks(1)", "cannot be mixed");
+  EXPECT_ERROR(
+      errorsOf(R"({"id": "a", "cmd": "x", "healthChecks": [{"protocol": "COMMAND", "command": {"value": "true"}},
+                                                                   {"protocol": "TCP"}, {"protocol": "HTTP"}]})"),
+      "/healthChecks(1)", "cannot be mixed");
   EXPECT_ERROR(
       errorsOf(R"({"id": "a", "cmd": "x", "healthChecks": [{"protocol": "MESOS_TCP"}, {"protocol": "MESOS_HTTP"}]})"),
-      "/healthChecks", "at most one agent-run");
+      "/healthChecks(1)", "at most one agent-run");
+  // Several checks the scheduler runs are fine.
+  EXPECT_TRUE(parseApp(json(R"({"id": "a", "cmd": "x", "portDefinitions": [{"port": 0}, {"port": 0}],
+                           "healthChecks": [{"protocol": "HTTP"}, {"protocol": "TCP", "portIndex": 1},
+                                            {"protocol": "HTTP", "port": 8080}]})"))
+                  .ok());
   EXPECT_ERROR(errorsOf(R"({"id": "a", "cmd": "x", "healthChecks": [{"protocol": "COMMAND"}]})"),
                "/healthChecks(0)/command", "needs command");
   EXPECT_ERROR(errorsOf(R"({"id": "a", "cmd": "x", "healthChecks": [{"protocol": "COMMAND", "command": {}}]})"),

@@ -120,11 +120,26 @@ TEST(TaskBuilderTest, ReadinessBecomesAnHttpCheckOnTheNamedPort) {
 
 TEST(TaskBuilderTest, WhatTepuiCannotRunIsNamedWithItsPath) {
   EXPECT_TRUE(unsupportedAppFeatures(parsed(R"({"id": "/a", "cmd": "x"})")).empty());
+  // Several checks are fine (the leader probes them); HTTPS ones are not.
+  EXPECT_TRUE(unsupportedAppFeatures(parsed(R"({"id": "/a", "cmd": "x",
+    "healthChecks": [{"protocol": "HTTP"}, {"protocol": "TCP"}]})"))
+                  .empty());
   auto https = unsupportedAppFeatures(parsed(R"({"id": "/a", "cmd": "x",
-    "healthChecks": [{"protocol": "HTTPS"}, {"protocol": "TCP"}]})"));
-  ASSERT_EQ(https.size(), 2u);
-  EXPECT_EQ(https[0].first, "/healthChecks");
-  EXPECT_EQ(https[1].first, "/healthChecks(0)/protocol");
+    "healthChecks": [{"protocol": "TCP"}, {"protocol": "HTTPS"}]})"));
+  ASSERT_EQ(https.size(), 1u);
+  EXPECT_EQ(https[0].first, "/healthChecks(1)/protocol");
+}
+
+TEST(TaskBuilderTest, SeveralHealthChecksStayOffTheTask) {
+  AppDefinition app = parsed(R"({"id": "/a", "cmd": "x", "portDefinitions": [{"port": 0}, {"port": 0}],
+    "healthChecks": [{"protocol": "HTTP", "path": "/health"}, {"protocol": "TCP", "portIndex": 1}]})");
+  EXPECT_TRUE(schedulerProbes(app));
+  OfferMatch match;
+  match.hostPorts = {31000, 31001};
+  EXPECT_FALSE(buildTask(app, offer(), match, {.taskId = "t"}).has_health_check());
+  app.healthChecks.pop_back();
+  EXPECT_FALSE(schedulerProbes(app));
+  EXPECT_TRUE(buildTask(app, offer(), match, {.taskId = "t"}).has_health_check());
 }
 
 }  // namespace
