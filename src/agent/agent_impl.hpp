@@ -108,6 +108,7 @@ struct Executor {
 struct FrameworkRecord {
   v1::FrameworkInfo info;
   bool removed = false;                       // the master removed it: its updates go nowhere
+  bool infoCheckpointed = false;              // framework.info on disk is `info` as it is now
   std::map<std::string, Executor> executors;  // by executor id
 };
 
@@ -273,7 +274,7 @@ class AgentImpl final : public Agent {
   // Writes, each logged on failure (the agent runs on; a restart would miss
   // what failed to be written).
   void checkpointAgent();
-  void checkpointFramework(const FrameworkRecord& framework);
+  void checkpointFramework(FrameworkRecord& framework);  // unless already written as it is
   void checkpointRun(Executor& executor);  // framework.info, executor.info, the process and its queued tasks
   void checkpointTask(const Executor& executor, TaskRecord& task);
   void checkpointUpdates(const std::string& frameworkId, const std::string& taskId,

@@ -208,6 +208,7 @@ void AgentImpl::handleMasterEvent(const AgentEvent& event) {
       auto it = frameworks_.find(info.id().value());
       if (it == frameworks_.end()) break;
       it->second.info = info;
+      it->second.infoCheckpointed = false;
       checkpointFramework(it->second);
       break;
     }

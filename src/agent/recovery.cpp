@@ -151,6 +151,7 @@ Status AgentImpl::recoverState(const std::vector<v1::Attribute>& attributes) {
   for (auto& [fid, f] : agent.frameworks) {
     FrameworkRecord& framework = frameworks_[fid];
     framework.info = f.info;
+    framework.infoCheckpointed = true;  // read from there
     for (auto& [eid, e] : f.executors) recoverExecutor(framework, eid, e, gone);
     executors += framework.executors.size();
     if (framework.executors.empty()) {
@@ -259,9 +260,11 @@ void AgentImpl::checkpointAgent() {
   logFailure(checkpoint_.writeAgent(info));
 }
 
-void AgentImpl::checkpointFramework(const FrameworkRecord& framework) {
-  if (!framework.info.checkpoint() || framework.executors.empty()) return;
-  logFailure(checkpoint_.writeFramework(agentId_, framework.info));
+void AgentImpl::checkpointFramework(FrameworkRecord& framework) {
+  if (framework.infoCheckpointed || !framework.info.checkpoint() || framework.executors.empty()) return;
+  auto s = checkpoint_.writeFramework(agentId_, framework.info);
+  logFailure(s);
+  framework.infoCheckpointed = s.ok();
 }
 
 void AgentImpl::checkpointRun(Executor& e) {

@@ -59,11 +59,13 @@ void Writer::run() {
     lock.unlock();
     auto outcomes = apply(group);
     for (auto& outcome : outcomes) {
-      if (outcome) continue;
+      if (outcome) {
+        ++applied_;
+        continue;
+      }
       ++failed_;
       TLOG(ERROR) << "Failed to checkpoint: " << outcome.error().message;
     }
-    applied_ += group.size();
     ++groups_;
     boost::asio::post(io_, [this, alive = alive_, upTo] {
       if (*alive) durableUpTo(upTo);

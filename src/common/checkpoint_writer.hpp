@@ -48,7 +48,7 @@ class Writer {
   uint64_t pending() const { return submitted_ - durable_; }
   void drain();
 
-  // Counters for metrics: groups written, changes applied, changes failed.
+  // Counters for metrics: groups written, changes applied (made durable), changes failed.
   uint64_t groups() const { return groups_; }
   uint64_t applied() const { return applied_; }
   uint64_t failed() const { return failed_; }
